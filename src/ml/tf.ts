@@ -1,0 +1,42 @@
+// TensorFlow.js with the fastest backend that loads here: native `tensorflow` (tfjs-node, an
+// optional dependency that cannot install everywhere), else `wasm` (SIMD), else plain `cpu`.
+// Every module that does heavy arithmetic imports `tf` from here and awaits `initTf()` once.
+import { createRequire } from 'node:module';
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+
+export { tf };
+export type TfBackend = 'tensorflow' | 'wasm' | 'cpu';
+
+let ready: Promise<TfBackend> | undefined;
+
+/** Picks and initialises the backend once per process; resolves to its name (callers log it). */
+export function initTf(prefer?: TfBackend): Promise<TfBackend> {
+  ready ??= pickBackend(prefer);
+  return ready;
+}
+
+async function pickBackend(prefer?: TfBackend): Promise<TfBackend> {
+  const order: TfBackend[] = prefer ? [prefer, 'tensorflow', 'wasm', 'cpu'] : ['tensorflow', 'wasm', 'cpu'];
+  for (const name of order) {
+    if (name === 'tensorflow' && !loadNative()) continue;
+    try {
+      if (await tf.setBackend(name)) {
+        await tf.ready();
+        return name;
+      }
+    } catch {
+      // try the next backend
+    }
+  }
+  throw new Error('no TensorFlow.js backend could be initialised');
+}
+
+function loadNative(): boolean {
+  try {
+    createRequire(import.meta.url)('@tensorflow/tfjs-node');
+    return true;
+  } catch {
+    return false;
+  }
+}
