@@ -1,0 +1,110 @@
+// Streaming CSV reader (RFC 4180 quoting, LF or CRLF, optional gzip): never holds the whole file.
+import { createReadStream } from 'node:fs';
+import { createGunzip } from 'node:zlib';
+import type { Readable } from 'node:stream';
+import { ValidationError } from '../errors.ts';
+
+export interface CsvRecord {
+  /** 1-based line number in the file where the record starts (the header is line 1). */
+  line: number;
+  fields: string[];
+}
+
+/** Opens a file as a byte stream, gunzipping when its name ends in `.gz`. */
+export function openInput(path: string): Readable {
+  const file = createReadStream(path);
+  return path.endsWith('.gz') ? file.pipe(createGunzip()) : file;
+}
+
+/**
+ * Yields the header and then every record of a CSV stream. Fails with a ValidationError (and the
+ * line number) on an unterminated quote or on bytes that are not text.
+ */
+export async function* readCsv(input: Readable): AsyncGenerator<CsvRecord> {
+  let pending = '';
+  let line = 0;
+  let recordStart = 1;
+  let partial: string[] | undefined;
+  let inQuotes = false;
+  let field = '';
+  for await (const chunk of input) {
+    const text = pending + (typeof chunk === 'string' ? chunk : (chunk as Buffer).toString('utf8'));
+    if (line === 0 && text.includes('\u0000')) throw new ValidationError('input is not a CSV text file (binary data found)');
+    let start = 0;
+    let nl: number;
+    while ((nl = text.indexOf('\n', start)) !== -1) {
+      let row = text.slice(start, nl);
+      start = nl + 1;
+      line++;
+      if (row.endsWith('\r')) row = row.slice(0, -1);
+      if (!partial && !row.includes('"')) {
+        if (row.length > 0) yield { line, fields: row.split(',') };
+        recordStart = line + 1;
+        continue;
+      }
+      partial ??= [];
+      if (inQuotes) field += '\n';
+      inQuotes = parseQuoted(row, partial, inQuotes, field, (f) => (field = f));
+      if (!inQuotes) {
+        yield { line: recordStart, fields: partial };
+        partial = undefined;
+        field = '';
+        recordStart = line + 1;
+      }
+    }
+    pending = text.slice(start);
+  }
+  if (pending.length > 0 || partial) {
+    line++;
+    const row = pending.endsWith('\r') ? pending.slice(0, -1) : pending;
+    if (!partial && !row.includes('"')) {
+      if (row.length > 0) yield { line, fields: row.split(',') };
+      return;
+    }
+    partial ??= [];
+    if (inQuotes) field += '\n';
+    if (parseQuoted(row, partial, inQuotes, field, (f) => (field = f))) {
+      throw new ValidationError(`line ${recordStart}: unterminated quoted field`);
+    }
+    yield { line: recordStart, fields: partial };
+  }
+}
+
+/** Parses one physical line into `out`; returns whether a quoted field is still open at its end. */
+function parseQuoted(row: string, out: string[], inQuotes: boolean, field: string, keep: (f: string) => void): boolean {
+  let i = 0;
+  while (i <= row.length) {
+    if (inQuotes) {
+      const q = row.indexOf('"', i);
+      if (q === -1) {
+        keep(field + row.slice(i));
+        return true;
+      }
+      field += row.slice(i, q);
+      if (row[q + 1] === '"') {
+        field += '"';
+        i = q + 2;
+      } else {
+        inQuotes = false;
+        i = q + 1;
+      }
+      continue;
+    }
+    const c = row[i];
+    if (c === '"' && field === '') {
+      inQuotes = true;
+      i++;
+    } else if (c === ',' || i === row.length) {
+      out.push(field);
+      field = '';
+      i++;
+    } else {
+      const next = row.indexOf(',', i);
+      const end = next === -1 ? row.length : next;
+      field += row.slice(i, end);
+      i = end;
+    }
+  }
+  keep('');
+  return false;
+}
