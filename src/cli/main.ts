@@ -14,6 +14,7 @@ interface CommandEntry {
 }
 
 const commands: Record<string, CommandEntry> = {
+  'db migrate': { summary: 'apply pending database migrations', load: () => import('./commands/db.ts') },
 };
 
 export async function main(argv: string[]): Promise<number> {

@@ -1,0 +1,122 @@
+// The database factory: PostgreSQL through postgres.js when a URL is given, embedded PGlite
+// otherwise. No global instance: callers open one and pass `db` (or the Database) down.
+import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { PGlite } from '@electric-sql/pglite';
+import type { SQL } from 'drizzle-orm';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
+import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import postgres from 'postgres';
+import * as schema from './schema/index.ts';
+
+export type Schema = typeof schema;
+/** The one drizzle type every query function takes, whichever engine is behind it. */
+export type Db = PgDatabase<PgQueryResultHKT, Schema>;
+export type Engine = 'postgres' | 'pglite';
+
+/**
+ * One connection held for a bulk job: session state (temporary tables, an open transaction) stays
+ * on it. SQL here is plain text with $1.. parameters.
+ */
+export interface BulkSession {
+  /** Runs one or more statements without parameters. */
+  exec(sql: string): Promise<void>;
+  query<T extends Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
+  /** Loads one chunk of COPY text format (tab-separated, \N for null, one row per line) into a table. */
+  copyIn(table: string, columns: readonly string[], text: string): Promise<void>;
+}
+
+export interface Database {
+  db: Db;
+  engine: Engine;
+  /** Runs `fn` on one dedicated connection (PGlite has only one), released afterwards. */
+  withSession<T>(fn: (session: BulkSession) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  /** postgres:// URL: use PostgreSQL. Without it, PGlite. */
+  url?: string;
+  /** PGlite data directory (created if missing), or 'memory' for a throw-away database. Default data/pglite. */
+  dataDir?: string | 'memory';
+  /** postgres.js pool size. */
+  maxConnections?: number;
+}
+
+export const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations', import.meta.url));
+
+export async function openDatabase(options: OpenOptions = {}): Promise<Database> {
+  return options.url ? openPostgres(options.url, options.maxConnections ?? 10) : openPglite(options.dataDir ?? 'data/pglite');
+}
+
+/** Applies the committed drizzle-kit migrations that have not run yet (same folder for both engines). */
+export async function migrate(database: Database): Promise<void> {
+  const config = { migrationsFolder: MIGRATIONS_DIR };
+  if (database.engine === 'pglite') await migratePglite(database.db as Parameters<typeof migratePglite>[0], config);
+  else await migratePostgres(database.db as Parameters<typeof migratePostgres>[0], config);
+}
+
+/** Rows of a raw query: the drivers shape `execute`'s result differently (array vs { rows }). */
+export async function queryRows<T extends Record<string, unknown>>(db: Db, query: SQL): Promise<T[]> {
+  const result: unknown = await db.execute(query);
+  return (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as T[];
+}
+
+async function openPglite(dataDir: string): Promise<Database> {
+  if (dataDir !== 'memory') mkdirSync(dataDir, { recursive: true });
+  const client = await PGlite.create(dataDir === 'memory' ? undefined : dataDir);
+  const db = drizzlePglite({ client, schema }) as unknown as Db;
+  const session: BulkSession = {
+    async exec(sql) {
+      await client.exec(sql);
+    },
+    async query<T>(sql: string, params: unknown[] = []) {
+      return (await client.query<T>(sql, params)).rows;
+    },
+    async copyIn(table, columns, text) {
+      // PGlite's fastest bulk path: COPY reads a Blob handed over as the virtual file /dev/blob.
+      await client.query(`COPY ${table} (${columns.join(', ')}) FROM '/dev/blob'`, [], { blob: new Blob([text]) });
+    },
+  };
+  return {
+    db,
+    engine: 'pglite',
+    withSession: (fn) => fn(session),
+    close: () => client.close(),
+  };
+}
+
+async function openPostgres(url: string, max: number): Promise<Database> {
+  const sql = postgres(url, { max, onnotice: () => {} });
+  const db = drizzlePostgres({ client: sql, schema }) as unknown as Db;
+  return {
+    db,
+    engine: 'postgres',
+    async withSession(fn) {
+      const reserved = await sql.reserve();
+      try {
+        return await fn({
+          async exec(text) {
+            await reserved.unsafe(text);
+          },
+          async query<T>(text: string, params: unknown[] = []) {
+            return (await reserved.unsafe(text, params as postgres.ParameterOrJSON<never>[])) as unknown as T[];
+          },
+          async copyIn(table, columns, text) {
+            const stream = await reserved.unsafe(`COPY ${table} (${columns.join(', ')}) FROM STDIN`).writable();
+            await new Promise<void>((resolve, reject) => {
+              stream.on('error', reject);
+              stream.end(text, () => resolve());
+            });
+          },
+        });
+      } finally {
+        reserved.release();
+      }
+    },
+    close: () => sql.end({ timeout: 5 }),
+  };
+}

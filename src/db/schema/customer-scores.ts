@@ -1,0 +1,52 @@
+// The latest churn / lifetime-value scores per customer, written by the scoring job and read by the
+// win-back lists. Indexes serve keyset paging ordered by value at risk.
+import { sql } from 'drizzle-orm';
+import { bigint, doublePrecision, index, integer, jsonb, pgEnum, pgTable, real, smallint, text, timestamp } from 'drizzle-orm/pg-core';
+import { customers } from './customers.ts';
+
+export const riskTier = pgEnum('risk_tier', ['high', 'medium', 'low']);
+
+export const customerScores = pgTable(
+  'customer_scores',
+  {
+    customerId: bigint('customer_id', { mode: 'number' })
+      .primaryKey()
+      .references(() => customers.id, { onDelete: 'cascade' }),
+    /** P(no purchase within the horizon), in [0, 1]. */
+    churnProbability: real('churn_probability').notNull(),
+    riskTier: riskTier('risk_tier').notNull(),
+    /** BG/NBD P(alive) at scoring time. */
+    pAlive: real('p_alive').notNull(),
+    /** Expected number of orders in the next horizon. */
+    expectedPurchases: real('expected_purchases').notNull(),
+    /** Predicted customer lifetime value over the CLV horizon, shop currency. */
+    predictedClv: doublePrecision('predicted_clv').notNull(),
+    /** churn_probability × predicted_clv: what is lost if the customer goes. */
+    valueAtRisk: doublePrecision('value_at_risk').notNull(),
+    expectedNextOrderAt: timestamp('expected_next_order_at', { withTimezone: true }),
+    avgDaysBetweenOrders: real('avg_days_between_orders'),
+    /** Days since the last order at scoring time. */
+    recencyDays: real('recency_days').notNull(),
+    /** Number of orders. */
+    frequency: integer('frequency').notNull(),
+    /** Mean order value, shop currency. */
+    monetary: doublePrecision('monetary').notNull(),
+    /** RFM quintile scores, 1 (worst) to 5 (best). */
+    rScore: smallint('r_score').notNull(),
+    fScore: smallint('f_score').notNull(),
+    mScore: smallint('m_score').notNull(),
+    segment: text('segment').notNull(),
+    /** Human-readable drivers of the score, e.g. [{ feature, effect }]. */
+    reasons: jsonb('reasons').$type<unknown[]>().notNull().default(sql`'[]'::jsonb`),
+    modelVersion: text('model_version').notNull(),
+    scoredAt: timestamp('scored_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index('customer_scores_tier_var_idx').on(t.riskTier, t.valueAtRisk.desc(), t.customerId),
+    index('customer_scores_var_idx').on(t.valueAtRisk.desc(), t.customerId),
+    index('customer_scores_segment_idx').on(t.segment),
+  ],
+);
+
+export type CustomerScore = typeof customerScores.$inferSelect;
+export type NewCustomerScore = typeof customerScores.$inferInsert;

@@ -1,0 +1,32 @@
+// Live behaviour sent by the shop through the API (views, add-to-cart, purchases). event_id makes
+// delivery idempotent: a retried request cannot count twice.
+import { bigint, doublePrecision, index, integer, pgEnum, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+import { customers } from './customers.ts';
+import { items } from './items.ts';
+
+export const eventType = pgEnum('event_type', ['view', 'cart', 'purchase']);
+
+export const events = pgTable(
+  'events',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedByDefaultAsIdentity(),
+    /** Client-chosen id, unique: the idempotency key. */
+    eventId: text('event_id').notNull().unique(),
+    customerId: bigint('customer_id', { mode: 'number' })
+      .notNull()
+      .references(() => customers.id, { onDelete: 'cascade' }),
+    itemId: bigint('item_id', { mode: 'number' })
+      .notNull()
+      .references(() => items.id),
+    type: eventType('type').notNull(),
+    quantity: integer('quantity').notNull().default(1),
+    /** Unit price at the time of the event, when the shop sends it. */
+    price: doublePrecision('price'),
+    occurredAt: timestamp('occurred_at', { withTimezone: true }).notNull(),
+    receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('events_customer_time_idx').on(t.customerId, t.occurredAt), index('events_time_idx').on(t.occurredAt)],
+);
+
+export type Event = typeof events.$inferSelect;
+export type NewEvent = typeof events.$inferInsert;

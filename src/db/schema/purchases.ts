@@ -1,0 +1,46 @@
+// Purchase history: one row per order line. (order_id, line_no) is the natural key, so a re-import
+// never duplicates and identical lines inside one order stay separate rows.
+import { sql } from 'drizzle-orm';
+import { bigint, doublePrecision, index, integer, pgEnum, pgTable, text, timestamp, unique } from 'drizzle-orm/pg-core';
+import { customers } from './customers.ts';
+import { items } from './items.ts';
+
+export const purchaseKind = pgEnum('purchase_kind', ['purchase', 'cancellation']);
+export const purchaseSource = pgEnum('purchase_source', ['import', 'api']);
+
+export const purchases = pgTable(
+  'purchases',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedByDefaultAsIdentity(),
+    customerId: bigint('customer_id', { mode: 'number' })
+      .notNull()
+      .references(() => customers.id, { onDelete: 'cascade' }),
+    itemId: bigint('item_id', { mode: 'number' })
+      .notNull()
+      .references(() => items.id),
+    orderId: text('order_id').notNull(),
+    /** 1-based position of the line within its order. */
+    lineNo: integer('line_no').notNull(),
+    /** Cancellations/returns are kept for the record but are not purchases. */
+    kind: purchaseKind('kind').notNull().default('purchase'),
+    /** Units; negative on cancellations as the source wrote it. */
+    quantity: integer('quantity').notNull(),
+    /** Price per unit in the shop's currency. */
+    unitPrice: doublePrecision('unit_price').notNull(),
+    occurredAt: timestamp('occurred_at', { withTimezone: true }).notNull(),
+    source: purchaseSource('source').notNull().default('import'),
+  },
+  (t) => [
+    unique('purchases_order_line_key').on(t.orderId, t.lineNo),
+    index('purchases_customer_time_idx').on(t.customerId, t.occurredAt),
+    // (occurred_at, id): time ranges, and a total order for keyset paging through history.
+    index('purchases_time_idx').on(t.occurredAt, t.id),
+    index('purchases_item_idx').on(t.itemId),
+  ],
+);
+
+/** Rows of kind 'purchase' only: what every model trains on. */
+export const isPurchase = sql`${purchases.kind} = 'purchase'`;
+
+export type Purchase = typeof purchases.$inferSelect;
+export type NewPurchase = typeof purchases.$inferInsert;
