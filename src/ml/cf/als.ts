@@ -1,0 +1,221 @@
+// Implicit-feedback alternating least squares (Hu, Koren & Volinsky 2008, "Collaborative Filtering
+// for Implicit Feedback Datasets"; settings after Rendle et al. 2021, "Revisiting the Performance
+// of iALS on Item Recommendation Benchmarks").
+//
+// Symbols: p_ui = 1 if customer u bought item i (preference), r_ui = how strongly (see Weighting),
+// c_ui = 1 + alpha * r_ui the confidence, x_u / y_i the customer / item embeddings (k factors),
+// lambda the L2 regularisation. Minimises sum_ui c_ui (p_ui - x_u.y_i)^2 + lambda (|x|^2 + |y|^2)
+// by solving each row exactly, (Y^T C_u Y + lambda I) x_u = Y^T C_u p_u, written as
+// (Y^T Y + lambda I + sum_{i in u} (c_ui - 1) y_i y_i^T) x_u = sum_{i in u} c_ui y_i,
+// either by Cholesky or by a few warm-started conjugate-gradient steps (Takacs et al. 2011).
+import { createRng } from '../rng.ts';
+import { choleskySolveInPlace, gramOfRows, matMul } from '../linalg.ts';
+import { DAY_MS } from '../purchase-log.ts';
+import { transpose, withValues, type Csr, type PairStats } from './sparse.ts';
+
+/** How r_ui is derived from the purchase lines of a customer-item pair. */
+export type Weighting = 'binary' | 'counts' | 'log' | 'recency';
+
+export interface AlsOptions {
+  factors: number;
+  iterations: number;
+  /** lambda, the L2 penalty on every embedding. */
+  regularization: number;
+  /** Scale of confidence: c_ui = 1 + alpha * r_ui. */
+  alpha: number;
+  weighting: Weighting;
+  /** Half-life of the recency decay in days (weighting 'recency' only). */
+  halfLifeDays: number;
+  solver: 'cg' | 'exact';
+  /** Conjugate-gradient steps per row and sweep. */
+  cgSteps: number;
+  seed: number;
+  /** Rows solved per batch (bounds memory on big data). */
+  chunkRows: number;
+}
+
+export const ALS_DEFAULTS: AlsOptions = {
+  factors: 64,
+  iterations: 15,
+  regularization: 30,
+  alpha: 2,
+  weighting: 'log',
+  halfLifeDays: 90,
+  solver: 'cg',
+  cgSteps: 3,
+  seed: 42,
+  chunkRows: 65_536,
+};
+
+/** What folding a new customer in needs: (Y^T Y + lambda I) and how confidences are made. */
+export interface AlsFoldIn {
+  factors: number;
+  /** Y^T Y + lambda I, k x k row-major. */
+  gram: Float32Array;
+  alpha: number;
+  weighting: Weighting;
+}
+
+export interface AlsModel {
+  factors: number;
+  userFactors: Float32Array;
+  itemFactors: Float32Array;
+  foldIn: AlsFoldIn;
+}
+
+/**
+ * r_ui per entry of `stats.matrix`: binary 1; counts = order lines; log = ln(1 + lines);
+ * recency = lines * 2^(-days since the pair's last purchase / half-life), measured at `endTime`.
+ */
+export function preferenceStrength(stats: PairStats, weighting: Weighting, options: { halfLifeDays?: number; endTime?: number } = {}): Float32Array {
+  const { lines, lastTime } = stats;
+  const out = new Float32Array(lines.length);
+  const halfLife = (options.halfLifeDays ?? ALS_DEFAULTS.halfLifeDays) * DAY_MS;
+  const end = options.endTime ?? lastTime.reduce((a, b) => Math.max(a, b), -Infinity);
+  for (let k = 0; k < lines.length; k++) out[k] = strength(lines[k]!, weighting, weighting === 'recency' ? Math.pow(2, -(end - lastTime[k]!) / halfLife) : 1);
+  return out;
+}
+
+function strength(lines: number, weighting: Weighting, decay: number): number {
+  switch (weighting) {
+    case 'binary':
+      return 1;
+    case 'counts':
+      return lines;
+    case 'log':
+      return Math.log1p(lines);
+    case 'recency':
+      return lines * decay;
+  }
+}
+
+/** Fits embeddings to `strengths` (customers x items, values r_ui). */
+export function fitAls(strengths: Csr, options: Partial<AlsOptions> = {}, onIteration?: (done: number, total: number) => void): AlsModel {
+  const o = { ...ALS_DEFAULTS, ...options } satisfies AlsOptions;
+  const k = o.factors;
+  const rng = createRng(o.seed);
+  const confidenceMinusOne = withValues(strengths, strengths.values.map((r) => o.alpha * r));
+  const byItem = transpose(confidenceMinusOne);
+  const userFactors = new Float32Array(strengths.rows * k);
+  const itemFactors = new Float32Array(strengths.cols * k);
+  for (let i = 0; i < itemFactors.length; i++) itemFactors[i] = 0.01 * rng.normal();
+  for (let it = 0; it < o.iterations; it++) {
+    solveSide(userFactors, itemFactors, confidenceMinusOne, o);
+    solveSide(itemFactors, userFactors, byItem, o);
+    onIteration?.(it + 1, o.iterations);
+  }
+  return { factors: k, userFactors, itemFactors, foldIn: { factors: k, gram: regularisedGram(itemFactors, k, o.regularization), alpha: o.alpha, weighting: o.weighting } };
+}
+
+/**
+ * x_u for a customer given only their items (repeats count as more lines): one k x k solve
+ * against the trained item embeddings. Lines are taken as fresh (no recency decay).
+ */
+export function foldInCustomer(itemFactors: Float32Array, foldIn: AlsFoldIn, itemIdxs: ArrayLike<number>): Float32Array {
+  const k = foldIn.factors;
+  const lines = new Map<number, number>();
+  for (let j = 0; j < itemIdxs.length; j++) lines.set(itemIdxs[j]!, (lines.get(itemIdxs[j]!) ?? 0) + 1);
+  const a = Float64Array.from(foldIn.gram);
+  const b = new Float64Array(k);
+  for (const [item, count] of lines) {
+    const cm1 = foldIn.alpha * strength(count, foldIn.weighting, 1);
+    addOuter(a, b, itemFactors, item * k, k, cm1);
+  }
+  choleskySolveInPlace(a, b, k);
+  return Float32Array.from(b);
+}
+
+function regularisedGram(y: Float32Array, k: number, lambda: number): Float32Array {
+  const g = gramOfRows(y, y.length / k, k);
+  for (let j = 0; j < k; j++) g[j * k + j]! += lambda;
+  return g;
+}
+
+/** a += cm1 * y y^T; b += (1 + cm1) * y, for y = factors[offset .. offset + k). */
+function addOuter(a: Float64Array, b: Float64Array, factors: Float32Array, offset: number, k: number, cm1: number): void {
+  for (let p = 0; p < k; p++) {
+    const yp = factors[offset + p]!;
+    b[p]! += (1 + cm1) * yp;
+    const w = cm1 * yp;
+    const row = p * k;
+    for (let q = 0; q < k; q++) a[row + q]! += w * factors[offset + q]!;
+  }
+}
+
+/** Re-solves every row of `target` with `other` fixed; m holds c - 1 per observed pair. */
+function solveSide(target: Float32Array, other: Float32Array, m: Csr, o: AlsOptions): void {
+  const k = o.factors;
+  const gram = regularisedGram(other, k, o.regularization);
+  if (o.solver === 'exact') {
+    const a = new Float64Array(k * k);
+    const b = new Float64Array(k);
+    for (let u = 0; u < m.rows; u++) {
+      a.set(gram);
+      b.fill(0);
+      for (let e = m.rowPtr[u]!; e < m.rowPtr[u + 1]!; e++) addOuter(a, b, other, m.colIdx[e]! * k, k, m.values[e]!);
+      choleskySolveInPlace(a, b, k);
+      for (let p = 0; p < k; p++) target[u * k + p] = b[p]!;
+    }
+    return;
+  }
+  for (let start = 0; start < m.rows; start += o.chunkRows) conjugateGradient(target, other, m, gram, start, Math.min(m.rows, start + o.chunkRows), o);
+}
+
+/**
+ * cgSteps of conjugate gradient on rows [from, to), all rows at once: the dense (Y^T Y + lambda I) p
+ * products of the whole batch are one tfjs matrix product, the sparse corrections plain loops.
+ */
+function conjugateGradient(target: Float32Array, other: Float32Array, m: Csr, gram: Float32Array, from: number, to: number, o: AlsOptions): void {
+  const k = o.factors;
+  const rows = to - from;
+  const x = target.subarray(from * k, to * k);
+  const r = matMul(x, [rows, k], gram, [k, k]);
+  // r = b - A x, with b = sum c y_i and A x = gram x + sum (c - 1)(y_i . x) y_i
+  for (let u = 0; u < rows; u++) {
+    const base = u * k;
+    for (let p = 0; p < k; p++) r[base + p] = -r[base + p]!;
+    for (let e = m.rowPtr[from + u]!; e < m.rowPtr[from + u + 1]!; e++) {
+      const off = m.colIdx[e]! * k;
+      const cm1 = m.values[e]!;
+      let yx = 0;
+      for (let p = 0; p < k; p++) yx += other[off + p]! * x[base + p]!;
+      const w = 1 + cm1 - cm1 * yx;
+      for (let p = 0; p < k; p++) r[base + p]! += w * other[off + p]!;
+    }
+  }
+  const p = r.slice();
+  const rs = new Float64Array(rows);
+  for (let u = 0; u < rows; u++) rs[u] = dot(r, r, u * k, k);
+  for (let step = 0; step < o.cgSteps; step++) {
+    const ap = matMul(p, [rows, k], gram, [k, k]);
+    for (let u = 0; u < rows; u++) {
+      if (!(rs[u]! > 1e-20)) continue;
+      const base = u * k;
+      for (let e = m.rowPtr[from + u]!; e < m.rowPtr[from + u + 1]!; e++) {
+        const off = m.colIdx[e]! * k;
+        const cm1 = m.values[e]!;
+        let yp = 0;
+        for (let q = 0; q < k; q++) yp += other[off + q]! * p[base + q]!;
+        const w = cm1 * yp;
+        for (let q = 0; q < k; q++) ap[base + q]! += w * other[off + q]!;
+      }
+      const stepSize = rs[u]! / dot(p, ap, base, k);
+      let rsNew = 0;
+      for (let q = 0; q < k; q++) {
+        x[base + q]! += stepSize * p[base + q]!;
+        const rq = r[base + q]! - stepSize * ap[base + q]!;
+        r[base + q] = rq;
+        rsNew += rq * rq;
+      }
+      const beta = rsNew / rs[u]!;
+      for (let q = 0; q < k; q++) p[base + q] = r[base + q]! + beta * p[base + q]!;
+      rs[u] = rsNew;
+    }
+  }
+}
+
+function dot(a: Float32Array, b: Float32Array, base: number, k: number): number {
+  let s = 0;
+  for (let q = 0; q < k; q++) s += a[base + q]! * b[base + q]!;
+  return s;
+}

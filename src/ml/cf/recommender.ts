@@ -1,0 +1,233 @@
+// The serving-side recommender: a trained model's state plus the queries the service answers.
+// Everything a request needs is precomputed at training time (top-K candidates per customer,
+// top-S similar items, popularity order); a query only walks those lists through the caller's
+// filters, and falls back to scoring the whole catalog when the filters exhaust a list, so a
+// filter always holds exactly and results are the true top-N among allowed items.
+import type { Csr } from './sparse.ts';
+import { topN, type ItemFilter, type ScoredItem } from './top-n.ts';
+import { foldInCustomer, type AlsFoldIn } from './als.ts';
+import { dotRows } from '../linalg.ts';
+
+export type { ItemFilter, ScoredItem };
+export type Algorithm = 'als' | 'ease' | 'knn' | 'popularity';
+
+/** How a model turns purchases into item scores (the part that differs per algorithm). */
+export type ModelScorer =
+  | {
+      algorithm: 'als';
+      /** Embedding size k. */
+      factors: number;
+      /** Customers x k, row-major. */
+      userFactors: Float32Array;
+      /** Items x k, row-major. */
+      itemFactors: Float32Array;
+      foldIn: AlsFoldIn;
+    }
+  | { algorithm: 'ease'; /** Items x items weight matrix B, row-major, zero diagonal (Steck 2019). */ weights: Float32Array }
+  | { algorithm: 'knn'; /** Item -> its neighbours and cosine similarities. */ neighbours: Csr }
+  | { algorithm: 'popularity' };
+
+/** Rows of top-K (item index, score) lists padded with -1; one row per customer or item. */
+export interface TopLists {
+  perRow: number;
+  items: Int32Array;
+  scores: Float32Array;
+}
+
+export interface RecommenderState {
+  scorer: ModelScorer;
+  customerIds: readonly string[];
+  itemIds: readonly string[];
+  /** Category per item ('' when none), for category-restricted popularity. */
+  itemCategories: readonly string[];
+  /** Items each customer bought in the training data (never recommended back to them). */
+  history: Csr;
+  /** Popularity score per item (distinct recent buyers), the cold-start fallback. */
+  popularity: Float32Array;
+  /** Best personalised items per customer, history excluded. */
+  candidates: TopLists;
+  /** Most similar items per item, the item itself excluded. */
+  similarItems: TopLists;
+}
+
+export interface Recommender {
+  readonly version: string;
+  readonly algorithm: Algorithm;
+  readonly customerIds: readonly string[];
+  readonly itemIds: readonly string[];
+  /** Undefined for a customer unseen at training time: the caller picks the fallback. */
+  customerIndex(externalId: string): number | undefined;
+  itemIndex(externalId: string): number | undefined;
+  /** Top-n items for a known customer, never items they bought at training time nor `exclude`. */
+  recommend(customerIdx: number, n: number, allow?: ItemFilter, exclude?: ReadonlySet<number>): ScoredItem[];
+  /** Top-n for a basket or purchase list (fold-in): fresh purchases, or a customer unseen at training. */
+  recommendFromItems(itemIdxs: ArrayLike<number>, n: number, allow?: ItemFilter, exclude?: ReadonlySet<number>): ScoredItem[];
+  /** Items most similar to `itemIdx` (never itself). */
+  similar(itemIdx: number, n: number, allow?: ItemFilter): ScoredItem[];
+  /** Most popular items, optionally only those of one category. */
+  popular(n: number, allow?: ItemFilter, options?: { category?: string }): ScoredItem[];
+  /** The state behind the model (what an artifact stores). */
+  readonly state: RecommenderState;
+}
+
+export function createRecommender(state: RecommenderState, version: string): Recommender {
+  const { scorer, history, candidates, similarItems, popularity, itemCategories } = state;
+  const nItems = state.itemIds.length;
+  const customers = new Map(state.customerIds.map((id, i) => [id, i]));
+  const items = new Map(state.itemIds.map((id, i) => [id, i]));
+  const scratch = new Float32Array(nItems);
+  const popularOrder = Int32Array.from({ length: nItems }, (_, i) => i).sort((a, b) => popularity[b]! - popularity[a]! || a - b);
+  const normalisedFactors = scorer.algorithm === 'als' ? unitRows(scorer.itemFactors, scorer.factors) : undefined;
+  const inHistory = (u: number) => {
+    const from = history.rowPtr[u]!;
+    const to = history.rowPtr[u + 1]!;
+    return (item: number) => binarySearch(history.colIdx, from, to, item);
+  };
+
+  const scoreItems = (itemIdxs: ArrayLike<number>, out: Float32Array): void => {
+    switch (scorer.algorithm) {
+      case 'als':
+        dotRows(scorer.itemFactors, scorer.factors, foldInCustomer(scorer.itemFactors, scorer.foldIn, itemIdxs), out);
+        return;
+      case 'ease':
+        out.fill(0);
+        for (let j = 0; j < itemIdxs.length; j++) addRow(out, scorer.weights, itemIdxs[j]! * nItems, nItems);
+        return;
+      case 'knn':
+        out.fill(0);
+        for (let j = 0; j < itemIdxs.length; j++) addSparseRow(out, scorer.neighbours, itemIdxs[j]!);
+        return;
+      case 'popularity':
+        out.set(popularity);
+    }
+  };
+
+  const scoreCustomer = (u: number, out: Float32Array): void => {
+    if (scorer.algorithm === 'als') {
+      const k = scorer.factors;
+      dotRows(scorer.itemFactors, k, scorer.userFactors.subarray(u * k, (u + 1) * k), out);
+    } else {
+      scoreItems(history.colIdx.subarray(history.rowPtr[u]!, history.rowPtr[u + 1]!), out);
+    }
+  };
+
+  const similarRow = (i: number, out: Float32Array): void => {
+    switch (scorer.algorithm) {
+      case 'als':
+        dotRows(normalisedFactors!, scorer.factors, normalisedFactors!.subarray(i * scorer.factors, (i + 1) * scorer.factors), out);
+        return;
+      case 'ease':
+        out.set(scorer.weights.subarray(i * nItems, (i + 1) * nItems));
+        return;
+      case 'knn':
+      case 'popularity':
+        // only the precomputed neighbours exist: everything else is "not similar"
+        out.fill(-Infinity);
+        for (let k = 0; k < similarItems.perRow; k++) {
+          const j = similarItems.items[i * similarItems.perRow + k]!;
+          if (j >= 0) out[j] = similarItems.scores[i * similarItems.perRow + k]!;
+        }
+    }
+  };
+
+  return {
+    version,
+    algorithm: scorer.algorithm,
+    customerIds: state.customerIds,
+    itemIds: state.itemIds,
+    state,
+    customerIndex: (id) => customers.get(id),
+    itemIndex: (id) => items.get(id),
+
+    recommend(u, n, allow, exclude) {
+      checkIndex(u, state.customerIds.length, 'customer');
+      const cached = fromList(candidates, u, n, allow, exclude);
+      if (cached) return cached;
+      scoreCustomer(u, scratch);
+      const bought = inHistory(u);
+      return topN(scratch, n, allow, exclude ? (i) => bought(i) || exclude.has(i) : bought);
+    },
+
+    recommendFromItems(itemIdxs, n, allow, exclude) {
+      for (let j = 0; j < itemIdxs.length; j++) checkIndex(itemIdxs[j]!, nItems, 'item');
+      const own = new Set(Array.from(itemIdxs));
+      scoreItems(itemIdxs, scratch);
+      return topN(scratch, n, allow, (i) => own.has(i) || (exclude?.has(i) ?? false));
+    },
+
+    similar(i, n, allow) {
+      checkIndex(i, nItems, 'item');
+      const cached = fromList(similarItems, i, n, allow, undefined);
+      if (cached) return cached;
+      similarRow(i, scratch);
+      return topN(scratch, n, allow, (j) => j === i);
+    },
+
+    popular(n, allow, options = {}) {
+      const { category } = options;
+      const out: ScoredItem[] = [];
+      for (let k = 0; k < nItems && out.length < n; k++) {
+        const i = popularOrder[k]!;
+        if (category !== undefined && itemCategories[i] !== category) continue;
+        if (allow && !allow(i)) continue;
+        out.push({ item: i, score: popularity[i]! });
+      }
+      return out;
+    },
+  };
+}
+
+/**
+ * Answers from a precomputed list when it holds n allowed items, or when the list is complete
+ * (shorter than its capacity, so no other item qualifies); undefined means "score everything".
+ */
+function fromList(lists: TopLists, row: number, n: number, allow: ItemFilter | undefined, exclude: ReadonlySet<number> | undefined): ScoredItem[] | undefined {
+  const { perRow } = lists;
+  if (perRow === 0) return undefined;
+  const out: ScoredItem[] = [];
+  const base = row * perRow;
+  for (let k = 0; k < perRow; k++) {
+    const item = lists.items[base + k]!;
+    if (item < 0) return out;
+    if ((allow && !allow(item)) || exclude?.has(item)) continue;
+    out.push({ item, score: lists.scores[base + k]! });
+    if (out.length === n) return out;
+  }
+  return undefined;
+}
+
+function checkIndex(i: number, n: number, what: string): void {
+  if (!Number.isInteger(i) || i < 0 || i >= n) throw new RangeError(`${what} index ${i} out of range [0, ${n})`);
+}
+
+function addRow(out: Float32Array, matrix: Float32Array, offset: number, n: number): void {
+  for (let j = 0; j < n; j++) out[j]! += matrix[offset + j]!;
+}
+
+function addSparseRow(out: Float32Array, m: Csr, row: number): void {
+  for (let k = m.rowPtr[row]!; k < m.rowPtr[row + 1]!; k++) out[m.colIdx[k]!]! += m.values[k]!;
+}
+
+function binarySearch(sorted: Int32Array, from: number, to: number, value: number): boolean {
+  let lo = from;
+  let hi = to - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const v = sorted[mid]!;
+    if (v === value) return true;
+    if (v < value) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return false;
+}
+
+function unitRows(m: Float32Array, k: number): Float32Array {
+  const out = new Float32Array(m.length);
+  for (let r = 0; r < m.length / k; r++) {
+    let norm = 0;
+    for (let j = 0; j < k; j++) norm += m[r * k + j]! ** 2;
+    const scale = norm > 0 ? 1 / Math.sqrt(norm) : 0;
+    for (let j = 0; j < k; j++) out[r * k + j] = m[r * k + j]! * scale;
+  }
+  return out;
+}
