@@ -1,0 +1,97 @@
+// Reads of the scoring job's output: the win-back list (keyset paging by value at risk) and the
+// per-segment summary. Unsubscribed and erased customers are filtered here, in one place.
+import { and, asc, desc, eq, gte, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
+import type { Db } from '../client.ts';
+import { customers, customerScores, type CustomerScore } from '../schema/index.ts';
+
+export interface AtRiskFilter {
+  tier?: 'high' | 'medium' | 'low';
+  minProbability?: number;
+  segment?: string;
+  minClv?: number;
+  /** Keyset cursor: the last row of the previous page. */
+  after?: { valueAtRisk: number; customerId: number };
+  limit: number;
+}
+
+export type AtRiskRow = CustomerScore & { externalId: string; email: string | null };
+
+export function atRiskPage(db: Db, f: AtRiskFilter): Promise<AtRiskRow[]> {
+  const where: SQL[] = [isNull(customers.erasedAt), eq(customers.unsubscribed, false)];
+  if (f.tier) where.push(eq(customerScores.riskTier, f.tier));
+  if (f.minProbability !== undefined) where.push(gte(customerScores.churnProbability, f.minProbability));
+  if (f.segment) where.push(eq(customerScores.segment, f.segment));
+  if (f.minClv !== undefined) where.push(gte(customerScores.predictedClv, f.minClv));
+  if (f.after) {
+    // (value_at_risk desc, customer_id asc): rows strictly after the cursor
+    const { valueAtRisk, customerId } = f.after;
+    where.push(
+      or(lt(customerScores.valueAtRisk, valueAtRisk), and(eq(customerScores.valueAtRisk, valueAtRisk), sql`${customerScores.customerId} > ${customerId}`))!,
+    );
+  }
+  return db
+    .select({
+      ...scoreColumns,
+      externalId: customers.externalId,
+      email: customers.email,
+    })
+    .from(customerScores)
+    .innerJoin(customers, eq(customers.id, customerScores.customerId))
+    .where(and(...where))
+    .orderBy(desc(customerScores.valueAtRisk), asc(customerScores.customerId))
+    .limit(f.limit);
+}
+
+export interface SegmentSummary {
+  segment: string;
+  customers: number;
+  predictedClv: number;
+  valueAtRisk: number;
+  meanChurnProbability: number;
+}
+
+export async function segmentSummaries(db: Db): Promise<SegmentSummary[]> {
+  const rows = await db
+    .select({
+      segment: customerScores.segment,
+      customers: sql<string>`count(*)`,
+      predictedClv: sql<string>`coalesce(sum(${customerScores.predictedClv}), 0)`,
+      valueAtRisk: sql<string>`coalesce(sum(${customerScores.valueAtRisk}), 0)`,
+      meanChurnProbability: sql<string>`avg(${customerScores.churnProbability})`,
+    })
+    .from(customerScores)
+    .innerJoin(customers, eq(customers.id, customerScores.customerId))
+    .where(isNull(customers.erasedAt))
+    .groupBy(customerScores.segment)
+    .orderBy(desc(sql`sum(${customerScores.valueAtRisk})`));
+  // aggregates come back as strings from postgres.js and numbers from PGlite
+  return rows.map((r) => ({
+    segment: r.segment,
+    customers: Number(r.customers),
+    predictedClv: Number(r.predictedClv),
+    valueAtRisk: Number(r.valueAtRisk),
+    meanChurnProbability: Number(r.meanChurnProbability),
+  }));
+}
+
+const scoreColumns = {
+  customerId: customerScores.customerId,
+  churnProbability: customerScores.churnProbability,
+  riskTier: customerScores.riskTier,
+  pAlive: customerScores.pAlive,
+  expectedPurchases: customerScores.expectedPurchases,
+  predictedClv: customerScores.predictedClv,
+  valueAtRisk: customerScores.valueAtRisk,
+  expectedNextOrderAt: customerScores.expectedNextOrderAt,
+  avgDaysBetweenOrders: customerScores.avgDaysBetweenOrders,
+  recencyDays: customerScores.recencyDays,
+  frequency: customerScores.frequency,
+  monetary: customerScores.monetary,
+  rScore: customerScores.rScore,
+  fScore: customerScores.fScore,
+  mScore: customerScores.mScore,
+  segment: customerScores.segment,
+  reasons: customerScores.reasons,
+  modelVersion: customerScores.modelVersion,
+  scoredAt: customerScores.scoredAt,
+};

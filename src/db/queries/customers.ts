@@ -1,0 +1,85 @@
+// Customer rows for the service: lookups, consent, erasure and the change feed replicas poll.
+import { eq, gt, sql } from 'drizzle-orm';
+import type { Db } from '../client.ts';
+import { customers, customerScores, events, purchases, type Customer, type CustomerScore } from '../schema/index.ts';
+
+export async function findCustomer(db: Db, externalId: string): Promise<Customer | undefined> {
+  const [row] = await db.select().from(customers).where(eq(customers.externalId, externalId));
+  return row;
+}
+
+export async function customerWithScore(db: Db, externalId: string): Promise<{ customer: Customer; score: CustomerScore | null } | undefined> {
+  const [row] = await db
+    .select({ customer: customers, score: customerScores })
+    .from(customers)
+    .leftJoin(customerScores, eq(customerScores.customerId, customers.id))
+    .where(eq(customers.externalId, externalId));
+  return row;
+}
+
+/** Creates the customer if needed (consent may arrive before any order) and sets the flag. */
+export async function upsertConsent(db: Db, externalId: string, unsubscribed: boolean, email?: string): Promise<Customer> {
+  const set = email === undefined ? { unsubscribed, updatedAt: sql`now()` } : { unsubscribed, email, updatedAt: sql`now()` };
+  const [row] = await db
+    .insert(customers)
+    .values({ externalId, unsubscribed, email })
+    .onConflictDoUpdate({ target: customers.externalId, set })
+    .returning();
+  return row!;
+}
+
+export interface ErasureCounts {
+  purchases: number;
+  events: number;
+  scores: number;
+}
+
+/**
+ * Deletes everything held about the customer and keeps only a tombstone (external id + erased_at),
+ * which is what stops a later import from bringing the purchases back. One transaction: a reader
+ * never sees a half-erased customer.
+ */
+export async function eraseCustomerRows(db: Db, externalId: string): Promise<ErasureCounts> {
+  return db.transaction(async (tx) => {
+    const [row] = await tx
+      .insert(customers)
+      .values({ externalId, erasedAt: sql`now()`, unsubscribed: true })
+      .onConflictDoUpdate({
+        target: customers.externalId,
+        set: { erasedAt: sql`now()`, unsubscribed: true, email: null, country: null, attributes: {}, updatedAt: sql`now()` },
+      })
+      .returning({ id: customers.id });
+    const id = row!.id;
+    const p = await tx.delete(purchases).where(eq(purchases.customerId, id)).returning({ id: purchases.id });
+    const e = await tx.delete(events).where(eq(events.customerId, id)).returning({ id: events.id });
+    const s = await tx.delete(customerScores).where(eq(customerScores.customerId, id)).returning({ id: customerScores.customerId });
+    return { purchases: p.length, events: e.length, scores: s.length };
+  });
+}
+
+export interface CustomerChange {
+  externalId: string;
+  erased: boolean;
+  unsubscribed: boolean;
+  updatedAt: Date;
+}
+
+/** Customers changed after `since` (consent, erasure), oldest first, for the replicas' poll. */
+export function customersChangedSince(db: Db, since: Date): Promise<CustomerChange[]> {
+  return db
+    .select({
+      externalId: customers.externalId,
+      erased: sql<boolean>`${customers.erasedAt} is not null`,
+      unsubscribed: customers.unsubscribed,
+      updatedAt: customers.updatedAt,
+    })
+    .from(customers)
+    .where(gt(customers.updatedAt, since))
+    .orderBy(customers.updatedAt);
+}
+
+/** External ids of every erased customer: the service hides them from recommendations at once. */
+export async function erasedCustomerIds(db: Db): Promise<string[]> {
+  const rows = await db.select({ externalId: customers.externalId }).from(customers).where(sql`${customers.erasedAt} is not null`);
+  return rows.map((r) => r.externalId);
+}

@@ -1,0 +1,79 @@
+// Live events from the shop. Each batch runs in one transaction: customers and items are created
+// on first sight, erased customers are refused, and event_id makes a retried batch harmless.
+// Purchase events also become purchase rows (source 'api'), so the next training run sees them.
+import { inArray, sql } from 'drizzle-orm';
+import type { Db } from '../client.ts';
+import { customers, events, items, purchases } from '../schema/index.ts';
+
+export interface EventInput {
+  eventId: string;
+  type: 'view' | 'cart' | 'purchase';
+  customerId: string;
+  itemId: string;
+  quantity: number;
+  price?: number | undefined;
+  occurredAt: Date;
+  /** Purchases only: the shop's order id and line; default `event:<eventId>`, line 1. */
+  orderId?: string | undefined;
+  lineNo?: number | undefined;
+}
+
+export type EventOutcome = 'accepted' | 'duplicate' | 'customer_erased';
+
+export async function insertEvents(db: Db, input: EventInput[]): Promise<EventOutcome[]> {
+  if (input.length === 0) return [];
+  return db.transaction(async (tx) => {
+    const customerIds = [...new Set(input.map((e) => e.customerId))];
+    const itemIds = [...new Set(input.map((e) => e.itemId))];
+    await tx.insert(customers).values(customerIds.map((externalId) => ({ externalId }))).onConflictDoNothing();
+    await tx.insert(items).values(itemIds.map((externalId) => ({ externalId }))).onConflictDoNothing();
+    const cRows = await tx
+      .select({ id: customers.id, externalId: customers.externalId, erased: sql<boolean>`${customers.erasedAt} is not null` })
+      .from(customers)
+      .where(inArray(customers.externalId, customerIds));
+    const iRows = await tx.select({ id: items.id, externalId: items.externalId }).from(items).where(inArray(items.externalId, itemIds));
+    const customerById = new Map(cRows.map((r) => [r.externalId, r]));
+    const itemById = new Map(iRows.map((r) => [r.externalId, r.id]));
+
+    const outcome: EventOutcome[] = input.map((e) => (customerById.get(e.customerId)!.erased ? 'customer_erased' : 'duplicate'));
+    const keep = input.map((e, i) => ({ e, i })).filter(({ i }) => outcome[i] !== 'customer_erased');
+    if (keep.length === 0) return outcome;
+    const inserted = await tx
+      .insert(events)
+      .values(
+        keep.map(({ e }) => ({
+          eventId: e.eventId,
+          customerId: customerById.get(e.customerId)!.id,
+          itemId: itemById.get(e.itemId)!,
+          type: e.type,
+          quantity: e.quantity,
+          price: e.price ?? null,
+          occurredAt: e.occurredAt,
+        })),
+      )
+      .onConflictDoNothing({ target: events.eventId })
+      .returning({ eventId: events.eventId });
+    const fresh = new Set(inserted.map((r) => r.eventId));
+    for (const { e, i } of keep) if (fresh.has(e.eventId)) outcome[i] = 'accepted';
+
+    const bought = keep.filter(({ e }) => e.type === 'purchase' && fresh.has(e.eventId));
+    if (bought.length > 0) {
+      await tx
+        .insert(purchases)
+        .values(
+          bought.map(({ e }) => ({
+            customerId: customerById.get(e.customerId)!.id,
+            itemId: itemById.get(e.itemId)!,
+            orderId: e.orderId ?? `event:${e.eventId}`,
+            lineNo: e.lineNo ?? 1,
+            quantity: e.quantity,
+            unitPrice: e.price ?? 0,
+            occurredAt: e.occurredAt,
+            source: 'api' as const,
+          })),
+        )
+        .onConflictDoNothing();
+    }
+    return outcome;
+  });
+}

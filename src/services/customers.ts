@@ -1,0 +1,44 @@
+// A customer's scores, consent and erasure. Erasure also updates this replica's memory at once
+// (fresh purchases, the erased set that turns recommendations into the anonymous fallback);
+// other replicas learn it from the sync loop.
+import type { Db } from '../db/client.ts';
+import { customerWithScore, eraseCustomerRows, upsertConsent, type ErasureCounts } from '../db/queries/customers.ts';
+import type { CustomerScore } from '../db/schema/index.ts';
+import { NotFoundError } from '../errors.ts';
+
+export interface CustomerProfile {
+  customerId: string;
+  unsubscribed: boolean;
+  /** Null until the scoring job has scored the customer. */
+  scores: Omit<CustomerScore, 'customerId'> | null;
+}
+
+export class CustomerService {
+  constructor(
+    private readonly db: Db,
+    private readonly onErased: (customerId: string) => void,
+  ) {}
+
+  async profile(customerId: string): Promise<CustomerProfile> {
+    const row = await customerWithScore(this.db, customerId);
+    if (!row || row.customer.erasedAt) throw new NotFoundError(`customer '${customerId}' not found`);
+    let scores: CustomerProfile['scores'] = null;
+    if (row.score) {
+      const { customerId: _id, ...rest } = row.score;
+      scores = rest;
+    }
+    return { customerId, unsubscribed: row.customer.unsubscribed, scores };
+  }
+
+  async setConsent(customerId: string, unsubscribed: boolean, email?: string): Promise<{ customerId: string; unsubscribed: boolean }> {
+    const row = await upsertConsent(this.db, customerId, unsubscribed, email);
+    if (row.erasedAt) throw new NotFoundError(`customer '${customerId}' was erased`);
+    return { customerId, unsubscribed: row.unsubscribed };
+  }
+
+  async erase(customerId: string): Promise<ErasureCounts> {
+    const counts = await eraseCustomerRows(this.db, customerId);
+    this.onErased(customerId);
+    return counts;
+  }
+}

@@ -1,0 +1,60 @@
+// Catalog rules as flags indexed by the active model's item numbers, so a filter check in the
+// top-N loop is two array reads. Rebuilt when a model loads, patched when items change.
+import type { Recommender } from '../ml/cf/recommender.ts';
+import type { CatalogSnapshot } from './catalog-snapshot.ts';
+
+const ELIGIBLE = 1;
+const IN_STOCK = 2;
+
+export class ItemFlags {
+  private readonly flags: Uint8Array;
+  private readonly category: Int32Array;
+  private readonly categoryCodes = new Map<string, number>();
+
+  constructor(
+    readonly model: Recommender,
+    private readonly catalog: CatalogSnapshot,
+  ) {
+    this.flags = new Uint8Array(model.itemIds.length);
+    this.category = new Int32Array(model.itemIds.length);
+    model.itemIds.forEach((_, i) => this.update(i));
+  }
+
+  /** Re-reads the given items from the catalog (ids the model does not know are ignored). */
+  patch(externalIds: readonly string[]): void {
+    for (const id of externalIds) {
+      const i = this.model.itemIndex(id);
+      if (i !== undefined) this.update(i);
+    }
+  }
+
+  /**
+   * The filter for one request: eligible (active and recommendable), in stock unless the caller
+   * opts out, and in one of `categories` when given. Items missing from the catalog never pass.
+   */
+  filter(options: { categories?: readonly string[] | undefined; inStock: boolean }): (item: number) => boolean {
+    const need = options.inStock ? ELIGIBLE | IN_STOCK : ELIGIBLE;
+    const flags = this.flags;
+    if (!options.categories || options.categories.length === 0) return (i) => (flags[i]! & need) === need;
+    const codes = new Set(options.categories.map((c) => this.categoryCodes.get(c) ?? -1));
+    const category = this.category;
+    return (i) => (flags[i]! & need) === need && codes.has(category[i]!);
+  }
+
+  private update(i: number): void {
+    const entry = this.catalog.get(this.model.itemIds[i]!);
+    if (!entry) {
+      this.flags[i] = 0;
+      this.category[i] = -1;
+      return;
+    }
+    this.flags[i] = (entry.eligible ? ELIGIBLE : 0) | (entry.inStock ? IN_STOCK : 0);
+    this.category[i] = entry.category === null ? -1 : this.code(entry.category);
+  }
+
+  private code(category: string): number {
+    let c = this.categoryCodes.get(category);
+    if (c === undefined) this.categoryCodes.set(category, (c = this.categoryCodes.size));
+    return c;
+  }
+}

@@ -1,0 +1,178 @@
+// Recommendations as the shop asks for them: personalised when the customer is known (from the
+// model's precomputed candidates, or by fold-in when they bought since training), popularity
+// otherwise, always through the catalog filters. Everything here reads memory, not the database.
+import { randomUUID } from 'node:crypto';
+import { DomainError, NotFoundError } from '../errors.ts';
+import type { ScoredItem } from '../ml/cf/recommender.ts';
+import type { CatalogSnapshot } from './catalog-snapshot.ts';
+import type { FreshPurchases } from './fresh-purchases.ts';
+import type { ItemFlags } from './item-filter.ts';
+import type { LoadedRecommender, ModelRegistry } from './model-registry.ts';
+
+export interface RecommendOptions {
+  limit: number;
+  categories?: readonly string[] | undefined;
+  /** External item ids never to return. */
+  exclude?: readonly string[] | undefined;
+  /** Only in-stock items (default true). */
+  inStock?: boolean | undefined;
+}
+
+export interface RecommendedItem {
+  itemId: string;
+  score: number;
+  title: string | null;
+  category: string | null;
+  price: number | null;
+}
+
+export interface Recommendations {
+  customerId: string;
+  /** personalized: from the customer's own history; fallback: popularity (unknown or cold customer). */
+  source: 'personalized' | 'fallback';
+  modelVersion: string;
+  /** Attribution id: the shop sends it back with clicks and orders. */
+  recommendationId: string;
+  items: RecommendedItem[];
+}
+
+/** Size of the cached fold-in list per customer; deeper requests or heavy filters score afresh. */
+const FOLD_IN_DEPTH = 100;
+const FOLD_IN_CACHE_MAX = 100_000;
+
+interface ServingState {
+  model: LoadedRecommender;
+  flags: ItemFlags;
+  fresh: FreshPurchases;
+}
+
+interface FoldInEntry {
+  generation: number;
+  list: ScoredItem[];
+}
+
+export class RecommendationService {
+  private readonly foldIns = new Map<string, FoldInEntry>();
+  private foldInModel = '';
+
+  constructor(
+    private readonly serving: () => ServingState | undefined,
+    private readonly catalog: CatalogSnapshot,
+    private readonly erased: ReadonlySet<string>,
+  ) {}
+
+  forCustomer(customerId: string, options: RecommendOptions): Recommendations {
+    const { model, flags, fresh } = this.require();
+    const r = model.recommender;
+    const allow = flags.filter({ categories: options.categories, inStock: options.inStock ?? true });
+    const exclude = this.indices(r, options.exclude);
+    const erased = this.erased.has(customerId);
+    const u = erased ? undefined : r.customerIndex(customerId);
+    const freshItems = erased ? undefined : fresh.items(customerId);
+    let items: ScoredItem[];
+    let source: Recommendations['source'] = 'personalized';
+    if (freshItems && freshItems.size > 0) {
+      items = this.foldIn(model, fresh, customerId, u, freshItems, options.limit, allow, exclude);
+    } else if (u !== undefined) {
+      items = r.recommend(u, options.limit, allow, exclude);
+    } else {
+      source = 'fallback';
+      items = r.popular(options.limit, exclude ? (i) => allow(i) && !exclude.has(i) : allow);
+    }
+    return { customerId, source, modelVersion: r.version, recommendationId: randomUUID(), items: this.describe(r.itemIds, items) };
+  }
+
+  similar(itemId: string, options: RecommendOptions): { itemId: string; modelVersion: string; items: RecommendedItem[] } {
+    const { model, flags } = this.require();
+    const r = model.recommender;
+    const i = r.itemIndex(itemId);
+    if (i === undefined) throw new NotFoundError(`item '${itemId}' is not known to model ${r.version}`);
+    const allow = flags.filter({ categories: options.categories, inStock: options.inStock ?? true });
+    const exclude = this.indices(r, options.exclude);
+    const found = r.similar(i, options.limit, exclude ? (j) => allow(j) && !exclude.has(j) : allow);
+    return { itemId, modelVersion: r.version, items: this.describe(r.itemIds, found) };
+  }
+
+  /** Popularity as the model saw it in its training window (no database round trip). */
+  popular(options: RecommendOptions): { modelVersion: string; items: RecommendedItem[] } {
+    const { model, flags } = this.require();
+    const r = model.recommender;
+    const allow = flags.filter({ categories: options.categories, inStock: options.inStock ?? true });
+    return { modelVersion: r.version, items: this.describe(r.itemIds, r.popular(options.limit, allow)) };
+  }
+
+  describeIds(rows: readonly { itemId: string; score: number }[]): RecommendedItem[] {
+    return rows.map(({ itemId, score }) => {
+      const e = this.catalog.get(itemId);
+      return { itemId, score, title: e?.title ?? null, category: e?.category ?? null, price: e?.price ?? null };
+    });
+  }
+
+  private require(): ServingState {
+    const s = this.serving();
+    if (!s) throw new DomainError('not_ready', 'no recommender model is loaded yet (train one: retain train recommender)');
+    return s;
+  }
+
+  /**
+   * Fold-in: scores from everything the customer bought (training history plus fresh purchases).
+   * The unfiltered top list is cached per customer until their purchases change; a request whose
+   * filters exhaust the cached list is answered by scoring the whole catalog, so filters stay exact.
+   */
+  private foldIn(
+    model: LoadedRecommender,
+    fresh: FreshPurchases,
+    customerId: string,
+    u: number | undefined,
+    freshItems: ReadonlySet<string>,
+    n: number,
+    allow: (i: number) => boolean,
+    exclude: ReadonlySet<number> | undefined,
+  ): ScoredItem[] {
+    const r = model.recommender;
+    if (this.foldInModel !== r.version) {
+      this.foldIns.clear();
+      this.foldInModel = r.version;
+    }
+    const bought = new Set<number>();
+    if (u !== undefined) {
+      const h = r.state.history;
+      for (let k = h.rowPtr[u]!; k < h.rowPtr[u + 1]!; k++) bought.add(h.colIdx[k]!);
+    }
+    for (const id of freshItems) {
+      const i = r.itemIndex(id);
+      if (i !== undefined) bought.add(i);
+    }
+    if (bought.size === 0) return r.popular(n, exclude ? (i) => allow(i) && !exclude.has(i) : allow);
+    const generation = fresh.generationOf(customerId);
+    let entry = this.foldIns.get(customerId);
+    if (!entry || entry.generation !== generation) {
+      if (this.foldIns.size >= FOLD_IN_CACHE_MAX) this.foldIns.clear();
+      entry = { generation, list: r.recommendFromItems([...bought], FOLD_IN_DEPTH) };
+      this.foldIns.set(customerId, entry);
+    }
+    const out: ScoredItem[] = [];
+    for (const s of entry.list) {
+      if (!allow(s.item) || exclude?.has(s.item)) continue;
+      out.push(s);
+      if (out.length === n) return out;
+    }
+    // the cached list is complete when shorter than its depth: nothing else qualifies
+    if (entry.list.length < FOLD_IN_DEPTH) return out;
+    return r.recommendFromItems([...bought], n, allow, exclude);
+  }
+
+  private indices(r: LoadedRecommender['recommender'], ids: readonly string[] | undefined): Set<number> | undefined {
+    if (!ids || ids.length === 0) return undefined;
+    const out = new Set<number>();
+    for (const id of ids) {
+      const i = r.itemIndex(id);
+      if (i !== undefined) out.add(i);
+    }
+    return out;
+  }
+
+  private describe(itemIds: readonly string[], scored: readonly ScoredItem[]): RecommendedItem[] {
+    return this.describeIds(scored.map((s) => ({ itemId: itemIds[s.item]!, score: s.score })));
+  }
+}

@@ -1,0 +1,147 @@
+// The service's composition root: opens nothing itself, but builds every service over one
+// Database and MODELS_DIR, loads the in-memory state the hot path reads (catalog, fresh purchases,
+// erased customers, API keys, the recommender) and keeps it current.
+//
+// Replicas: several stateless processes may serve one PostgreSQL. Each polls every `pollMs` for
+// rows changed since its last look (items by updated_at, customers by updated_at, purchases by
+// row id, active API keys) and for a moved CURRENT model pointer. Polling was chosen over
+// LISTEN/NOTIFY because it works the same on PGlite and PostgreSQL, survives dropped connections
+// without resubscribing, and needs no triggers in the foundation's schema; the cost is up to
+// `pollMs` of staleness on other replicas (the replica that took the write applies it at once).
+import { sql } from 'drizzle-orm';
+import type { Database } from '../db/client.ts';
+import { activeApiKeyRows } from '../db/queries/api-keys.ts';
+import { customersChangedSince, erasedCustomerIds } from '../db/queries/customers.ts';
+import { allCatalogRows, catalogRowsChangedSince } from '../db/queries/items.ts';
+import { purchasesAfter } from '../db/queries/purchases.ts';
+import type { Logger } from '../logger.ts';
+import { ApiKeyRing, type Scope } from './api-key-ring.ts';
+import { CatalogSnapshot } from './catalog-snapshot.ts';
+import { ChurnListService } from './churn-lists.ts';
+import { CustomerService } from './customers.ts';
+import { EventService } from './events.ts';
+import { FreshPurchases } from './fresh-purchases.ts';
+import { InsightService } from './insights.ts';
+import { ItemFlags } from './item-filter.ts';
+import { ItemService } from './items.ts';
+import { ModelRegistry, type LoadedRecommender, type RecommenderLoader } from './model-registry.ts';
+import { RecommendationService } from './recommendations.ts';
+
+export interface RuntimeOptions {
+  database: Database;
+  modelsDir: string;
+  logger: Logger;
+  /** Replica sync interval; 0 disables the timer (tests call `sync()` themselves). */
+  pollMs?: number;
+  loader?: RecommenderLoader;
+}
+
+/** Rows committed slightly out of timestamp order are caught by re-reading this much overlap. */
+const OVERLAP_MS = 5_000;
+
+export class ServiceRuntime {
+  readonly catalog = new CatalogSnapshot();
+  readonly erased = new Set<string>();
+  readonly keys: ApiKeyRing;
+  readonly models: ModelRegistry;
+  readonly recommendations: RecommendationService;
+  readonly customers: CustomerService;
+  readonly churn: ChurnListService;
+  readonly insights: InsightService;
+  readonly events: EventService;
+  readonly items: ItemService;
+  private state: { model: LoadedRecommender; flags: ItemFlags; fresh: FreshPurchases } | undefined;
+  private customersSeen = new Date(0);
+  private timer: NodeJS.Timeout | undefined;
+  private syncing: Promise<void> | undefined;
+
+  constructor(private readonly options: RuntimeOptions) {
+    const { database, modelsDir, logger } = options;
+    const db = database.db;
+    this.keys = new ApiKeyRing(async () => (await activeApiKeyRows(db)).map((k) => ({ ...k, scopes: k.scopes as Scope[] })));
+    this.models = new ModelRegistry(modelsDir, logger, options.loader);
+    this.recommendations = new RecommendationService(() => this.state, this.catalog, this.erased);
+    this.customers = new CustomerService(db, (id) => this.markErased(id));
+    this.churn = new ChurnListService(db, this.recommendations);
+    this.insights = new InsightService(db);
+    this.events = new EventService(db, (customer, item, at) => {
+      if (this.state && at >= this.state.fresh.since) this.state.fresh.add(customer, item);
+    });
+    this.items = new ItemService(db, this.catalog, this.recommendations);
+    this.catalog.onChange((ids) => this.state?.flags.patch(ids));
+    this.models.onSwap(async (model) => {
+      const fresh = new FreshPurchases(model.trainedUntil);
+      await this.loadFresh(fresh);
+      this.state = { model, flags: new ItemFlags(model.recommender, this.catalog), fresh };
+    });
+  }
+
+  get modelLoaded(): boolean {
+    return this.state !== undefined;
+  }
+
+  get freshCustomers(): number {
+    return this.state?.fresh.customers ?? 0;
+  }
+
+  /** Loads everything; a missing model is not an error (readyz says so until one is trained). */
+  async start(): Promise<void> {
+    const db = this.options.database.db;
+    this.catalog.apply(await allCatalogRows(db));
+    for (const id of await erasedCustomerIds(db)) this.erased.add(id);
+    this.customersSeen = new Date();
+    await this.keys.refresh();
+    await this.models.refresh();
+    const pollMs = this.options.pollMs ?? 2_000;
+    if (pollMs > 0) {
+      this.timer = setInterval(() => void this.sync().catch((err) => this.options.logger.warn({ err }, 'replica sync failed')), pollMs);
+      this.timer.unref();
+    }
+  }
+
+  /** One round of the replica poll; concurrent callers share the round in progress. */
+  sync(): Promise<void> {
+    this.syncing ??= this.doSync().finally(() => {
+      this.syncing = undefined;
+    });
+    return this.syncing;
+  }
+
+  private async doSync(): Promise<void> {
+    const db = this.options.database.db;
+    this.catalog.apply(await catalogRowsChangedSince(db, new Date(this.catalog.lastUpdate.getTime() - OVERLAP_MS)));
+    for (const c of await customersChangedSince(db, new Date(this.customersSeen.getTime() - OVERLAP_MS))) {
+      if (c.erased && !this.erased.has(c.externalId)) this.markErased(c.externalId);
+      if (c.updatedAt > this.customersSeen) this.customersSeen = c.updatedAt;
+    }
+    if (this.state) await this.loadFresh(this.state.fresh);
+    await this.keys.refresh();
+    await this.models.refresh();
+  }
+
+  async dbReachable(): Promise<boolean> {
+    try {
+      await this.options.database.db.execute(sql`select 1`);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  private markErased(customerId: string): void {
+    this.erased.add(customerId);
+    this.state?.fresh.forget(customerId);
+  }
+
+  private async loadFresh(fresh: FreshPurchases): Promise<void> {
+    for (;;) {
+      const rows = await purchasesAfter(this.options.database.db, fresh.lastId, fresh.since);
+      fresh.apply(rows, this.erased);
+      if (rows.length < 50_000) return;
+    }
+  }
+}
