@@ -1,0 +1,124 @@
+import { describe, expect, it } from 'vitest';
+import { DAY_MS, PurchaseLogBuilder } from '../../src/ml/purchase-log.ts';
+import { checkRepeatSummary, quintileScores, rfmSegments, SEGMENTS, summarizeCustomers } from '../../src/ml/rfm.ts';
+import { readPurchaseLog } from '../../src/import/read-purchase-log.ts';
+import { ValidationError } from '../../src/errors.ts';
+
+const day = (d: number, hour = 10): number => Date.UTC(2020, 0, 1) + d * DAY_MS + hour * 3_600_000;
+
+function smallLog() {
+  const b = new PurchaseLogBuilder();
+  // ann: two orders on day 0, one on day 3 (two lines, same item twice), one on day 10; one after the cutoff.
+  b.add('ann', 'i1', 'o1', 1, 10, day(0, 9));
+  b.add('bob', 'i2', 'o5', 2, 5, day(12));
+  b.add('ann', 'i2', 'o2', 2, 5, day(0, 15));
+  b.add('ann', 'i1', 'o3', 1, 30, day(3));
+  b.add('ann', 'i1', 'o3', 1, 30, day(3));
+  b.add('ann', 'i3', 'o4', 4, 10, day(10));
+  b.add('ann', 'i4', 'o7', 1, 99, day(14, 1));
+  // cid: only after the cutoff.
+  b.add('cid', 'i1', 'o6', 1, 10, day(20));
+  return b.build();
+}
+
+describe('summarizeCustomers', () => {
+  const cutoff = day(14, 0);
+  it('counts repeat purchase days, recency, T and values like lifetimes (freq D)', () => {
+    const log = smallLog();
+    const s = summarizeCustomers(log, cutoff, 'days');
+    expect(s.frequency.length).toBe(2);
+    const ann = s.entryOf[log.customerIds.indexOf('ann')]!;
+    const bob = s.entryOf[log.customerIds.indexOf('bob')]!;
+    expect(s.entryOf[log.customerIds.indexOf('cid')]).toBe(-1);
+    expect(s.customer[ann]).toBe(log.customerIds.indexOf('ann'));
+    expect(s.frequency[ann]).toBe(2);
+    expect(s.recency[ann]).toBe(10);
+    expect(s.T[ann]).toBe(14);
+    // Repeat days: day 3 (60) and day 10 (40).
+    expect(s.monetary[ann]).toBe(50);
+    expect(s.orders[ann]).toBe(4);
+    expect(s.repeatOrders[ann]).toBe(3);
+    expect(s.totalValue[ann]).toBe(10 + 10 + 60 + 40);
+    expect(s.meanOrderValue[ann]).toBe(30);
+    expect(s.ordersLast30Days[ann]).toBe(4);
+    expect(s.ordersLast90Days[ann]).toBe(4);
+    expect(s.distinctItems[ann]).toBe(3);
+    expect(s.meanDaysBetweenOrders[ann]).toBeCloseTo((day(10) - day(0, 9)) / DAY_MS / 3, 12);
+    expect(s.daysSinceLastPurchase[ann]).toBeCloseTo((cutoff - day(10)) / DAY_MS, 12);
+    expect(s.firstPurchase[ann]).toBe(day(0, 9));
+    expect(s.lastPurchase[ann]).toBe(day(10));
+    expect(s.frequency[bob]).toBe(0);
+    expect(s.recency[bob]).toBe(0);
+    expect(s.T[bob]).toBe(2);
+    expect(s.monetary[bob]).toBe(0);
+    expect(s.meanDaysBetweenOrders[bob]).toBeNaN();
+    expect(s.ordersLast30Days[bob]).toBe(1);
+  });
+
+  it('expresses recency and T in weeks when asked, keeping frequency in purchase days', () => {
+    const s = summarizeCustomers(smallLog(), cutoff, 'weeks');
+    expect(Array.from(s.frequency)).toEqual([2, 0]);
+    expect(s.recency[0]).toBeCloseTo(10 / 7, 12);
+    expect(s.T[0]).toBeCloseTo(2, 12);
+    expect(s.unit).toBe('weeks');
+  });
+
+  it('rejects a non-finite cutoff', () => {
+    expect(() => summarizeCustomers(smallLog(), Number.NaN)).toThrow(ValidationError);
+  });
+
+  it('finds the protocol customers of Online Retail at 2011-09-09 and passes the model check', async () => {
+    const { log } = await readPurchaseLog('data/online-retail/online_retail_lines.csv.gz', 'online-retail');
+    const cutoff = Date.UTC(2011, 8, 9);
+    const s = summarizeCustomers(log, cutoff, 'days');
+    expect(s.frequency.length).toBe(3_362);
+    let orders = 0;
+    let sinceLast = 0;
+    for (let i = 0; i < s.orders.length; i++) {
+      orders += s.orders[i]!;
+      expect(s.frequency[i]).toBeLessThanOrEqual(s.repeatOrders[i]!);
+      expect(s.recency[i]).toBeLessThanOrEqual(s.T[i]!);
+      expect(s.ordersLast30Days[i]).toBeLessThanOrEqual(s.ordersLast90Days[i]!);
+      sinceLast = Math.max(sinceLast, s.daysSinceLastPurchase[i]!);
+    }
+    const ordersBefore = new Set<number>();
+    for (let i = 0; i < log.time.length; i++) if (log.time[i]! < cutoff) ordersBefore.add(log.order[i]!);
+    expect(orders).toBe(ordersBefore.size);
+    expect(sinceLast).toBeLessThanOrEqual((cutoff - Date.UTC(2010, 11, 1)) / DAY_MS);
+    expect(() => checkRepeatSummary(s, { monetary: true })).not.toThrow();
+  });
+});
+
+describe('quintileScores', () => {
+  it('spreads distinct values evenly over 1–5 and gives ties one score', () => {
+    const v = Float64Array.from({ length: 100 }, (_, i) => i);
+    const s = quintileScores(v);
+    for (let k = 1; k <= 5; k++) expect(s.filter((x) => x === k).length).toBe(20);
+    expect(s[0]).toBe(1);
+    expect(s[99]).toBe(5);
+    expect(quintileScores(v, true)[0]).toBe(5);
+    const tied = quintileScores(Float64Array.of(1, 1, 1, 1, 1, 1, 2, 3, 4, 5));
+    expect(new Set(Array.from(tied.slice(0, 6))).size).toBe(1);
+  });
+});
+
+describe('rfmSegments', () => {
+  it('applies the documented rules in order', () => {
+    // 10 customers: days since last purchase, orders, mean order value.
+    const since = Float64Array.of(1, 2, 3, 4, 5, 60, 70, 80, 90, 100);
+    const orders = Float64Array.of(20, 1, 2, 9, 1, 30, 1, 25, 1, 1);
+    const value = Float64Array.of(90, 10, 20, 80, 5, 50, 1, 60, 2, 3);
+    const s = rfmSegments({ daysSinceLastPurchase: since, orders, meanOrderValue: value });
+    const names = Array.from(s.segment, (k) => SEGMENTS[k]);
+    expect(Array.from(s.r)).toEqual([5, 5, 4, 4, 3, 3, 2, 2, 1, 1]);
+    expect(names[0]).toBe('champions');
+    expect(names[1]).toBe('new');
+    expect(names[2]).toBe('promising');
+    expect(names[3]).toBe('champions');
+    expect(names[5]).toBe('loyal');
+    expect(names[7]).toBe('at risk');
+    expect(names[6]).toBe('hibernating');
+    expect(names[8]).toBe('lost');
+    expect(names[4]).toBe('needs attention');
+  });
+});
