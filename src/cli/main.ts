@@ -15,6 +15,7 @@ interface CommandEntry {
 
 const commands: Record<string, CommandEntry> = {
   'db migrate': { summary: 'apply pending database migrations', load: () => import('./commands/db.ts') },
+  'clv fit': { summary: 'fit BG/NBD and Gamma-Gamma to your own customer summary or transactions', load: () => import('./commands/clv.ts') },
 };
 
 export async function main(argv: string[]): Promise<number> {

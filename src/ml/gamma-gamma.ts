@@ -26,7 +26,7 @@ export type GammaGammaFit = ModelFit<'gamma-gamma', GammaGammaParams>;
 export function fitGammaGamma(data: RepeatSummary, options: { penalizer?: number } = {}): GammaGammaFit {
   const penalizer = options.penalizer ?? 0;
   checkRepeatSummary(data, { monetary: true });
-  const rows = repeaters(compressSummary(data));
+  const rows = repeaters(compressSummary(data, true));
   if (rows.weight.length === 0) throw new ValidationError('no repeat customers (frequency > 0): Gamma-Gamma needs repeat transactions');
   let meanSpend = 0;
   for (let i = 0; i < rows.weight.length; i++) meanSpend += (rows.weight[i]! * rows.monetary[i]!) / rows.totalWeight;

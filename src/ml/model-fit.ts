@@ -57,10 +57,13 @@ export interface CompressedSummary {
   readonly weightOfX: Float64Array;
 }
 
-/** Groups identical customers so likelihoods cost one term per distinct row (exact: weights add up). */
-export function compressSummary(data: RepeatSummary): CompressedSummary {
+/**
+ * Groups identical customers so likelihoods cost one term per distinct row (exact: weights add up).
+ * Spend is part of a row only with `withMonetary` (Gamma-Gamma); purchase models ignore it.
+ */
+export function compressSummary(data: RepeatSummary, withMonetary = false): CompressedSummary {
   const n = data.frequency.length;
-  const monetary = data.monetary;
+  const monetary = withMonetary ? data.monetary : undefined;
   const rowOf = new Map<string, number>();
   const first: number[] = [];
   const weights: number[] = [];
