@@ -1,0 +1,27 @@
+// Everything the churn classifier reads at one cutoff: the customer summary (rfm.ts), a BG/NBD fit
+// on the same history (bg-nbd.ts), its per-customer outputs for the horizon, and the feature matrix.
+import { fitBgNbd, scoreBgNbd, type BgNbdFit } from '../bg-nbd.ts';
+import type { PurchaseLog } from '../purchase-log.ts';
+import { summarizeCustomers, type CustomerSummary } from '../rfm.ts';
+import { churnFeatureMatrix, type BgNbdChurnInputs } from './features.ts';
+
+export interface ChurnInputs {
+  summary: CustomerSummary;
+  bgNbd: BgNbdFit;
+  bgNbdScores: BgNbdChurnInputs;
+  /** Raw features, one row per summary entry (customer `summary.customer[i]` of the log). */
+  features: Float32Array;
+}
+
+/** Summary, BG/NBD (in days) and features from the lines strictly before `cutoff` (ms UTC). */
+export function churnInputsAt(log: PurchaseLog, cutoff: number, horizonDays: number, bgNbdPenalizer = 0): ChurnInputs {
+  const summary = summarizeCustomers(log, cutoff, 'days');
+  const bgNbd = fitBgNbd(summary, { penalizer: bgNbdPenalizer });
+  const scores = scoreBgNbd(bgNbd.params, summary, horizonDays);
+  const bgNbdScores: BgNbdChurnInputs = {
+    pNoPurchase: scores.probabilityNoPurchase,
+    pAlive: scores.probabilityAlive,
+    expectedPurchases: scores.expectedPurchases,
+  };
+  return { summary, bgNbd, bgNbdScores, features: churnFeatureMatrix(summary, bgNbdScores) };
+}

@@ -1,0 +1,181 @@
+// Training and backtest on a purchase log. The classifier learns from stacked windows that all end
+// by the cutoff: features at trainCutoff − k·step (k = 0…windows−1), each labelled by the horizon
+// after it. More windows give the small model more (customer, moment) examples without looking past
+// the cutoff. The backtest then scores customers at the cutoff and compares with the holdout.
+import { expectedPurchases } from '../bg-nbd.ts';
+import { DAY_MS, type PurchaseLog } from '../purchase-log.ts';
+import { averagePrecision, brierScore, calibrationTable, liftAt, rocAuc, type CalibrationBin } from '../metrics/classification.ts';
+import { fitChurnClassifier, scoreChurnClassifier, type ChurnClassifierFit } from './classifier.ts';
+import { CHURN_FEATURE_NAMES } from './features.ts';
+import { churnInputsAt, type ChurnInputs } from './inputs.ts';
+import type { ChurnNetOptions, FitProgress } from './model.ts';
+import { churnLabels, churnWindows, type ChurnWindows } from './windows.ts';
+
+export interface ChurnTrainingOptions {
+  horizonDays: number;
+  /** Training windows stacked (1 = only the window right before the cutoff). */
+  windows: number;
+  /** Days between the stacked windows' cutoffs. */
+  windowStepDays: number;
+  bgNbdPenalizer: number;
+  validationFraction: number;
+  splitSeed: number;
+  net: Partial<ChurnNetOptions>;
+}
+
+export const defaultChurnTrainingOptions: ChurnTrainingOptions = {
+  horizonDays: 90,
+  windows: 4,
+  windowStepDays: 30,
+  bgNbdPenalizer: 0,
+  validationFraction: 0.25,
+  splitSeed: 42,
+  net: {},
+};
+
+export interface TrainingWindow {
+  /** Features from lines before this instant; labels in [cutoff, cutoff + horizon). */
+  cutoff: number;
+  customers: number;
+  churnRate: number;
+}
+
+export interface ChurnTraining {
+  windows: ChurnWindows;
+  trainingWindows: TrainingWindow[];
+  fit: ChurnClassifierFit;
+  options: ChurnTrainingOptions;
+}
+
+/** Fits the classifier for scoring at `cutoff` from lines before it only. */
+export async function trainChurnModel(
+  log: PurchaseLog,
+  cutoff: number,
+  options: Partial<ChurnTrainingOptions> = {},
+  onEpoch?: FitProgress,
+): Promise<ChurnTraining> {
+  const o = { ...defaultChurnTrainingOptions, ...options } satisfies ChurnTrainingOptions;
+  if (!(Number.isInteger(o.windows) && o.windows >= 1)) throw new RangeError(`windows must be a whole number ≥ 1, got ${o.windows}`);
+  const windows = churnWindows(cutoff, o.horizonDays);
+  const xs: Float32Array[] = [];
+  const ys: Uint8Array[] = [];
+  const trainingWindows: TrainingWindow[] = [];
+  for (let k = 0; k < o.windows; k++) {
+    const c = windows.trainCutoff - k * o.windowStepDays * DAY_MS;
+    const inputs = churnInputsAt(log, c, o.horizonDays, o.bgNbdPenalizer);
+    if (inputs.summary.customer.length === 0) break;
+    // labels end at c + horizon ≤ cutoff: nothing at or after the cutoff is read
+    const y = churnLabels(log, inputs.summary.customer, c, c + o.horizonDays * DAY_MS);
+    xs.push(inputs.features);
+    ys.push(y);
+    trainingWindows.push({ cutoff: c, customers: y.length, churnRate: mean(y) });
+  }
+  const fit = await fitChurnClassifier(concat(xs, Float32Array), concat(ys, Uint8Array), CHURN_FEATURE_NAMES, o, onEpoch);
+  return { windows, trainingWindows, fit, options: o };
+}
+
+export interface ScoreComparison {
+  score: string;
+  rocAuc: number;
+  prAuc: number;
+  /** Only for scores that are probabilities. */
+  brier: number | null;
+  liftTopDecile: number;
+}
+
+export interface ChurnBacktest {
+  cutoff: number;
+  holdoutEnd: number;
+  customers: number;
+  churnRate: number;
+  /** Side by side on the same customers, classifier last. */
+  comparison: ScoreComparison[];
+  calibration: CalibrationBin[];
+  /** BG/NBD's expected repeat purchase days in the holdout against the actual count (all customers). */
+  bgNbdRepeatPurchases: { predicted: number; actual: number };
+  inputs: ChurnInputs;
+  probability: Float64Array;
+  labels: Uint8Array;
+}
+
+/** Scores customers at `training.windows.cutoff` and compares with what happened in [cutoff, holdoutEnd). */
+export function backtestChurn(log: PurchaseLog, training: ChurnTraining, holdoutEnd: number): ChurnBacktest {
+  const { cutoff, horizonDays } = training.windows;
+  const inputs = churnInputsAt(log, cutoff, horizonDays, training.options.bgNbdPenalizer);
+  const labels = churnLabels(log, inputs.summary.customer, cutoff, holdoutEnd);
+  const n = labels.length;
+  const scores = scoreChurnClassifier(training.fit.classifier, inputs.features, n);
+  const recency = inputs.summary.daysSinceLastPurchase;
+  const notAlive = inputs.bgNbdScores.pAlive.map((p) => 1 - p);
+  const row = (score: string, s: ArrayLike<number>, probability: boolean): ScoreComparison => ({
+    score,
+    rocAuc: rocAuc(labels, s),
+    prAuc: averagePrecision(labels, s),
+    brier: probability ? brierScore(labels, s) : null,
+    liftTopDecile: liftAt(labels, s, 0.1),
+  });
+  const comparison = [
+    row('recency (days since last order)', recency, false),
+    row('BG/NBD 1 − P(alive)', notAlive, true),
+    row(`BG/NBD P(no purchase in ${horizonDays} days)`, inputs.bgNbdScores.pNoPurchase, true),
+    row('constant (training churn rate)', new Float64Array(n).fill(trainingChurnRate(training)), true),
+    row('retain churn classifier', scores.probability, true),
+  ];
+  return {
+    cutoff,
+    holdoutEnd,
+    customers: n,
+    churnRate: mean(labels),
+    comparison,
+    calibration: calibrationTable(labels, scores.probability, 10),
+    bgNbdRepeatPurchases: repeatPurchaseCheck(log, inputs, cutoff, holdoutEnd),
+    inputs,
+    probability: scores.probability,
+    labels,
+  };
+}
+
+/** Predicted E[purchase days in the holdout] summed over customers vs the distinct (customer, day) pairs that happened. */
+function repeatPurchaseCheck(log: PurchaseLog, inputs: ChurnInputs, cutoff: number, holdoutEnd: number): { predicted: number; actual: number } {
+  const { summary, bgNbd } = inputs;
+  const t = (holdoutEnd - cutoff) / DAY_MS;
+  let predicted = 0;
+  for (let e = 0; e < summary.frequency.length; e++) {
+    predicted += expectedPurchases(bgNbd.params, t, summary.frequency[e]!, summary.recency[e]!, summary.T[e]!);
+  }
+  const days = new Set<number>();
+  const nDays = Math.ceil(t) + 1;
+  for (let i = 0; i < log.time.length; i++) {
+    const time = log.time[i]!;
+    const c = log.customer[i]!;
+    if (time >= cutoff && time < holdoutEnd && summary.entryOf[c]! >= 0) days.add(c * nDays + Math.floor((time - cutoff) / DAY_MS));
+  }
+  return { predicted, actual: days.size };
+}
+
+/** Churn rate over all stacked training windows: the constant forecast a model must beat. */
+function trainingChurnRate(training: ChurnTraining): number {
+  let churned = 0;
+  let customers = 0;
+  for (const w of training.trainingWindows) {
+    churned += w.churnRate * w.customers;
+    customers += w.customers;
+  }
+  return churned / customers;
+}
+
+function mean(a: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i]!;
+  return a.length === 0 ? NaN : s / a.length;
+}
+
+function concat<T extends Float32Array | Uint8Array>(parts: T[], Ctor: new (n: number) => T): T {
+  const out = new Ctor(parts.reduce((s, p) => s + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p as never, at);
+    at += p.length;
+  }
+  return out;
+}
