@@ -24,6 +24,7 @@ const STATUS_BY_CODE: Record<string, ContentfulStatusCode> = {
   forbidden: 403,
   not_found: 404,
   conflict: 409,
+  artifact_invalid: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
   validation_failed: 422,

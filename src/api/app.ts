@@ -1,0 +1,79 @@
+// The Hono app factory: middleware, one route module per resource, the OpenAPI document and the
+// error handler. It knows HTTP and nothing else: answers come from the services runtime.
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { bodyLimit } from 'hono/body-limit';
+import { DomainError } from '../errors.ts';
+import type { Logger } from '../logger.ts';
+import type { ServiceRuntime } from '../services/runtime.ts';
+import type { AppEnv } from './app-env.ts';
+import { authenticate } from './auth.ts';
+import { docsPage } from './docs-page.ts';
+import { createErrorHandler, notFoundHandler, validationHook } from './error-handler.ts';
+import { RequestMetrics } from './request-metrics.ts';
+import { churnRoutes } from './routes/churn.ts';
+import { customerRoutes } from './routes/customers.ts';
+import { eventRoutes } from './routes/events.ts';
+import { healthRoutes } from './routes/health.ts';
+import { itemRoutes } from './routes/items.ts';
+import { modelRoutes } from './routes/models.ts';
+import { recommendationRoutes } from './routes/recommendations.ts';
+import { retentionRoutes } from './routes/retention.ts';
+import { segmentRoutes } from './routes/segments.ts';
+
+export interface AppOptions {
+  runtime: ServiceRuntime;
+  logger: Logger;
+  /** Largest accepted request body in bytes (default 1 MiB). */
+  maxBodyBytes?: number;
+  /** Listening beyond loopback: every /v1 request needs a key even if none is configured. */
+  alwaysRequireKey?: boolean;
+}
+
+const defaults = { maxBodyBytes: 1024 * 1024, alwaysRequireKey: false };
+
+export type App = OpenAPIHono<AppEnv>;
+
+export function createApp(options: AppOptions): App {
+  const { runtime, logger, maxBodyBytes, alwaysRequireKey } = { ...defaults, ...options } satisfies Required<AppOptions>;
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  const metrics = new RequestMetrics();
+
+  app.onError(createErrorHandler(logger));
+  app.notFound(notFoundHandler);
+  app.use('*', metrics.middleware());
+  app.use(
+    '/v1/*',
+    bodyLimit({
+      maxSize: maxBodyBytes,
+      onError: () => {
+        throw new DomainError('payload_too_large', `request body exceeds ${maxBodyBytes} bytes`);
+      },
+    }),
+  );
+  app.use('/v1/*', authenticate(runtime.keys, alwaysRequireKey));
+
+  healthRoutes(app, runtime, metrics);
+  recommendationRoutes(app, runtime);
+  itemRoutes(app, runtime);
+  customerRoutes(app, runtime);
+  churnRoutes(app, runtime);
+  segmentRoutes(app, runtime);
+  retentionRoutes(app, runtime);
+  eventRoutes(app, runtime);
+  modelRoutes(app, runtime);
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'An API key from `retain keys create`' });
+  const documentConfig = {
+    openapi: '3.0.3',
+    info: {
+      title: 'retain',
+      version: '1',
+      description: 'Recommendations, churn scores and win-back lists for an e-commerce shop.',
+    },
+    security: [{ bearer: [] }],
+  };
+  app.doc('/openapi.json', documentConfig);
+  let page: string | undefined;
+  app.get('/docs', (c) => c.html((page ??= docsPage(app.getOpenAPIDocument(documentConfig)))));
+  return app;
+}

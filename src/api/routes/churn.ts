@@ -1,0 +1,92 @@
+// The win-back list: at-risk customers ordered by value at risk, JSON pages or a streamed CSV.
+import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import { stream } from 'hono/streaming';
+import type { AtRiskEntry } from '../../services/churn-lists.ts';
+import type { ServiceRuntime } from '../../services/runtime.ts';
+import type { AppEnv } from '../app-env.ts';
+import { requireScope } from '../auth.ts';
+import { errorResponses, ItemSchema, itemJson } from '../schemas.ts';
+import { scoresJson, ScoresSchema } from './customers.ts';
+
+const AtRiskRow = z
+  .object({ customer_id: z.string(), email: z.string().nullable(), scores: ScoresSchema, recommendations: z.array(ItemSchema).optional() })
+  .openapi('AtRiskCustomer');
+
+const CSV_COLUMNS = ['customer_id', 'email', 'churn_probability', 'risk_tier', 'predicted_clv', 'value_at_risk', 'p_alive', 'expected_next_order_at', 'segment', 'recommended_items'];
+
+function rowJson(e: AtRiskEntry): z.infer<typeof AtRiskRow> {
+  const { externalId, email, ...score } = e.row;
+  return { customer_id: externalId, email, scores: scoresJson(score), ...(e.recommendations ? { recommendations: e.recommendations.map(itemJson) } : {}) };
+}
+
+function csvLine(e: AtRiskEntry): string {
+  const r = e.row;
+  const cells = [r.externalId, r.email ?? '', r.churnProbability, r.riskTier, r.predictedClv, r.valueAtRisk, r.pAlive, r.expectedNextOrderAt?.toISOString() ?? '', r.segment, (e.recommendations ?? []).map((i) => i.itemId).join(' ')];
+  return `${cells.map((c) => csvCell(String(c))).join(',')}\n`;
+}
+
+function csvCell(s: string): string {
+  // quote per RFC 4180, and defuse spreadsheet formulas in text cells
+  const safe = /^[=+\-@]/.test(s) && Number.isNaN(Number(s)) ? `'${s}` : s;
+  return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+}
+
+export function churnRoutes(app: OpenAPIHono<AppEnv>, rt: ServiceRuntime): void {
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/churn/at-risk',
+      tags: ['churn'],
+      summary: 'Win-back list: customers at risk, largest value at risk first',
+      description:
+        'Keyset-paginated: pass next_cursor back as cursor. format=csv streams every matching row (up to limit, default 1,000,000) without paging. Unsubscribed and erased customers never appear.',
+      middleware: [requireScope('read')] as const,
+      request: {
+        query: z
+          .object({
+            tier: z.enum(['high', 'medium', 'low']).optional(),
+            min_probability: z.coerce.number().min(0).max(1).optional(),
+            segment: z.string().max(100).optional(),
+            min_clv: z.coerce.number().optional(),
+            limit: z.coerce.number().int().min(1).max(1_000_000).optional().openapi({ description: 'Page size for JSON (default 100, at most 1,000); row cap for CSV' }),
+            cursor: z.string().max(200).optional(),
+            with_recommendations: z.coerce.number().int().min(0).max(20).default(0).openapi({ description: 'Add each customer\'s top-N items' }),
+            format: z.enum(['json', 'csv']).default('json'),
+          })
+          .refine((q) => q.format === 'csv' || (q.limit ?? 100) <= 1000, { path: ['limit'], message: 'JSON pages hold at most 1000 rows' }),
+      },
+      responses: {
+        200: {
+          description: 'A page of at-risk customers (or the CSV export)',
+          content: {
+            'application/json': { schema: z.object({ customers: z.array(AtRiskRow), next_cursor: z.string().nullable() }).openapi('AtRiskPage') },
+            'text/csv': { schema: z.string() },
+          },
+        },
+        ...errorResponses,
+      },
+    }),
+    async (c) => {
+      const q = c.req.valid('query');
+      const filter = { tier: q.tier, minProbability: q.min_probability, segment: q.segment, minClv: q.min_clv, withRecommendations: q.with_recommendations };
+      if (q.format === 'json') {
+        const page = await rt.churn.page({ ...filter, limit: q.limit ?? 100, cursor: q.cursor });
+        return c.json({ customers: page.entries.map(rowJson), next_cursor: page.nextCursor }, 200);
+      }
+      c.header('content-type', 'text/csv; charset=utf-8');
+      c.header('content-disposition', 'attachment; filename="at-risk.csv"');
+      return stream(c, async (s) => {
+        await s.write(`${CSV_COLUMNS.join(',')}\n`);
+        let chunk = '';
+        for await (const e of rt.churn.all({ ...filter, limit: q.limit ?? 1_000_000 })) {
+          chunk += csvLine(e);
+          if (chunk.length > 64 * 1024) {
+            await s.write(chunk);
+            chunk = '';
+          }
+        }
+        await s.write(chunk);
+      });
+    },
+  );
+}

@@ -1,0 +1,55 @@
+// Schemas shared by several routes: the problem body, item lists, query-string helpers.
+import { z } from '@hono/zod-openapi';
+import type { RecommendedItem } from '../services/recommendations.ts';
+
+export const ProblemSchema = z
+  .object({
+    type: z.literal('about:blank'),
+    title: z.string(),
+    status: z.number().int(),
+    code: z.string().openapi({ example: 'validation_failed' }),
+    message: z.string(),
+    fields: z.array(z.object({ path: z.string(), message: z.string() })),
+  })
+  .openapi('Problem');
+
+const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: ProblemSchema } } });
+
+/** The error responses every authenticated route may give, for the OpenAPI document. */
+export const errorResponses = {
+  400: problem('Invalid path or query parameters, or a body that is not JSON'),
+  401: problem('Missing or invalid API key'),
+  403: problem('The API key lacks the needed scope'),
+  404: problem('Not found'),
+  413: problem('Body larger than the limit'),
+  422: problem('Body does not match the schema'),
+  503: problem('No model loaded yet'),
+} as const;
+
+export const ItemSchema = z
+  .object({
+    item_id: z.string(),
+    score: z.number(),
+    title: z.string().nullable(),
+    category: z.string().nullable(),
+    price: z.number().nullable(),
+  })
+  .openapi('ScoredItem');
+
+export function itemJson(i: RecommendedItem): z.infer<typeof ItemSchema> {
+  return { item_id: i.itemId, score: i.score, title: i.title, category: i.category, price: i.price };
+}
+
+/** A query value that may repeat (`?category=a&category=b`) or hold a comma list. */
+export const stringList = (description: string) =>
+  z
+    .preprocess((v) => (v === undefined ? undefined : (Array.isArray(v) ? v : [v]).flatMap((s) => String(s).split(',')).filter((s) => s !== '')), z.array(z.string().max(200)).max(200).optional())
+    .openapi({ description, type: 'array', items: { type: 'string' } });
+
+export const limitParam = (max: number, fallback: number) =>
+  z.coerce.number().int().min(1).max(max).default(fallback).openapi({ description: `How many items (1–${max})`, example: fallback });
+
+export const bool = (description: string, fallback: boolean) =>
+  z.stringbool().default(fallback).openapi({ description, type: 'boolean', example: fallback });
+
+export const idParam = (name: string) => z.string().min(1).max(200).openapi({ param: { name, in: 'path' }, example: name === 'customer_id' ? '12347' : '85123A' });
