@@ -3,6 +3,11 @@ import { DAY_MS, PurchaseLogBuilder } from '../../src/ml/purchase-log.ts';
 import { checkRepeatSummary, quintileScores, rfmSegments, SEGMENTS, summarizeCustomers } from '../../src/ml/rfm.ts';
 import { readPurchaseLog } from '../../src/import/read-purchase-log.ts';
 import { ValidationError } from '../../src/errors.ts';
+import { readTransactionsCsv } from '../../src/import/transactions-csv.ts';
+import { readRepeatSummaryCsv } from '../../src/import/repeat-summary-csv.ts';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const day = (d: number, hour = 10): number => Date.UTC(2020, 0, 1) + d * DAY_MS + hour * 3_600_000;
 
@@ -86,6 +91,31 @@ describe('summarizeCustomers', () => {
     expect(orders).toBe(ordersBefore.size);
     expect(sinceLast).toBeLessThanOrEqual((cutoff - Date.UTC(2010, 11, 1)) / DAY_MS);
     expect(() => checkRepeatSummary(s, { monetary: true })).not.toThrow();
+  });
+});
+
+describe('summarizeCustomers on the CDNOW sample', () => {
+  it('reproduces Hardie’s calibration summary (x, t_x, z̄; T runs one day further, to the cutoff)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'retain-rfm-'));
+    try {
+      const rows = readFileSync('data/cdnow/CDNOW_sample.txt', 'utf8').trim().split('\n').map((l) => l.trim().split(/\s+/));
+      const csv = ['customer_id,date,value', ...rows.map(([c, , d, , v]) => `${Number(c)},${d!.slice(0, 4)}-${d!.slice(4, 6)}-${d!.slice(6)},${v}`)];
+      writeFileSync(join(dir, 'tx.csv'), `${csv.join('\n')}\n`);
+      const { log } = await readTransactionsCsv(join(dir, 'tx.csv'));
+      const s = summarizeCustomers(log, Date.UTC(1997, 9, 1), 'weeks');
+      const file = await readRepeatSummaryCsv('data/cdnow/cdnow_customers_summary_with_transactions.csv', 'weeks');
+      expect(s.frequency.length).toBe(file.frequency.length);
+      // The summary file numbers customers 1..2357 in the raw file's (sorted) customer order.
+      for (let k = 0; k < file.ids.length; k++) {
+        const e = s.entryOf[k]!;
+        expect(s.frequency[e]).toBe(file.frequency[k]);
+        expect(Math.abs(s.recency[e]! - file.recency[k]!)).toBeLessThanOrEqual(0.005 + 1e-9);
+        expect(Math.abs(s.T[e]! - 1 / 7 - file.T[k]!)).toBeLessThanOrEqual(0.005 + 1e-9);
+        expect(Math.abs(s.monetary[e]! - file.monetary![k]!)).toBeLessThanOrEqual(0.005 + 1e-9);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
