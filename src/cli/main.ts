@@ -16,6 +16,7 @@ interface CommandEntry {
 const commands: Record<string, CommandEntry> = {
   'db migrate': { summary: 'apply pending database migrations', load: () => import('./commands/db.ts') },
   'clv fit': { summary: 'fit BG/NBD and Gamma-Gamma to your own customer summary or transactions', load: () => import('./commands/clv.ts') },
+  'train churn': { summary: 'train the churn classifier, print its backtest, save it; --score writes customer scores', load: () => import('./commands/train-churn.ts') },
 };
 
 export async function main(argv: string[]): Promise<number> {

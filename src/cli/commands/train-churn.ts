@@ -1,0 +1,111 @@
+// `retain train churn`: trains the churn classifier, prints the backtest report, saves the artifact,
+// and optionally scores every customer into the database.
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../../config.ts';
+import { migrate, openDatabase } from '../../db/client.ts';
+import { ValidationError } from '../../errors.ts';
+import { readPurchaseLog } from '../../import/read-purchase-log.ts';
+import { parseTimestamp, type PurchaseFormat } from '../../import/purchase-row.ts';
+import { createLogger } from '../../logger.ts';
+import { initTf } from '../../ml/tf.ts';
+import { createProgress } from '../../progress.ts';
+import { scoreCustomers, writeCustomerScores } from '../../services/churn-scoring.ts';
+import { formatChurnReport, trainChurn } from '../../../training/train-churn.ts';
+
+const HELP = `usage: retain train churn --file PATH [options]
+
+Trains the churn classifier (churn = no order within the horizon after the cutoff) on stacked
+windows that end by the cutoff, calibrates it, backtests it when the data reach past the cutoff,
+and saves it under MODELS_DIR/churn/ (made CURRENT).
+
+  --file PATH             purchase lines (CSV, .gz ok)
+  --format F              canonical (default) | online-retail
+  --cutoff DATE           scoring moment, YYYY-MM-DD (UTC); default: midnight after the last order.
+                          Online Retail protocol: --cutoff 2011-09-09 --horizon-days 92
+  --horizon-days N        churn horizon (default 90)
+  --windows N             stacked training windows (default 4)
+  --window-step-days N    days between training windows (default 30)
+  --hidden N              hidden units, 0 = logistic regression (default 8)
+  --l2 X                  L2 penalty (default 0.001)
+  --seeds LIST            ensemble seeds, comma-separated (default 1,2,3,4,5)
+  --score                 then score every customer at the cutoff into the database
+                          (DATABASE_URL, else PGlite in PGLITE_DIR) and replace customer_scores
+  --json                  print the artifact manifest (with all metrics) as JSON instead of the report
+`;
+
+export async function run(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      help: { type: 'boolean', short: 'h' },
+      file: { type: 'string' },
+      format: { type: 'string', default: 'canonical' },
+      cutoff: { type: 'string' },
+      'horizon-days': { type: 'string', default: '90' },
+      windows: { type: 'string', default: '4' },
+      'window-step-days': { type: 'string', default: '30' },
+      hidden: { type: 'string', default: '8' },
+      l2: { type: 'string', default: '0.001' },
+      seeds: { type: 'string', default: '1,2,3,4,5' },
+      score: { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  if (!values.file) throw new ValidationError('--file PATH is required (see --help)');
+  if (values.format !== 'canonical' && values.format !== 'online-retail') throw new ValidationError(`--format must be canonical or online-retail, got '${values.format}'`);
+  const cutoff = values.cutoff === undefined ? undefined : parseTimestamp(values.cutoff);
+  if (cutoff !== undefined && !Number.isFinite(cutoff)) throw new ValidationError(`--cutoff '${values.cutoff}' is not a date (YYYY-MM-DD)`);
+  const seeds = values.seeds.split(',').map((s) => positive('--seeds', s, true));
+  const config = loadConfig();
+  const logger = createLogger(config.LOG_LEVEL);
+  logger.info({ backend: await initTf() }, 'tensorflow.js backend');
+
+  const { log } = await readPurchaseLog(values.file, values.format as PurchaseFormat);
+  const progress = createProgress({ label: 'training churn ensemble', total: seeds.length, unit: 'members' });
+  const result = await trainChurn({
+    log,
+    ...(cutoff === undefined ? {} : { cutoff }),
+    modelsDir: config.MODELS_DIR,
+    training: {
+      horizonDays: positive('--horizon-days', values['horizon-days']),
+      windows: positive('--windows', values.windows, true),
+      windowStepDays: positive('--window-step-days', values['window-step-days']),
+      net: { hiddenUnits: nonNegative('--hidden', values.hidden, true), l2: nonNegative('--l2', values.l2), seeds },
+    },
+    onEpoch: (member) => progress.update(member),
+  });
+  progress.finish();
+  process.stdout.write(values.json ? `${JSON.stringify(result.manifest, null, 2)}\n` : formatChurnReport(result));
+
+  if (values.score) {
+    const asOf = Date.parse(result.manifest.dataWindow.to!);
+    const table = scoreCustomers(log, result.model, asOf);
+    const database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.PGLITE_DIR });
+    try {
+      await migrate(database);
+      const bar = createProgress({ label: 'writing customer scores', total: table.rows, unit: 'rows' });
+      const written = await writeCustomerScores(database, table, result.manifest.version, { onRows: (n) => bar.update(n) });
+      bar.finish();
+      logger.info({ ...written, riskCounts: table.riskCounts, modelVersion: result.manifest.version }, 'customer scores replaced');
+    } finally {
+      await database.close();
+    }
+  }
+  return 0;
+}
+
+function positive(flag: string, s: string, integer = false): number {
+  const v = Number(s);
+  if (!(v > 0) || (integer && !Number.isInteger(v))) throw new ValidationError(`${flag} must be a positive ${integer ? 'whole ' : ''}number, got '${s}'`);
+  return v;
+}
+
+function nonNegative(flag: string, s: string, integer = false): number {
+  const v = Number(s);
+  if (!(v >= 0) || (integer && !Number.isInteger(v))) throw new ValidationError(`${flag} must be a ${integer ? 'whole ' : ''}number ≥ 0, got '${s}'`);
+  return v;
+}
