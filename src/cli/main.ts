@@ -15,6 +15,7 @@ interface CommandEntry {
 
 const commands: Record<string, CommandEntry> = {
   'db migrate': { summary: 'apply pending database migrations', load: () => import('./commands/db.ts') },
+  import: { summary: 'import purchases|items|customers FILE (CSV or CSV.gz)', load: () => import('./commands/import.ts') },
   'clv fit': { summary: 'fit BG/NBD and Gamma-Gamma to your own customer summary or transactions', load: () => import('./commands/clv.ts') },
   'train churn': { summary: 'train the churn classifier, print its backtest, save it; --score writes customer scores', load: () => import('./commands/train-churn.ts') },
 };

@@ -60,7 +60,7 @@ export async function migrate(database: Database): Promise<void> {
 }
 
 /** Rows of a raw query: the drivers shape `execute`'s result differently (array vs { rows }). */
-export async function queryRows<T extends Record<string, unknown>>(db: Db, query: SQL): Promise<T[]> {
+export async function queryRows<T extends Record<string, unknown>>(db: Pick<Db, 'execute'>, query: SQL): Promise<T[]> {
   const result: unknown = await db.execute(query);
   return (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as T[];
 }

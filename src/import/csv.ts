@@ -1,7 +1,7 @@
 // Streaming CSV reader (RFC 4180 quoting, LF or CRLF, optional gzip): never holds the whole file.
 import { createReadStream } from 'node:fs';
 import { createGunzip } from 'node:zlib';
-import type { Readable } from 'node:stream';
+import { PassThrough, type Readable } from 'node:stream';
 import { ValidationError } from '../errors.ts';
 
 export interface CsvRecord {
@@ -10,10 +10,19 @@ export interface CsvRecord {
   fields: string[];
 }
 
-/** Opens a file as a byte stream, gunzipping when its name ends in `.gz`. */
-export function openInput(path: string): Readable {
+/**
+ * Opens a file as a byte stream, gunzipping when its name ends in `.gz`. `onRead` hears the bytes
+ * read from disk so far (compressed bytes for .gz), for progress against the file size.
+ */
+export function openInput(path: string, onRead?: (bytes: number) => void): Readable {
   const file = createReadStream(path);
-  return path.endsWith('.gz') ? file.pipe(createGunzip()) : file;
+  if (!onRead && !path.endsWith('.gz')) return file;
+  const out = path.endsWith('.gz') ? createGunzip() : new PassThrough();
+  // pipe() does not forward errors: a missing file must fail the reader, not leave it waiting.
+  file.on('error', (err) => out.destroy(err));
+  // Listening to 'data' is safe here because the piped stream is flowing anyway.
+  if (onRead) file.on('data', () => onRead(file.bytesRead));
+  return file.pipe(out);
 }
 
 /**
@@ -21,6 +30,18 @@ export function openInput(path: string): Readable {
  * line number) on an unterminated quote or on bytes that are not text.
  */
 export async function* readCsv(input: Readable): AsyncGenerator<CsvRecord> {
+  try {
+    yield* parseCsv(input);
+  } catch (err) {
+    // zlib's codes (Z_DATA_ERROR, ...) mean a .gz name on bytes that are not gzip.
+    if (typeof (err as { code?: unknown }).code === 'string' && (err as { code: string }).code.startsWith('Z_')) {
+      throw new ValidationError(`input is not valid gzip data (${(err as Error).message})`);
+    }
+    throw err;
+  }
+}
+
+async function* parseCsv(input: Readable): AsyncGenerator<CsvRecord> {
   let pending = '';
   let line = 0;
   let recordStart = 1;

@@ -23,7 +23,8 @@ export class InsightService {
 
   /**
    * A customer is "a customer at time t" when they ordered within `lookbackDays` before t, so S is
-   * measured at `from`, E at `to`, and N counts first-ever orders inside [from, to).
+   * measured at `from`, E at `to`, and N counts the customers of E whose first order falls inside
+   * [from, to), so E − N is the customers kept (or won back) from before the period.
    */
   async retention(from: Date, to: Date, lookbackDays: number): Promise<Retention> {
     if (!(from < to)) throw new DomainError('invalid_request', '`from` must be before `to`', [{ path: 'query.from', message: 'must be before to' }]);

@@ -19,7 +19,7 @@ export function retentionRoutes(app: OpenAPIHono<AppEnv>, rt: ServiceRuntime): v
       tags: ['churn'],
       summary: 'Retention and churn rate between two dates',
       description:
-        'A customer counts as a customer at time t when they ordered within lookback_days before t. S = customers at `from`, E = customers at `to`, N = customers whose first order falls in [from, to). retention_rate = ((E − N) / S) × 100; churn_rate = customers of S not active at `to`, per 100 of S.',
+        'A customer counts as a customer at time t when they ordered within lookback_days before t. S = customers at `from`, E = customers at `to`, N = customers of E whose first order falls in [from, to). retention_rate = ((E − N) / S) × 100; churn_rate = customers of S not active at `to`, per 100 of S.',
       middleware: [requireScope('read')] as const,
       request: {
         query: z.object({

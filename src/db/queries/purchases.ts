@@ -52,7 +52,7 @@ export interface RetentionCounts {
   start: number;
   /** Customers active at `to`. */
   end: number;
-  /** Customers whose first order ever falls in [from, to). */
+  /** Customers whose first order ever falls in [from, to) and who are still customers at `to` (part of E). */
   acquired: number;
   /** Customers active at `from` but not at `to`. */
   lost: number;
@@ -72,7 +72,7 @@ export async function retentionCounts(db: Db, from: Date, to: Date, lookbackDays
           from purchases where kind = 'purchase' and occurred_at < ${to.toISOString()} group by customer_id)
         select count(*) filter (where at_start) as start,
                count(*) filter (where at_end) as "end",
-               count(*) filter (where first_at >= ${from.toISOString()}) as acquired,
+               count(*) filter (where first_at >= ${from.toISOString()} and at_end) as acquired,
                count(*) filter (where at_start and not at_end) as lost
         from firsts`,
   );

@@ -1,0 +1,200 @@
+// Purchase history import: the file is streamed and validated record by record, the good lines go
+// chunk by chunk into a temporary staging table with COPY and merged from there into customers,
+// items and purchases, all inside one transaction: a crash or Ctrl-C before the commit changes
+// nothing, memory stays flat, and (order_id, line_no) makes a repeated import add nothing.
+import { statSync } from 'node:fs';
+import type { BulkSession, Database } from '../db/client.ts';
+import { ONLINE_RETAIL_NON_PRODUCTS } from '../db/schema/items.ts';
+import { DomainError, ValidationError } from '../errors.ts';
+import { createProgress } from '../progress.ts';
+import { CopyChunker } from './copy-text.ts';
+import { openInput, readCsv, type CsvRecord } from './csv.ts';
+import { parsePurchaseRecord, purchaseLayout, type PurchaseFormat } from './purchase-row.ts';
+import { rejectsFile, type Reject, type RejectSink } from './rejects.ts';
+
+export interface PurchaseImportOptions {
+  format?: PurchaseFormat;
+  /** Write every rejected record (line, reason, record) to this CSV file. */
+  rejectsPath?: string;
+  /** Rows per COPY statement. */
+  chunkRows?: number;
+  /** Show progress on stderr (a bar on a terminal, log lines elsewhere). */
+  progress?: boolean;
+  /** Aborting before the merge commits leaves the database as it was. */
+  signal?: AbortSignal;
+}
+
+export interface PurchaseImportSummary {
+  file: string;
+  format: PurchaseFormat;
+  /** Records after the header. */
+  read: number;
+  /** New rows of kind 'purchase'. */
+  purchases: number;
+  /** New rows of kind 'cancellation'. */
+  cancellations: number;
+  rejected: number;
+  /** Valid lines whose (order_id, line_no) was already stored: a repeated import. */
+  duplicates: number;
+  /** Valid lines of erased customers: never stored. */
+  erased: number;
+  newCustomers: number;
+  newItems: number;
+  /** The first rejects, for a quick look without the rejects file. */
+  rejectSamples: Reject[];
+  seconds: number;
+}
+
+const STAGE = 'purchase_stage';
+const STAGE_COLUMNS = ['customer', 'item', 'order_id', 'line_no', 'kind', 'quantity', 'unit_price', 'occurred_ms'] as const;
+const SAMPLE_REJECTS = 20;
+
+export async function importPurchases(database: Database, path: string, options: PurchaseImportOptions = {}): Promise<PurchaseImportSummary> {
+  const { format = 'canonical', rejectsPath, chunkRows = 20_000, signal } = options;
+  const started = performance.now();
+  const startedAt = new Date();
+  const size = statSync(path).size;
+  const progress = options.progress ? createProgress({ label: 'import purchases', total: size, unit: 'bytes' }) : undefined;
+  let bytes = 0;
+  const records = readCsv(openInput(path, (b) => (bytes = b)))[Symbol.asyncIterator]();
+
+  // The header is checked before the database is touched: a wrong file fails at once.
+  const first = await records.next();
+  if (first.done) throw new ValidationError(`${path} is empty: expected a CSV header`);
+  const layout = purchaseLayout(format, first.value.fields);
+  const lineNoIndex = format === 'canonical' ? headerIndex(first.value.fields, 'line_no') : undefined;
+
+  const summary: PurchaseImportSummary = {
+    file: path, format, read: 0, purchases: 0, cancellations: 0, rejected: 0, duplicates: 0, erased: 0, newCustomers: 0, newItems: 0, rejectSamples: [], seconds: 0,
+  };
+  const rejects = rejectsPath ? rejectsFile(rejectsPath) : undefined;
+  const reject = async (record: CsvRecord, reason: string): Promise<void> => {
+    summary.rejected++;
+    const r = { line: record.line, reason, fields: record.fields };
+    if (summary.rejectSamples.length < SAMPLE_REJECTS) summary.rejectSamples.push(r);
+    await rejects?.add(r);
+  };
+
+  try {
+    await database.withSession(async (session) => {
+      await session.exec(`DROP TABLE IF EXISTS ${STAGE};
+        CREATE TEMP TABLE ${STAGE} (customer text, item text, order_id text, line_no int, kind purchase_kind,
+          quantity int, unit_price float8, occurred_ms float8)`);
+      await session.exec('BEGIN');
+      try {
+        const chunker = new CopyChunker(chunkRows);
+        // The server loads and merges one chunk while the next is parsed here (two cores at work).
+        let inFlight: Promise<void> = Promise.resolve();
+        let serverError: unknown;
+        const flush = async (): Promise<void> => {
+          await inFlight;
+          if (serverError) throw serverError;
+          const text = chunker.take();
+          if (text) inFlight = loadChunk(session, text, format, summary).catch((err: unknown) => void (serverError = err));
+        };
+        // Position of each line within its order, counting every record that names the order.
+        const orderLines = new Map<string, number>();
+
+        for (let next = await records.next(); !next.done; next = await records.next()) {
+          const record = next.value;
+          summary.read++;
+          let lineNo: number | undefined;
+          if (lineNoIndex === undefined) {
+            const orderId = record.fields[layout.index.order_id]?.trim();
+            if (orderId) orderLines.set(orderId, (lineNo = (orderLines.get(orderId) ?? 0) + 1));
+          } else {
+            const raw = Number(record.fields[lineNoIndex]?.trim() || Number.NaN);
+            if (Number.isInteger(raw) && raw > 0 && raw < 2 ** 31) lineNo = raw;
+          }
+          const result = parsePurchaseRecord(layout, record.fields);
+          if (!result.ok) await reject(record, result.reason);
+          else if (lineNo === undefined) await reject(record, 'line_no must be a positive integer');
+          else {
+            const l = result.line;
+            chunker.add([l.customerId, l.itemId, l.orderId, lineNo, l.kind, l.quantity, l.unitPrice, l.occurredAt]);
+            if (chunker.full) {
+              await flush();
+              if (signal?.aborted) throw new DomainError('aborted', 'import interrupted: nothing was changed');
+              progress?.update(bytes);
+            }
+          }
+        }
+        await flush();
+        await inFlight;
+        if (serverError) throw serverError;
+        if (signal?.aborted) throw new DomainError('aborted', 'import interrupted: nothing was changed');
+        const { rejectSamples: _, file, format: f, seconds: __, ...counts } = summary;
+        await session.query(`INSERT INTO import_runs (kind, file, format, counts, started_at) VALUES ('purchases', $1, $2, $3::jsonb, $4)`, [
+          file,
+          f,
+          JSON.stringify(counts),
+          startedAt.toISOString(),
+        ]);
+        await session.exec('COMMIT');
+      } catch (err) {
+        await session.exec('ROLLBACK');
+        throw err;
+      } finally {
+        await session.exec(`DROP TABLE IF EXISTS ${STAGE}`);
+      }
+      // Fresh planner statistics after a bulk load, so the first queries do not scan blind.
+      await session.exec('ANALYZE customers; ANALYZE items; ANALYZE purchases');
+    });
+  } finally {
+    await rejects?.close();
+  }
+  summary.seconds = (performance.now() - started) / 1000;
+  progress?.finish(`${summary.purchases} purchases, ${summary.cancellations} cancellations, ${summary.rejected} rejected`);
+  return summary;
+}
+
+/** One chunk: COPY into the staging table, then merge it into customers, items and purchases. */
+async function loadChunk(session: BulkSession, text: string, format: PurchaseFormat, summary: PurchaseImportSummary): Promise<void> {
+  await session.copyIn(STAGE, STAGE_COLUMNS, text);
+  const nonProducts = format === 'online-retail' ? ONLINE_RETAIL_NON_PRODUCTS.map(sqlString).join(', ') : undefined;
+  summary.newCustomers += await count(
+    session,
+    `INSERT INTO customers (external_id) SELECT DISTINCT customer FROM ${STAGE} ON CONFLICT (external_id) DO NOTHING RETURNING 1`,
+  );
+  summary.newItems += await count(
+    session,
+    `INSERT INTO items (external_id, recommendable)
+     SELECT item, ${nonProducts ? `item NOT IN (${nonProducts})` : 'true'} FROM (SELECT DISTINCT item FROM ${STAGE}) s
+     ON CONFLICT (external_id) DO NOTHING RETURNING 1`,
+  );
+  const [row] = await session.query<{ staged: number; erased: number; purchases: number; cancellations: number }>(
+    `WITH s AS (
+       SELECT s.*, c.id AS customer_id, c.erased_at FROM ${STAGE} s JOIN customers c ON c.external_id = s.customer
+     ), ins AS (
+       INSERT INTO purchases (customer_id, item_id, order_id, line_no, kind, quantity, unit_price, occurred_at, source)
+       SELECT s.customer_id, i.id, s.order_id, s.line_no, s.kind, s.quantity, s.unit_price, to_timestamp(s.occurred_ms / 1000.0), 'import'
+       FROM s JOIN items i ON i.external_id = s.item
+       WHERE s.erased_at IS NULL
+       ON CONFLICT (order_id, line_no) DO NOTHING
+       RETURNING kind
+     )
+     SELECT (SELECT count(*) FROM s)::int AS staged,
+            (SELECT count(*) FROM s WHERE erased_at IS NOT NULL)::int AS erased,
+            (SELECT count(*) FROM ins WHERE kind = 'purchase')::int AS purchases,
+            (SELECT count(*) FROM ins WHERE kind = 'cancellation')::int AS cancellations`,
+  );
+  summary.erased += row!.erased;
+  summary.purchases += row!.purchases;
+  summary.cancellations += row!.cancellations;
+  summary.duplicates += row!.staged - row!.erased - row!.purchases - row!.cancellations;
+  await session.exec(`TRUNCATE ${STAGE}`);
+}
+
+async function count(session: BulkSession, insertReturning: string): Promise<number> {
+  const [row] = await session.query<{ n: number }>(`WITH ins AS (${insertReturning}) SELECT count(*)::int AS n FROM ins`);
+  return row!.n;
+}
+
+function headerIndex(header: readonly string[], name: string): number | undefined {
+  const i = header.findIndex((h) => h.trim().replace(/^\uFEFF/, '') === name);
+  return i === -1 ? undefined : i;
+}
+
+function sqlString(s: string): string {
+  return `'${s.replace(/'/g, "''")}'`;
+}
