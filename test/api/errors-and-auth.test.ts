@@ -145,7 +145,7 @@ describe('errors and authentication', () => {
       throw new Error('connection to 10.0.0.7 failed: password hunter2');
     };
     try {
-      const res = await app.request('/v1/customers/c1');
+      const res = await app.request('/v1/customers/c1', { headers: { authorization: `Bearer ${tokens.operator}` } });
       expect(res.status).toBe(500);
       const text = await res.clone().text();
       expect(text).not.toContain('hunter2');
