@@ -46,8 +46,11 @@ export async function listen(app: App, options: { port: number; host: string; lo
           server.closeAllConnections();
         }, graceMs);
         force.unref();
+        // keep-alive sockets become idle as their last response ends: close them as they do
+        const sweep = setInterval(() => server.closeIdleConnections(), 50);
         server.close(() => {
           clearTimeout(force);
+          clearInterval(sweep);
           resolve();
         });
         server.closeIdleConnections();
