@@ -7,6 +7,8 @@ import { ValidationError } from '../../errors.ts';
 import { readPurchaseLog } from '../../import/read-purchase-log.ts';
 import { parseTimestamp, type PurchaseFormat } from '../../import/purchase-row.ts';
 import { createLogger } from '../../logger.ts';
+import { defaultChurnNetOptions as N } from '../../ml/churn/model.ts';
+import { defaultChurnTrainingOptions as T, type ChurnTrainingOptions } from '../../ml/churn/train.ts';
 import { initTf } from '../../ml/tf.ts';
 import { createProgress } from '../../progress.ts';
 import { scoreCustomers, writeCustomerScores } from '../../services/churn-scoring.ts';
@@ -22,12 +24,12 @@ and saves it under MODELS_DIR/churn/ (made CURRENT).
   --format F              canonical (default) | online-retail
   --cutoff DATE           scoring moment, YYYY-MM-DD (UTC); default: midnight after the last order.
                           Online Retail protocol: --cutoff 2011-09-09 --horizon-days 92
-  --horizon-days N        churn horizon (default 90)
-  --windows N             stacked training windows (default 4)
-  --window-step-days N    days between training windows (default 30)
-  --hidden N              hidden units, 0 = logistic regression (default 8)
-  --l2 X                  L2 penalty (default 0.001)
-  --seeds LIST            ensemble seeds, comma-separated (default 1,2,3,4,5)
+  --horizon-days N        churn horizon (default ${T.horizonDays})
+  --windows N             stacked training windows (default ${T.windows})
+  --window-step-days N    days between training windows (default ${T.windowStepDays})
+  --hidden N              hidden units, 0 = logistic regression (default ${N.hiddenUnits})
+  --l2 X                  L2 penalty (default ${N.l2})
+  --seeds LIST            ensemble seeds, comma-separated (default ${N.seeds.join(',')})
   --score                 then score every customer at the cutoff into the database
                           (DATABASE_URL, else PGlite in PGLITE_DIR) and replace customer_scores
   --json                  print the artifact manifest (with all metrics) as JSON instead of the report
@@ -41,12 +43,12 @@ export async function run(argv: string[]): Promise<number> {
       file: { type: 'string' },
       format: { type: 'string', default: 'canonical' },
       cutoff: { type: 'string' },
-      'horizon-days': { type: 'string', default: '90' },
-      windows: { type: 'string', default: '4' },
-      'window-step-days': { type: 'string', default: '30' },
-      hidden: { type: 'string', default: '8' },
-      l2: { type: 'string', default: '0.001' },
-      seeds: { type: 'string', default: '1,2,3,4,5' },
+      'horizon-days': { type: 'string' },
+      windows: { type: 'string' },
+      'window-step-days': { type: 'string' },
+      hidden: { type: 'string' },
+      l2: { type: 'string' },
+      seeds: { type: 'string' },
       score: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
     },
@@ -59,7 +61,17 @@ export async function run(argv: string[]): Promise<number> {
   if (values.format !== 'canonical' && values.format !== 'online-retail') throw new ValidationError(`--format must be canonical or online-retail, got '${values.format}'`);
   const cutoff = values.cutoff === undefined ? undefined : parseTimestamp(values.cutoff);
   if (cutoff !== undefined && !Number.isFinite(cutoff)) throw new ValidationError(`--cutoff '${values.cutoff}' is not a date (YYYY-MM-DD)`);
-  const seeds = values.seeds.split(',').map((s) => positive('--seeds', s, true));
+  const seeds = values.seeds?.split(',').map((s) => positive('--seeds', s, true)) ?? N.seeds;
+  const training: Partial<ChurnTrainingOptions> = {
+    ...(values['horizon-days'] === undefined ? {} : { horizonDays: positive('--horizon-days', values['horizon-days']) }),
+    ...(values.windows === undefined ? {} : { windows: positive('--windows', values.windows, true) }),
+    ...(values['window-step-days'] === undefined ? {} : { windowStepDays: positive('--window-step-days', values['window-step-days']) }),
+    net: {
+      seeds,
+      ...(values.hidden === undefined ? {} : { hiddenUnits: nonNegative('--hidden', values.hidden, true) }),
+      ...(values.l2 === undefined ? {} : { l2: nonNegative('--l2', values.l2) }),
+    },
+  };
   const config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL);
   logger.info({ backend: await initTf() }, 'tensorflow.js backend');
@@ -70,12 +82,7 @@ export async function run(argv: string[]): Promise<number> {
     log,
     ...(cutoff === undefined ? {} : { cutoff }),
     modelsDir: config.MODELS_DIR,
-    training: {
-      horizonDays: positive('--horizon-days', values['horizon-days']),
-      windows: positive('--windows', values.windows, true),
-      windowStepDays: positive('--window-step-days', values['window-step-days']),
-      net: { hiddenUnits: nonNegative('--hidden', values.hidden, true), l2: nonNegative('--l2', values.l2), seeds },
-    },
+    training,
     onEpoch: (member) => progress.update(member),
   });
   progress.finish();

@@ -23,7 +23,7 @@ export interface ChurnNetOptions {
 
 export const defaultChurnNetOptions: ChurnNetOptions = {
   hiddenUnits: 8,
-  l2: 1e-3,
+  l2: 0.01,
   learningRate: 0.01,
   batchSize: 256,
   maxEpochs: 200,

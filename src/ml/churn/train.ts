@@ -25,8 +25,8 @@ export interface ChurnTrainingOptions {
 
 export const defaultChurnTrainingOptions: ChurnTrainingOptions = {
   horizonDays: 90,
-  windows: 4,
-  windowStepDays: 30,
+  windows: 6,
+  windowStepDays: 15,
   bgNbdPenalizer: 0,
   validationFraction: 0.25,
   splitSeed: 42,

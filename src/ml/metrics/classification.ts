@@ -59,14 +59,25 @@ export function brierScore(labels: Labels, probabilities: Scores): number {
   return sum / labels.length;
 }
 
-/** Lift at a fraction = (positive rate among the top ⌈fraction·n⌉ scores) / (overall positive rate); 1 is no better than random. */
+/**
+ * Lift at a fraction = (positive rate among the top k = ⌈fraction·n⌉ scores) / (overall positive rate);
+ * 1 is no better than random. A tie group straddling rank k contributes its positive share pro rata.
+ */
 export function liftAt(labels: Labels, scores: Scores, fraction = 0.1): number {
   checkPair(labels, scores);
   if (!(fraction > 0 && fraction <= 1)) throw new RangeError(`fraction must be in (0, 1], got ${fraction}`);
   const order = sortedIndex(scores, true);
   const k = Math.ceil(fraction * order.length);
   let top = 0;
-  for (let j = 0; j < k; j++) top += labels[order[j]!]!;
+  for (let start = 0; start < k; ) {
+    let end = start;
+    while (end + 1 < order.length && scores[order[end + 1]!] === scores[order[start]!]) end++;
+    let positives = 0;
+    for (let j = start; j <= end; j++) positives += labels[order[j]!]!;
+    const size = end - start + 1;
+    top += (positives * Math.min(size, k - start)) / size;
+    start = end + 1;
+  }
   const rate = countPositives(labels) / labels.length;
   if (rate === 0) throw new RangeError('liftAt needs at least one positive');
   return top / k / rate;

@@ -52,6 +52,13 @@ describe('liftAt', () => {
     expect(liftAt(y, s, 0.2)).toBe(2.5); // 1 of top 2
     expect(liftAt(y, s, 1)).toBe(1);
   });
+
+  it('is 1 for a constant score (ties share the top decile pro rata)', () => {
+    const y = [1, 0, 0, 0, 0, 0, 0, 0, 0, 1];
+    expect(liftAt(y, new Array(10).fill(0.3), 0.1)).toBeCloseTo(1, 12);
+    // top 2 of [9, 5, 5, 5, 1…]: the 9 (positive) plus 1/3 of the tied group's single positive
+    expect(liftAt([1, 1, 0, 0, 0, 0], [9, 5, 5, 5, 1, 1], 2 / 6)).toBeCloseTo((1 + 1 / 3) / 2 / (2 / 6), 12);
+  });
 });
 
 describe('calibrationTable', () => {
