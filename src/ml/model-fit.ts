@@ -64,26 +64,15 @@ export interface CompressedSummary {
 export function compressSummary(data: RepeatSummary, withMonetary = false): CompressedSummary {
   const n = data.frequency.length;
   const monetary = withMonetary ? data.monetary : undefined;
-  const rowOf = new Map<string, number>();
-  const first: number[] = [];
-  const weights: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const key = `${data.frequency[i]},${data.recency[i]},${data.T[i]}${monetary ? `,${monetary[i]}` : ''}`;
-    const w = data.weight ? data.weight[i]! : 1;
-    const row = rowOf.get(key);
-    if (row === undefined) {
-      rowOf.set(key, first.length);
-      first.push(i);
-      weights.push(w);
-    } else weights[row]! += w;
-  }
+  const columns = monetary ? [data.frequency, data.recency, data.T, monetary] : [data.frequency, data.recency, data.T];
+  const { first, weights } = groupIdenticalRows(columns, data.weight);
   const m = first.length;
   const out = {
     frequency: new Float64Array(m),
     recency: new Float64Array(m),
     T: new Float64Array(m),
     monetary: new Float64Array(m),
-    weight: Float64Array.from(weights),
+    weight: weights,
   };
   const xSlot = new Map<number, number>();
   const xIndex = new Int32Array(m);
@@ -109,6 +98,57 @@ export function compressSummary(data: RepeatSummary, withMonetary = false): Comp
     totalWeight += weights[j]!;
   }
   return { ...out, totalWeight, distinctX: Float64Array.from(distinct), xIndex, weightOfX: Float64Array.from(weightOfX) };
+}
+
+/**
+ * First row of each distinct tuple of column values and the summed weight of its copies, via an
+ * open-addressing hash table over the values' bits (string keys cost ~4 µs a row at 10^6 rows).
+ */
+function groupIdenticalRows(columns: Float64Array[], weight: Float64Array | undefined): { first: Int32Array; weights: Float64Array } {
+  const n = columns[0]!.length;
+  let size = 16;
+  while (size < 2 * n) size *= 2;
+  const mask = size - 1;
+  const slots = new Int32Array(size).fill(-1);
+  const first = new Int32Array(n);
+  const weights = new Float64Array(n);
+  // Columns copied into one row-major array so a row's values and bits are adjacent.
+  const k = columns.length;
+  const values = new Float64Array(n * k);
+  for (let c = 0; c < k; c++) {
+    const col = columns[c]!;
+    // +0 turns −0 into 0, so equal values also have equal bits.
+    for (let i = 0; i < n; i++) values[i * k + c] = col[i]! + 0;
+  }
+  const bits = new Uint32Array(values.buffer);
+  let m = 0;
+  for (let i = 0; i < n; i++) {
+    let h = 0x811c9dc5;
+    for (let w = 2 * k * i, end = w + 2 * k; w < end; w++) h = Math.imul(h ^ bits[w]!, 0x01000193);
+    // murmur3's finaliser: the table index uses the low bits, which FNV alone leaves poorly mixed.
+    h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+    h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+    let slot = (h ^ (h >>> 16)) & mask;
+    for (;;) {
+      const row = slots[slot]!;
+      if (row < 0) {
+        slots[slot] = m;
+        first[m] = i;
+        weights[m] = weight ? weight[i]! : 1;
+        m++;
+        break;
+      }
+      const j = first[row]!;
+      let same = true;
+      for (let c = 0; c < k && same; c++) same = values[j * k + c] === values[i * k + c];
+      if (same) {
+        weights[row] = weights[row]! + (weight ? weight[i]! : 1);
+        break;
+      }
+      slot = (slot + 1) & mask;
+    }
+  }
+  return { first: first.slice(0, m), weights: weights.slice(0, m) };
 }
 
 /** |ln θ| beyond this reads as a parameter running to 0 or ∞ (e^25 ≈ 7·10^10). */

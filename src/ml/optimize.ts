@@ -31,6 +31,11 @@ export interface MinimizeResult {
 
 const C1 = 1e-4;
 const C2 = 0.9;
+/**
+ * Near the optimum f changes less than its rounding error, so sufficient decrease is relaxed by
+ * this much of |f| (Hager & Zhang's approximate Wolfe conditions) and the gradient steers alone.
+ */
+const F_ROUNDING = 1e-13;
 
 export function bfgs(f: Objective, x0: Float64Array, options: Partial<MinimizeOptions> = {}): MinimizeResult {
   const opts = { ...DEFAULT_MINIMIZE_OPTIONS, ...options } satisfies MinimizeOptions;
@@ -118,6 +123,7 @@ interface StepResult {
 function lineSearch(f: Objective, x: Float64Array, f0: number, g0: Float64Array, p: Float64Array, slope0: number): StepResult {
   const n = x.length;
   let evaluations = 0;
+  const slack = F_ROUNDING * Math.abs(f0);
   const at = (alpha: number): { x: Float64Array; f: number; g: Float64Array; slope: number } => {
     const xt = new Float64Array(n);
     for (let i = 0; i < n; i++) xt[i] = x[i]! + alpha * p[i]!;
@@ -128,7 +134,7 @@ function lineSearch(f: Objective, x: Float64Array, f0: number, g0: Float64Array,
     return { x: xt, f: finite ? ft : Number.POSITIVE_INFINITY, g: gt, slope: finite ? dot(gt, p) : Number.NaN };
   };
   const zoom = (lo: number, flo: number, slo: number, hi: number, fhi: number): StepResult => {
-    for (let k = 0; k < 40; k++) {
+    for (let k = 0; k < 20; k++) {
       // Quadratic interpolation from lo's value and slope and hi's value, kept inside the bracket.
       const d = hi - lo;
       let alpha = Number.isFinite(fhi) ? lo - (slo * d * d) / (2 * (fhi - flo - slo * d)) : lo + 0.1 * d;
@@ -136,7 +142,7 @@ function lineSearch(f: Objective, x: Float64Array, f0: number, g0: Float64Array,
       const upper = Math.max(lo, hi) - 0.1 * Math.abs(d);
       if (!(alpha >= lower && alpha <= upper)) alpha = lo + 0.5 * d;
       const t = at(alpha);
-      if (t.f > f0 + C1 * alpha * slope0 || t.f >= flo) {
+      if (t.f > f0 + C1 * alpha * slope0 + slack || t.f >= flo + slack) {
         hi = alpha;
         fhi = t.f;
       } else {
@@ -153,7 +159,7 @@ function lineSearch(f: Objective, x: Float64Array, f0: number, g0: Float64Array,
     // Accept the best sufficient-decrease point found, if any.
     if (lo > 0) {
       const t = at(lo);
-      return { ok: t.f < f0, x: t.x, f: t.f, g: t.g, evaluations };
+      return { ok: t.f <= f0 + slack, x: t.x, f: t.f, g: t.g, evaluations };
     }
     return { ok: false, x, f: f0, g: g0, evaluations };
   };
@@ -163,7 +169,7 @@ function lineSearch(f: Objective, x: Float64Array, f0: number, g0: Float64Array,
   let alpha = 1;
   for (let k = 0; k < 30; k++) {
     const t = at(alpha);
-    if (t.f > f0 + C1 * alpha * slope0 || (k > 0 && t.f >= fprev)) return zoom(prev, fprev, sprev, alpha, t.f);
+    if (t.f > f0 + C1 * alpha * slope0 + slack || (k > 0 && t.f >= fprev + slack)) return zoom(prev, fprev, sprev, alpha, t.f);
     if (Math.abs(t.slope) <= -C2 * slope0) return { ok: true, x: t.x, f: t.f, g: t.g, evaluations };
     if (t.slope >= 0) return zoom(alpha, t.f, t.slope, prev, fprev);
     prev = alpha;
