@@ -90,54 +90,51 @@ export function choleskySolveInPlace(a: Float64Array, b: Float64Array | Float32A
  * Inverse of a symmetric positive-definite n x n matrix (row-major Float32, overwritten) by the
  * blocked sweep operator (Goodnight 1979): sweeping block K maps A_KK -> -A_KK^-1,
  * A_iK -> A_iK A_KK^-1 and A_ij -> A_ij - A_iK A_KK^-1 A_Kj; after all blocks A holds -A^-1.
- * Sweeping keeps the matrix symmetric, so only the lower triangle is updated (n^3 flops in all,
- * in tfjs matrix products of block rows); the upper triangle is filled once at the end.
+ * Sweeping keeps the matrix symmetric, so only the upper triangle is updated (n^3 flops in all,
+ * as tfjs matrix products of column blocks); the lower triangle is filled once at the end.
  */
 export function spdInverseInPlace(a: Float32Array, n: number, block = 256, onBlock?: (done: number, total: number) => void): void {
   const blocks = Math.ceil(n / block);
   for (let b = 0; b < blocks; b++) {
     const k0 = b * block;
     const nb = Math.min(block, n - k0);
-    // column panel C = A[:, K], read from the lower triangle only
+    // column panel C = A[:, K], read from the upper triangle
     const panel = new Float32Array(n * nb);
     for (let r = 0; r < n; r++) {
-      for (let c = 0; c < nb; c++) panel[r * nb + c] = r >= k0 + c ? a[r * n + k0 + c]! : a[(k0 + c) * n + r]!;
+      for (let c = 0; c < nb; c++) panel[r * nb + c] = r <= k0 + c ? a[r * n + k0 + c]! : a[(k0 + c) * n + r]!;
     }
     const d = smallSpdInverse(panel.subarray(k0 * nb, (k0 + nb) * nb), nb);
-    tf.tidy(() => {
-      const c = tf.tensor2d(panel, [n, nb]);
-      const ct = tf.tensor2d(transposed(panel, n, nb), [nb, n]);
-      const m = tf.matMul(c, tf.tensor2d(d, [nb, nb]));
-      const mData = m.dataSync() as Float32Array;
-      for (let r0 = 0; r0 < n; r0 += block) {
-        const rows = Math.min(block, n - r0);
-        const cols = r0 + rows;
-        const t = tf.matMul(m.slice([r0, 0], [rows, nb]), ct.slice([0, 0], [nb, cols])).dataSync();
-        for (let r = 0; r < rows; r++) {
-          const row = (r0 + r) * n;
-          for (let j = 0; j <= r0 + r; j++) a[row + j]! -= t[r * cols + j]!;
-        }
+    const m = matMul(panel, [n, nb], d, [nb, nb]);
+    for (let c0 = 0; c0 < n; c0 += block) {
+      const cols = Math.min(block, n - c0);
+      const rows = c0 + cols;
+      // upper-triangle column block [0, rows) x [c0, c0 + cols): C_rows (M_cols)^T
+      const t = matMul(panel.subarray(0, rows * nb), [rows, nb], transposed(m.subarray(c0 * nb, rows * nb), cols, nb), [nb, cols]);
+      for (let j = 0; j < rows; j++) {
+        const row = j * n + c0;
+        const first = Math.max(0, j - c0);
+        for (let c = first; c < cols; c++) a[row + c]! -= t[j * cols + c]!;
       }
-      // rows of block K become (A_KK^-1 A_Kj) = M_j^T, and A_KK becomes -A_KK^-1
-      for (let r = 0; r < n; r++) {
-        for (let c2 = 0; c2 < nb; c2++) {
-          const col = k0 + c2;
-          if (r >= k0 && r < k0 + nb) {
-            if (col <= r) a[r * n + col] = -d[(r - k0) * nb + c2]!;
-          } else if (r > col) a[r * n + col] = mData[r * nb + c2]!;
-          else a[col * n + r] = mData[r * nb + c2]!;
-        }
+    }
+    // block K's row and column become M (A_iK A_KK^-1), and A_KK becomes -A_KK^-1
+    for (let r = 0; r < n; r++) {
+      for (let c = 0; c < nb; c++) {
+        const col = k0 + c;
+        if (r >= k0 && r < k0 + nb) {
+          if (col >= r) a[r * n + col] = -d[(r - k0) * nb + c]!;
+        } else if (r < col) a[r * n + col] = m[r * nb + c]!;
+        else a[col * n + r] = m[r * nb + c]!;
       }
-    });
+    }
     onBlock?.(b + 1, blocks);
   }
   for (let r = 0; r < n; r++) {
-    for (let c = 0; c < r; c++) {
+    a[r * n + r] = -a[r * n + r]!;
+    for (let c = r + 1; c < n; c++) {
       const v = -a[r * n + c]!;
       a[r * n + c] = v;
       a[c * n + r] = v;
     }
-    a[r * n + r] = -a[r * n + r]!;
   }
 }
 

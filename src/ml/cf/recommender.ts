@@ -119,7 +119,12 @@ export function createRecommender(state: RecommenderState, version: string): Rec
       case 'ease':
         out.set(scorer.weights.subarray(i * nItems, (i + 1) * nItems));
         return;
-      case 'knn':
+      case 'knn': {
+        const m = scorer.neighbours;
+        out.fill(-Infinity);
+        for (let e = m.rowPtr[i]!; e < m.rowPtr[i + 1]!; e++) out[m.colIdx[e]!] = m.values[e]!;
+        return;
+      }
       case 'popularity':
         // only the precomputed neighbours exist: everything else is "not similar"
         out.fill(-Infinity);

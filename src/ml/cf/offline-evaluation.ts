@@ -1,0 +1,26 @@
+// Offline evaluation of a recommender on a holdout (REFERENCE.md §2): rank every train item for
+// each test user, the user's own train items removed, and score the top k.
+import type { PurchaseLog } from '../purchase-log.ts';
+import { rankingReport, type RankingReport } from '../metrics/ranking.ts';
+import { holdoutTargets } from '../split.ts';
+import { fitModel, uncachedRecommender, type FitHooks, type FittedModel, type ModelSpec } from './fit.ts';
+
+export interface Evaluation {
+  report: RankingReport;
+  fitSeconds: number;
+  recommendSeconds: number;
+}
+
+/** Top-k for the holdout's users from a model fitted on `train`, scored against their relevant items. */
+export function evaluateFitted(fitted: FittedModel, train: PurchaseLog, test: PurchaseLog, k: number): Evaluation {
+  const { users, relevant } = holdoutTargets(train, test);
+  const model = uncachedRecommender(fitted);
+  const started = performance.now();
+  const cases = Array.from(users, (u, j) => ({ relevant: relevant[j]!, ranked: model.recommend(u, k).map((s) => s.item) }));
+  const recommendSeconds = (performance.now() - started) / 1000;
+  return { report: rankingReport(cases, k, fitted.itemIds.length), fitSeconds: fitted.seconds, recommendSeconds };
+}
+
+export function evaluateSpec(train: PurchaseLog, test: PurchaseLog, spec: ModelSpec, k: number, hooks?: FitHooks): Evaluation {
+  return evaluateFitted(fitModel(train, spec, hooks), train, test, k);
+}
