@@ -185,6 +185,7 @@ async function importCatalog(database: Database, target: Target, path: string, f
     await rejects?.close();
   }
   summary.seconds = (performance.now() - started) / 1000;
+  progress?.update(size);
   progress?.finish(`${summary.inserted} new, ${summary.updated} updated, ${summary.rejected} rejected`);
   return summary;
 }

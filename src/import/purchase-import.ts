@@ -81,11 +81,11 @@ export async function importPurchases(database: Database, path: string, options:
         CREATE TEMP TABLE ${STAGE} (customer text, item text, order_id text, line_no int, kind purchase_kind,
           quantity int, unit_price float8, occurred_ms float8)`);
       await session.exec('BEGIN');
+      // The server loads and merges one chunk while the next is parsed here (two cores at work).
+      let inFlight: Promise<void> = Promise.resolve();
+      let serverError: unknown;
       try {
         const chunker = new CopyChunker(chunkRows);
-        // The server loads and merges one chunk while the next is parsed here (two cores at work).
-        let inFlight: Promise<void> = Promise.resolve();
-        let serverError: unknown;
         const flush = async (): Promise<void> => {
           await inFlight;
           if (serverError) throw serverError;
@@ -132,6 +132,8 @@ export async function importPurchases(database: Database, path: string, options:
         ]);
         await session.exec('COMMIT');
       } catch (err) {
+        // Nothing may be sent while a COPY is still streaming on this connection.
+        await inFlight;
         await session.exec('ROLLBACK');
         throw err;
       } finally {
@@ -144,6 +146,7 @@ export async function importPurchases(database: Database, path: string, options:
     await rejects?.close();
   }
   summary.seconds = (performance.now() - started) / 1000;
+  progress?.update(size);
   progress?.finish(`${summary.purchases} purchases, ${summary.cancellations} cancellations, ${summary.rejected} rejected`);
   return summary;
 }
