@@ -23,20 +23,28 @@ export class FreshPurchases {
     return this.byCustomer.size;
   }
 
-  add(customerId: string, itemId: string): void {
+  /** True when the item is new for the customer. */
+  add(customerId: string, itemId: string): boolean {
     let set = this.byCustomer.get(customerId);
     if (!set) this.byCustomer.set(customerId, (set = new Set()));
-    if (set.has(itemId)) return;
+    if (set.has(itemId)) return false;
     set.add(itemId);
     this.generation.set(customerId, this.generationOf(customerId) + 1);
+    return true;
   }
 
-  /** Applies polled rows; customers in `skip` (erased) are passed over. */
-  apply(rows: readonly FreshPurchase[], skip?: ReadonlySet<string>): void {
+  customerIds(): IterableIterator<string> {
+    return this.byCustomer.keys();
+  }
+
+  /** Applies polled rows; customers in `skip` (erased) are passed over. Returns the customers that changed. */
+  apply(rows: readonly FreshPurchase[], skip?: ReadonlySet<string>): Set<string> {
+    const changed = new Set<string>();
     for (const r of rows) {
-      if (r.occurredAt >= this.since && !skip?.has(r.customerId)) this.add(r.customerId, r.itemId);
+      if (r.occurredAt >= this.since && !skip?.has(r.customerId) && this.add(r.customerId, r.itemId)) changed.add(r.customerId);
       if (r.id > this.lastId) this.lastId = r.id;
     }
+    return changed;
   }
 
   forget(customerId: string): void {

@@ -65,7 +65,7 @@ export class ServiceRuntime {
     this.churn = new ChurnListService(db, this.recommendations);
     this.insights = new InsightService(db);
     this.events = new EventService(db, (customer, item, at) => {
-      if (this.state && at >= this.state.fresh.since) this.state.fresh.add(customer, item);
+      if (this.state && at >= this.state.fresh.since && this.state.fresh.add(customer, item)) this.recommendations.prefetch([customer]);
     });
     this.items = new ItemService(db, this.catalog, this.recommendations);
     this.catalog.onChange((ids) => this.state?.flags.patch(ids));
@@ -73,6 +73,7 @@ export class ServiceRuntime {
       const fresh = new FreshPurchases(model.trainedUntil);
       await this.loadFresh(fresh);
       this.state = { model, flags: new ItemFlags(model.recommender, this.catalog), fresh };
+      this.recommendations.prefetch(fresh.customerIds());
     });
   }
 
@@ -140,7 +141,8 @@ export class ServiceRuntime {
   private async loadFresh(fresh: FreshPurchases): Promise<void> {
     for (;;) {
       const rows = await purchasesAfter(this.options.database.db, fresh.lastId, fresh.since);
-      fresh.apply(rows, this.erased);
+      const changed = fresh.apply(rows, this.erased);
+      if (fresh === this.state?.fresh) this.recommendations.prefetch(changed);
       if (rows.length < 50_000) return;
     }
   }
