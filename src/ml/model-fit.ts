@@ -1,7 +1,7 @@
 // What the customer-lifetime models (BG/NBD, Pareto/NBD, Gamma-Gamma) share: grouping identical
 // customers, maximum likelihood on log-parameters, and the immutable fit result with diagnostics.
 import { DomainError } from '../errors.ts';
-import { bfgs, nelderMead, type MinimizeResult, type Objective } from './optimize.ts';
+import { bfgs, nelderMead, type MinimizeOptions, type MinimizeResult, type Objective } from './optimize.ts';
 import type { RepeatSummary, TimeUnit } from './rfm.ts';
 
 export interface FitDiagnostics {
@@ -167,15 +167,20 @@ export interface LogScaleFit {
  * the best point when BFGS ends without convergence or on a non-finite value; the better of the two
  * wins. Throws ConvergenceError only when neither reaches a finite value.
  */
-export function fitOnLogScale(objective: Objective, theta0: number[], names: readonly string[]): LogScaleFit {
+export function fitOnLogScale(
+  objective: Objective,
+  theta0: number[],
+  names: readonly string[],
+  options: Partial<MinimizeOptions> = {},
+): LogScaleFit {
   const start = Float64Array.from(theta0);
-  let best = bfgs(objective, start);
+  let best = bfgs(objective, start, options);
   if (!best.converged || !Number.isFinite(best.value)) {
     const from = Number.isFinite(best.value) ? best.x : start;
-    const simplex = nelderMead(objective, from);
+    const simplex = nelderMead(objective, from, options);
     if (!(best.value <= simplex.value)) {
       // Polish the simplex's point with BFGS: it may now be where gradients behave.
-      const polished = bfgs(objective, simplex.x);
+      const polished = bfgs(objective, simplex.x, options);
       best = polished.value <= simplex.value ? polished : simplex;
     }
   }

@@ -291,3 +291,24 @@ function allFinite(a: Float64Array): boolean {
   for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i]!)) return false;
   return true;
 }
+
+/**
+ * An Objective from a value-only function, with central-difference gradients (step h in each
+ * coordinate; error O(h²)): for likelihoods whose analytic gradient is impractical.
+ */
+export function withNumericalGradient(value: (x: Float64Array) => number, h = 1e-5): Objective {
+  return (x, grad) => {
+    const fx = value(x);
+    if (!Number.isFinite(fx)) return fx;
+    const probe = Float64Array.from(x);
+    for (let i = 0; i < x.length; i++) {
+      probe[i] = x[i]! + h;
+      const up = value(probe);
+      probe[i] = x[i]! - h;
+      const down = value(probe);
+      probe[i] = x[i]!;
+      grad[i] = (up - down) / (2 * h);
+    }
+    return fx;
+  };
+}

@@ -1,0 +1,126 @@
+// Pareto/NBD, Schmittlein, Morrison & Colombo (1987), in the form of Fader & Hardie's note "A Note
+// on Deriving the Pareto/NBD Model and Related Expressions" (2005). While alive a customer buys at
+// a Poisson rate λ ~ Gamma(r, α); their lifetime is exponential with rate μ ~ Gamma(s, β), so they
+// can leave at any moment (BG/NBD only after a purchase). Units: α, β, t_x, T and t in the
+// summary's time unit. r/α = mean purchase rate; s/β = mean dropout rate (per unit of time).
+import { hyp2f1, lgamma, logAddExp } from './special.ts';
+import { checkRepeatSummary, type RepeatSummary } from './rfm.ts';
+import { withNumericalGradient } from './optimize.ts';
+import { compressSummary, fitOnLogScale, type CompressedSummary, type FitDiagnostics, type ModelFit } from './model-fit.ts';
+
+export interface ParetoNbdParams {
+  readonly r: number;
+  readonly alpha: number;
+  readonly s: number;
+  readonly beta: number;
+}
+
+export type ParetoNbdFit = ModelFit<'pareto-nbd', ParetoNbdParams>;
+
+/**
+ * Maximum-likelihood fit on log-parameters: BFGS with central-difference gradients (the analytic
+ * gradient would need ₂F₁'s derivatives in its parameters), Nelder-Mead as fallback.
+ */
+export function fitParetoNbd(data: RepeatSummary, options: { penalizer?: number } = {}): ParetoNbdFit {
+  const penalizer = options.penalizer ?? 0;
+  checkRepeatSummary(data);
+  const rows = compressSummary(data);
+  let sumX = 0;
+  let sumT = 0;
+  for (let i = 0; i < rows.weight.length; i++) {
+    sumX += rows.weight[i]! * rows.frequency[i]!;
+    sumT += rows.weight[i]! * rows.T[i]!;
+  }
+  const scale = sumX > 0 && sumT > 0 ? sumT / sumX : 1;
+  // Start with r = s = 1 and both mean rates at the data's mean purchase rate.
+  const value = (theta: Float64Array): number => meanNegativeLogLikelihood(rows, theta, penalizer);
+  const fit = fitOnLogScale(withNumericalGradient(value), [0, Math.log(scale), 0, Math.log(scale)], ['r', 'alpha', 's', 'beta'], {
+    gradientTolerance: 1e-7,
+  });
+  const [r, alpha, s, beta] = fit.params as [number, number, number, number];
+  const diagnostics: FitDiagnostics = Object.freeze({
+    ...fit.diagnostics,
+    boundary: Object.freeze([...fit.diagnostics.boundary]),
+    penalizer,
+    customers: rows.totalWeight,
+    distinctRows: rows.weight.length,
+  });
+  return Object.freeze({
+    model: 'pareto-nbd' as const,
+    unit: data.unit,
+    params: Object.freeze({ r, alpha, s, beta }),
+    logLikelihood: -meanNegativeLogLikelihood(rows, fit.theta, 0) * rows.totalWeight,
+    iterations: fit.iterations,
+    converged: fit.converged,
+    diagnostics,
+  });
+}
+
+/** Sum of the customers' log-likelihoods at given parameters. */
+export function paretoNbdLogLikelihood(params: ParetoNbdParams, data: RepeatSummary): number {
+  checkRepeatSummary(data);
+  const rows = compressSummary(data);
+  const theta = Float64Array.of(Math.log(params.r), Math.log(params.alpha), Math.log(params.s), Math.log(params.beta));
+  return -meanNegativeLogLikelihood(rows, theta, 0) * rows.totalWeight;
+}
+
+function meanNegativeLogLikelihood(rows: CompressedSummary, theta: Float64Array, penalizer: number): number {
+  const [r, alpha, s, beta] = Array.from(theta, Math.exp) as [number, number, number, number];
+  if (!(r > 0 && alpha > 0 && s > 0 && beta > 0) || !Number.isFinite(r + alpha + s + beta)) return Number.POSITIVE_INFINITY;
+  const p = { r, alpha, s, beta };
+  const lgr = lgamma(r);
+  let ll = 0;
+  for (let i = 0; i < rows.weight.length; i++) {
+    const x = rows.frequency[i]!;
+    const head = lgamma(r + x) - lgr + r * theta[1]! + s * theta[3]!;
+    const { logAliveTerm, logDeadTerm } = likelihoodTerms(p, x, rows.recency[i]!, rows.T[i]!);
+    ll += rows.weight[i]! * (head + logAddExp(logAliveTerm, logDeadTerm));
+  }
+  return -ll / rows.totalWeight + penalizer * (r * r + alpha * alpha + s * s + beta * beta);
+}
+
+/**
+ * The two parts of L / [Γ(r+x) α^r β^s / Γ(r)] (Fader & Hardie 2005, eq. 19), in logs:
+ *   alive at T:       (α+T)^−(r+x) (β+T)^−s
+ *   left in (t_x, T]: s/(r+s+x) · A₀, with A₀ a difference of two ₂F₁ terms (eqs. 20–21). The
+ * branch on α ≥ β keeps ₂F₁'s argument in [0, 1); the difference is taken in logs.
+ */
+function likelihoodTerms(p: ParetoNbdParams, x: number, tx: number, T: number): { logAliveTerm: number; logDeadTerm: number } {
+  const { r, alpha, s, beta } = p;
+  const logAliveTerm = -(r + x) * Math.log(alpha + T) - s * Math.log(beta + T);
+  const rsx = r + s + x;
+  const [base, gap, b] = alpha >= beta ? [alpha, alpha - beta, s + 1] : [beta, beta - alpha, r + x];
+  const logTerm = (u: number): number => Math.log(hyp2f1(rsx, b, rsx + 1, gap / u)) - rsx * Math.log(u);
+  const upper = logTerm(base + tx);
+  const lower = logTerm(base + T);
+  // A₀ > 0 whenever T > t_x; at T = t_x nobody can have left in between.
+  const logA0 = upper > lower ? upper + Math.log(-Math.expm1(lower - upper)) : Number.NEGATIVE_INFINITY;
+  return { logAliveTerm, logDeadTerm: Math.log(s / rsx) + logA0 };
+}
+
+/** P(alive | x, t_x, T) (Fader & Hardie 2005, eq. 18): the alive part's share of the likelihood. */
+export function paretoProbabilityAlive(params: ParetoNbdParams, x: number, tx: number, T: number): number {
+  const { logAliveTerm, logDeadTerm } = likelihoodTerms(params, x, tx, T);
+  return Math.exp(logAliveTerm - logAddExp(logAliveTerm, logDeadTerm));
+}
+
+/**
+ * E[Y(t) | x, t_x, T] (Fader & Hardie 2005, eq. 22): expected purchases in the next t units,
+ * (r+x)(β+T)/((α+T)(s−1)) · [1 − ((β+T)/(β+T+t))^(s−1)] · P(alive), with its s = 1 limit.
+ */
+export function paretoExpectedPurchases(params: ParetoNbdParams, t: number, x: number, tx: number, T: number): number {
+  const { r, alpha, s, beta } = params;
+  return ((r + x) * (beta + T)) / (alpha + T) * lifetimeFactor(s, beta + T, t) * paretoProbabilityAlive(params, x, tx, T);
+}
+
+/** E[X(t)] (Schmittlein et al. 1987): expected purchases in (0, t] of a customer acquired at 0. */
+export function paretoExpectedPurchasesUnconditional(params: ParetoNbdParams, t: number): number {
+  const { r, alpha, s, beta } = params;
+  return ((r * beta) / alpha) * lifetimeFactor(s, beta, t);
+}
+
+/** [1 − (B/(B+t))^(s−1)] / (s − 1), → ln(1 + t/B) at s = 1. */
+function lifetimeFactor(s: number, B: number, t: number): number {
+  const logRatio = -Math.log1p(t / B);
+  return Math.abs(s - 1) < 1e-12 ? -logRatio : -Math.expm1((s - 1) * logRatio) / (s - 1);
+}
