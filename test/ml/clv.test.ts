@@ -4,6 +4,8 @@ import { fitGammaGamma } from '../../src/ml/gamma-gamma.ts';
 import { customerLifetimeValue, customerValues } from '../../src/ml/clv.ts';
 import { readRepeatSummaryCsv } from '../../src/import/repeat-summary-csv.ts';
 import { DAY_MS } from '../../src/ml/purchase-log.ts';
+import { readPurchaseLog } from '../../src/import/read-purchase-log.ts';
+import { summarizeCustomers } from '../../src/ml/rfm.ts';
 
 describe('customerLifetimeValue on CDNOW (weeks)', async () => {
   const cdnow = await readRepeatSummaryCsv('data/cdnow/cdnow_customers_summary_with_transactions.csv', 'weeks');
@@ -53,5 +55,44 @@ describe('customerLifetimeValue on CDNOW (weeks)', async () => {
     expect(() => customerLifetimeValue(purchases, spend, customer(0), { periods: 0 })).toThrow(/periods/);
     expect(() => customerLifetimeValue(purchases, spend, customer(0), { discountRate: -1 })).toThrow(/discountRate/);
     expect(() => customerLifetimeValue(purchases, spend, customer(0), { periodDays: Number.NaN })).toThrow(/periodDays/);
+  });
+});
+
+describe('customerValues on Online Retail (holdout 2011-09-09 to 2011-12-10)', () => {
+  it('predicts the reference purchase-days and revenue, far below the Christmas-season actuals', async () => {
+    const { log } = await readPurchaseLog('data/online-retail/online_retail_lines.csv.gz', 'online-retail');
+    const cutoff = Date.UTC(2011, 8, 9);
+    const end = Date.UTC(2011, 11, 10);
+    const summary = summarizeCustomers(log, cutoff, 'days');
+    const purchases = fitBgNbd(summary);
+    const spend = fitGammaGamma(summary);
+    expect(spend.diagnostics.customers).toBe(1949);
+    // One undiscounted period of 92 days: CLV = E[Y(92)] × E[M].
+    const values = customerValues(purchases, spend, summary, cutoff, { periods: 1, periodDays: (end - cutoff) / DAY_MS, discountRate: 0 });
+    const revenue = new Float64Array(log.customerIds.length);
+    const days = new Set<string>();
+    for (let i = 0; i < log.time.length; i++) {
+      const t = log.time[i]!;
+      if (t < cutoff || t >= end) continue;
+      revenue[log.customer[i]!] = revenue[log.customer[i]!]! + log.quantity[i]! * log.unitPrice[i]!;
+      if (summary.entryOf[log.customer[i]!]! >= 0) days.add(`${log.customer[i]}:${Math.floor(t / DAY_MS)}`);
+    }
+    let predictedDays = 0;
+    let predictedRevenue = 0;
+    let actualRevenue = 0;
+    let absoluteError = 0;
+    for (let e = 0; e < summary.frequency.length; e++) {
+      const actual = revenue[summary.customer[e]!]!;
+      predictedDays += values.expectedPurchases[e]!;
+      predictedRevenue += values.clv[e]!;
+      actualRevenue += actual;
+      absoluteError += Math.abs(values.clv[e]! - actual);
+    }
+    // REFERENCE.md §2: 3,387 purchase-days, revenue 1,603,346, MAE 641.1; actual 4,510 days and 2,870,995.19.
+    expect(days.size).toBe(4510);
+    expect(actualRevenue).toBeCloseTo(2_870_995.19, 1);
+    expect(predictedDays).toBeCloseTo(3387, 0);
+    expect(Math.abs(predictedRevenue / 1_603_346 - 1)).toBeLessThan(1e-4);
+    expect(absoluteError / summary.frequency.length).toBeCloseTo(641.1, 1);
   });
 });
