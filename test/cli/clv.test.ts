@@ -40,8 +40,8 @@ describe('retain clv fit', () => {
     expect(report.gammaGamma).toBeUndefined();
   });
 
-  it('adds Gamma-Gamma for a CDNOW-style summary with spend (x,t_x,T,zbar) and prints a table', async () => {
-    const { code, out } = await retain('clv', 'fit', '--summary', 'data/cdnow/cdnow_customers_summary_with_transactions.csv', '--unit', 'weeks');
+  it('adds Gamma-Gamma for a CDNOW-style summary with spend (x,t_x,T,zbar), Pareto/NBD on request, and prints a table', async () => {
+    const { code, out } = await retain('clv', 'fit', '--summary', 'data/cdnow/cdnow_customers_summary_with_transactions.csv', '--unit', 'weeks', '--pareto');
     expect(code).toBe(0);
     expect(out).toMatch(/BG\/NBD/);
     expect(out).toMatch(/r\s+0\.24259/);
@@ -49,6 +49,8 @@ describe('retain clv fit', () => {
     expect(out).toMatch(/p\s+6\.2488/);
     expect(out).toMatch(/log-likelihood\s+-4055\.923/);
     expect(out).toMatch(/customers\s+946/);
+    expect(out).toMatch(/Pareto\/NBD/);
+    expect(out).toMatch(/log-likelihood\s+-9594\.97/);
   });
 
   it('summarises a transaction list at a cutoff (CDNOW sample, calibration to 1997-09-30)', async () => {

@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { ValidationError } from '../../errors.ts';
 import { fitBgNbd, type BgNbdFit } from '../../ml/bg-nbd.ts';
 import { fitGammaGamma, type GammaGammaFit } from '../../ml/gamma-gamma.ts';
+import { fitParetoNbd, type ParetoNbdFit } from '../../ml/pareto-nbd.ts';
 import { summarizeCustomers, type RepeatSummary, type TimeUnit } from '../../ml/rfm.ts';
 import { readRepeatSummaryCsv } from '../../import/repeat-summary-csv.ts';
 import { readTransactionsCsv } from '../../import/transactions-csv.ts';
@@ -25,6 +26,7 @@ input (one of):
 options:
   --unit U              days | weeks (default days): the time unit of recency, T and the parameters
   --penalizer X         L2 penalty on the parameters (default 0)
+  --pareto              also fit the Pareto/NBD model (slower: numerical gradients)
   --json                print JSON instead of a table
   -h, --help            this help
 `;
@@ -40,6 +42,7 @@ export async function run(argv: string[]): Promise<number> {
       unit: { type: 'string', default: 'days' },
       penalizer: { type: 'string', default: '0' },
       json: { type: 'boolean', default: false },
+      pareto: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -67,8 +70,15 @@ export async function run(argv: string[]): Promise<number> {
     spend = fitGammaGamma(data, { penalizer });
     spendMs = performance.now() - t;
   }
-  const report = { source, unit, customers: data.frequency.length, bgNbd: describe(purchases, purchasesMs), ...(spend ? { gammaGamma: describe(spend, spendMs) } : {}) };
-  process.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : table(report.customers, unit, purchases, purchasesMs, spend, spendMs));
+  const fits: Fitted[] = [{ key: 'bgNbd', title: `BG/NBD (r, alpha in ${unit}; a, b dropout)`, fit: purchases, ms: purchasesMs }];
+  if (values.pareto) {
+    const t = performance.now();
+    const pareto = fitParetoNbd(data, { penalizer });
+    fits.push({ key: 'paretoNbd', title: `Pareto/NBD (r, alpha, s, beta in ${unit})`, fit: pareto, ms: performance.now() - t });
+  }
+  if (spend) fits.push({ key: 'gammaGamma', title: 'Gamma-Gamma (p, q, v)', fit: spend, ms: spendMs });
+  const report = { source, unit, customers: data.frequency.length, ...Object.fromEntries(fits.map((f) => [f.key, describe(f.fit, f.ms)])) };
+  process.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : table(report.customers, unit, fits));
   return 0;
 }
 
@@ -103,27 +113,28 @@ function hasRepeatSpend(data: RepeatSummary): boolean {
   return data.frequency.some((x) => x > 0);
 }
 
-function describe(fit: BgNbdFit | GammaGammaFit, ms: number) {
+interface Fitted {
+  key: string;
+  title: string;
+  fit: BgNbdFit | ParetoNbdFit | GammaGammaFit;
+  ms: number;
+}
+
+function describe(fit: Fitted['fit'], ms: number) {
   return { params: fit.params, logLikelihood: fit.logLikelihood, converged: fit.converged, iterations: fit.iterations, fitMs: Math.round(ms * 10) / 10, diagnostics: fit.diagnostics };
 }
 
-function table(customers: number, unit: TimeUnit, purchases: BgNbdFit, purchasesMs: number, spend: GammaGammaFit | undefined, spendMs: number): string {
-  const lines: string[] = [];
-  const section = (title: string, fit: BgNbdFit | GammaGammaFit, ms: number): void => {
-    lines.push(title);
-    for (const [name, value] of Object.entries(fit.params)) lines.push(`  ${name.padEnd(16)} ${Number(value).toPrecision(7)}`);
+function table(customers: number, unit: TimeUnit, fits: Fitted[]): string {
+  const lines = [`${customers} customers, time unit: ${unit}`];
+  for (const { title, fit, ms } of fits) {
     const d = fit.diagnostics;
+    lines.push('', title);
+    for (const [name, value] of Object.entries(fit.params)) lines.push(`  ${name.padEnd(16)} ${Number(value).toPrecision(7)}`);
     lines.push(`  ${'log-likelihood'.padEnd(16)} ${fit.logLikelihood.toFixed(4)}`);
     lines.push(`  ${'converged'.padEnd(16)} ${fit.converged ? 'yes' : 'no'} (${d.method}, ${d.reason}, ${fit.iterations} iterations, |gradient| ${d.gradientNorm.toExponential(1)}, ${ms.toFixed(1)} ms)`);
     lines.push(`  ${'customers'.padEnd(16)} ${d.customers} (${d.distinctRows} distinct rows)`);
     if (d.boundary.length > 0) lines.push(`  ${'boundary'.padEnd(16)} ${d.boundary.join(', ')}`);
     if (d.message) lines.push(`  note: ${d.message}`);
-  };
-  lines.push(`${customers} customers, time unit: ${unit}`, '');
-  section(`BG/NBD (r, alpha in ${unit}; a, b dropout)`, purchases, purchasesMs);
-  if (spend) {
-    lines.push('');
-    section('Gamma-Gamma (p, q, v)', spend, spendMs);
   }
   return `${lines.join('\n')}\n`;
 }
