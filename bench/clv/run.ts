@@ -1,7 +1,10 @@
-// BG/NBD fitting speed: CDNOW (2,357 customers, weeks) and 1,000,000 synthetic customers drawn
-// from the model itself (days). Run: npx tsx bench/clv/run.ts [--customers N]
+// Fitting speed of the customer-lifetime models: BG/NBD, Pareto/NBD and Gamma-Gamma on CDNOW
+// (2,357 customers, weeks), and BG/NBD on 1,000,000 synthetic customers drawn from the model
+// itself (days). Run: npx tsx bench/clv/run.ts [--customers N] [--repeats N]
 import { parseArgs } from 'node:util';
 import { fitBgNbd, type BgNbdFit, type BgNbdParams } from '../../src/ml/bg-nbd.ts';
+import { fitParetoNbd } from '../../src/ml/pareto-nbd.ts';
+import { fitGammaGamma } from '../../src/ml/gamma-gamma.ts';
 import { readRepeatSummaryCsv } from '../../src/import/repeat-summary-csv.ts';
 import { createProgress } from '../../src/progress.ts';
 import { syntheticSummary } from './synthetic.ts';
@@ -20,19 +23,36 @@ const show = (p: BgNbdParams): string => `r ${p.r.toPrecision(5)}, α ${p.alpha.
 const describe = (fit: BgNbdFit): string =>
   `${show(fit.params)}; LL ${fit.logLikelihood.toFixed(4)}; ${fit.iterations} iterations, ${fit.diagnostics.evaluations} evaluations, ${fit.converged ? 'converged' : 'NOT converged'} (${fit.diagnostics.reason})`;
 
-const cdnow = await readRepeatSummaryCsv('data/cdnow/cdnow_customers_summary.csv', 'weeks');
-const progress = createProgress({ label: 'CDNOW fits', total: repeats + 5, unit: 'fits' });
-const times: number[] = [];
-let fit: BgNbdFit | undefined;
-for (let k = 0; k < repeats + 5; k++) {
-  const run = timed(() => fitBgNbd(cdnow));
-  if (k >= 5) times.push(run.ms);
-  fit = run.value;
-  progress.update(k + 1);
+const cdnow = await readRepeatSummaryCsv('data/cdnow/cdnow_customers_summary_with_transactions.csv', 'weeks');
+
+/** Median and minimum time of `repeats` runs after 3 warm-up runs (JIT), with a progress line. */
+function timeRuns<T>(label: string, runs: number, fit: () => T): { median: number; min: number; last: T } {
+  const progress = createProgress({ label, total: runs + 3, unit: 'fits' });
+  const times: number[] = [];
+  let last: T | undefined;
+  for (let k = 0; k < runs + 3; k++) {
+    const run = timed(fit);
+    if (k >= 3) times.push(run.ms);
+    last = run.value;
+    progress.update(k + 1);
+  }
+  progress.finish();
+  return { median: median(times), min: Math.min(...times), last: last! };
 }
-progress.finish();
-console.log(`CDNOW, 2,357 customers (weeks): median ${median(times).toFixed(2)} ms, min ${Math.min(...times).toFixed(2)} ms over ${repeats} fits after 5 warm-up fits`);
-console.log(`  ${describe(fit!)}`);
+
+const bg = timeRuns('BG/NBD on CDNOW', repeats, () => fitBgNbd(cdnow));
+const pareto = timeRuns('Pareto/NBD on CDNOW', Math.max(3, Math.round(repeats / 10)), () => fitParetoNbd(cdnow));
+const gg = timeRuns('Gamma-Gamma on CDNOW', repeats, () => fitGammaGamma(cdnow));
+console.log(`CDNOW, 2,357 customers (weeks), median (min) fit time after 3 warm-up fits:`);
+console.log(`  BG/NBD       ${bg.median.toFixed(2)} ms (${bg.min.toFixed(2)})   ${describe(bg.last)}`);
+const pp = pareto.last.params;
+console.log(
+  `  Pareto/NBD   ${pareto.median.toFixed(1)} ms (${pareto.min.toFixed(1)})   r ${pp.r.toPrecision(5)}, α ${pp.alpha.toPrecision(5)}, s ${pp.s.toPrecision(5)}, β ${pp.beta.toPrecision(5)}; LL ${pareto.last.logLikelihood.toFixed(4)}`,
+);
+const gp = gg.last.params;
+console.log(
+  `  Gamma-Gamma  ${gg.median.toFixed(2)} ms (${gg.min.toFixed(2)})   p ${gp.p.toPrecision(5)}, q ${gp.q.toPrecision(5)}, v ${gp.v.toPrecision(5)}; LL ${gg.last.logLikelihood.toFixed(4)}`,
+);
 
 // CDNOW's fit expressed in days (α × 7), one calendar year of first purchases.
 const truth: BgNbdParams = { r: 0.243, alpha: 4.414 * 7, a: 0.793, b: 2.426 };

@@ -4,7 +4,7 @@
 // p ~ Beta(a, b). Units: α, t_x, T and every horizon t are in the summary's time unit.
 //   r, α — shape and scale of purchase rates: mean rate r/α purchases per unit of time.
 //   a, b — dropout after a purchase: mean probability a/(a + b).
-import { logAddExp, digammaRising, logRising, sigmoid } from './special.ts';
+import { digammaRising, logRising, sigmoid } from './special.ts';
 import { checkRepeatSummary, type RepeatSummary } from './rfm.ts';
 import type { Objective } from './optimize.ts';
 import { compressSummary, fitOnLogScale, type CompressedSummary, type FitDiagnostics, type ModelFit } from './model-fit.ts';
@@ -145,10 +145,11 @@ function bgNbdObjective(rows: CompressedSummary, penalizer: number): Objective {
       const atx = alpha + recency[i]!;
       const logATx = Math.log(atx);
       const v = logA - logBx1[k]! - rx * logATx;
-      const d = logAddExp(u, v);
-      // ω: share of the likelihood from "dropped out right after the last purchase".
-      const omega = sigmoid(v - u);
-      ll += w * d;
+      // ln(e^u + e^v) and ω = e^v / (e^u + e^v), the share of the likelihood from "dropped out
+      // right after the last purchase", from one exponential.
+      const e = Math.exp(-Math.abs(v - u));
+      const omega = v > u ? 1 / (1 + e) : e / (1 + e);
+      ll += w * (Math.max(u, v) + Math.log1p(e));
       gr -= w * ((1 - omega) * logAT + omega * logATx);
       galpha -= w * rx * ((1 - omega) / aT + omega / atx);
       ga += w * omega / a;
