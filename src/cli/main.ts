@@ -14,6 +14,8 @@ interface CommandEntry {
 }
 
 const commands: Record<string, CommandEntry> = {
+  'train recommender': { summary: 'select, train and save the recommender (holdout metrics in the manifest)', load: () => import('./commands/train-recommender.ts') },
+  evaluate: { summary: 'offline evaluation of a recommender on a time split or train/test files', load: () => import('./commands/evaluate.ts') },
   'db migrate': { summary: 'apply pending database migrations', load: () => import('./commands/db.ts') },
   import: { summary: 'import purchases|items|customers FILE (CSV or CSV.gz)', load: () => import('./commands/import.ts') },
   'clv fit': { summary: 'fit BG/NBD and Gamma-Gamma to your own customer summary or transactions', load: () => import('./commands/clv.ts') },

@@ -7,6 +7,8 @@ import { fitItemKnn, KNN_DEFAULTS } from './knn.ts';
 import { fitPopularity, POPULARITY_DEFAULTS } from './popularity.ts';
 import { createRecommender, type ModelScorer, type Recommender, type RecommenderState, type TopLists } from './recommender.ts';
 import { pairStats, withValues, type Csr } from './sparse.ts';
+import { topN, type ScoredItem } from './top-n.ts';
+import { matMul, transposed } from '../linalg.ts';
 
 export type ModelSpec =
   | ({ algorithm: 'als' } & Partial<AlsOptions>)
@@ -96,10 +98,45 @@ export function servingState(fitted: FittedModel, options: Partial<ServingOption
   const plain = uncachedRecommender(fitted);
   const nCustomers = fitted.customerIds.length;
   const nItems = fitted.itemIds.length;
-  const candidates = fillLists(nCustomers, o.candidatesPerCustomer, (u) => plain.recommend(u, o.candidatesPerCustomer), (done) => o.onProgress?.(done, nCustomers + nItems));
+  const all = Int32Array.from({ length: nCustomers }, (_, u) => u);
+  const best = batchRecommend(fitted, all, o.candidatesPerCustomer, (done) => o.onProgress?.(done, nCustomers + nItems));
+  const candidates = fillLists(nCustomers, o.candidatesPerCustomer, (u) => best[u]!, () => undefined);
   const similarSource = fitted.scorer.algorithm === 'popularity' ? similarFromKnn(fitted, o.similarPerItem) : plain;
   const similarItems = fillLists(nItems, o.similarPerItem, (i) => similarSource.similar(i, o.similarPerItem), (done) => o.onProgress?.(nCustomers + done, nCustomers + nItems));
   return stateWith(fitted, candidates, similarItems, categories);
+}
+
+/**
+ * Top-k for many customers at once (training-time purchases excluded). Embedding models score
+ * 1,024 customers per tfjs matrix product; item-item models sum rows per customer.
+ */
+export function batchRecommend(fitted: FittedModel, users: Int32Array, k: number, onProgress?: (done: number) => void): ScoredItem[][] {
+  const { scorer, history } = fitted;
+  const nItems = fitted.itemIds.length;
+  const bought = (u: number) => {
+    const own = new Set(history.colIdx.subarray(history.rowPtr[u]!, history.rowPtr[u + 1]!));
+    return (i: number) => own.has(i);
+  };
+  if (scorer.algorithm !== 'als') {
+    const plain = uncachedRecommender(fitted);
+    return Array.from(users, (u, j) => {
+      if (j % 1024 === 0) onProgress?.(j);
+      return plain.recommend(u, k);
+    });
+  }
+  const f = scorer.factors;
+  const itemsByFactor = transposed(scorer.itemFactors, nItems, f);
+  const out: ScoredItem[][] = [];
+  const chunk = 1024;
+  for (let start = 0; start < users.length; start += chunk) {
+    const rows = Math.min(chunk, users.length - start);
+    const vectors = new Float32Array(rows * f);
+    for (let j = 0; j < rows; j++) vectors.set(scorer.userFactors.subarray(users[start + j]! * f, (users[start + j]! + 1) * f), j * f);
+    const scores = matMul(vectors, [rows, f], itemsByFactor, [f, nItems]);
+    for (let j = 0; j < rows; j++) out.push(topN(scores.subarray(j * nItems, (j + 1) * nItems), k, undefined, bought(users[start + j]!)));
+    onProgress?.(start + rows);
+  }
+  return out;
 }
 
 function similarFromKnn(fitted: FittedModel, perItem: number): Recommender {

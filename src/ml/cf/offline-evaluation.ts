@@ -3,7 +3,7 @@
 import type { PurchaseLog } from '../purchase-log.ts';
 import { rankingReport, type RankingReport } from '../metrics/ranking.ts';
 import { holdoutTargets } from '../split.ts';
-import { fitModel, uncachedRecommender, type FitHooks, type FittedModel, type ModelSpec } from './fit.ts';
+import { batchRecommend, fitModel, type FitHooks, type FittedModel, type ModelSpec } from './fit.ts';
 
 export interface Evaluation {
   report: RankingReport;
@@ -14,9 +14,9 @@ export interface Evaluation {
 /** Top-k for the holdout's users from a model fitted on `train`, scored against their relevant items. */
 export function evaluateFitted(fitted: FittedModel, train: PurchaseLog, test: PurchaseLog, k: number): Evaluation {
   const { users, relevant } = holdoutTargets(train, test);
-  const model = uncachedRecommender(fitted);
   const started = performance.now();
-  const cases = Array.from(users, (u, j) => ({ relevant: relevant[j]!, ranked: model.recommend(u, k).map((s) => s.item) }));
+  const ranked = batchRecommend(fitted, users, k);
+  const cases = Array.from(users, (_, j) => ({ relevant: relevant[j]!, ranked: ranked[j]!.map((s) => s.item) }));
   const recommendSeconds = (performance.now() - started) / 1000;
   return { report: rankingReport(cases, k, fitted.itemIds.length), fitSeconds: fitted.seconds, recommendSeconds };
 }
