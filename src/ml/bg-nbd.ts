@@ -51,7 +51,7 @@ export function fitBgNbd(data: RepeatSummary, options: Partial<BgNbdOptions> = {
   const logLikelihood = -bgNbdObjective(rows, 0)(fit.theta, new Float64Array(4)) * rows.totalWeight;
   const boundary = [...fit.diagnostics.boundary];
   const dropout = a / (a + b);
-  if (dropout < DROPOUT_BOUNDARY && !boundary.includes('a→0')) boundary.push('dropout→0');
+  if (dropout < DROPOUT_BOUNDARY) boundary.push('dropout→0');
   const diagnostics: FitDiagnostics = Object.freeze({
     ...fit.diagnostics,
     boundary: Object.freeze(boundary),

@@ -188,7 +188,7 @@ function countDistinctItems(log: PurchaseLog, cutoff: number, entryOf: Int32Arra
 /**
  * The one check every model's input passes through. Throws a ValidationError naming the first
  * offending customers when: there are no customers, arrays differ in length, a value is not finite,
- * frequency is negative or not an integer, recency is negative or exceeds T, frequency is 0 with
+ * frequency is negative or not an integer, recency or T is negative, recency exceeds T, frequency is 0 with
  * recency ≠ 0, monetary is negative (or not positive for a repeat customer), or a weight is not positive.
  */
 export function checkRepeatSummary(data: RepeatSummary, options: { monetary?: boolean } = {}): void {
@@ -214,6 +214,7 @@ export function checkRepeatSummary(data: RepeatSummary, options: { monetary?: bo
     if (!Number.isFinite(x) || !Number.isFinite(tx) || !Number.isFinite(T)) msg = `non-finite value (frequency ${x}, recency ${tx}, T ${T})`;
     else if (x < 0 || !Number.isInteger(x)) msg = `frequency ${x} must be a whole number ≥ 0`;
     else if (tx < 0) msg = `negative recency ${tx}`;
+    else if (T < 0) msg = `negative T ${T}`;
     else if (tx > T * (1 + 1e-12)) msg = `recency ${tx} exceeds T ${T}`;
     else if (x === 0 && tx !== 0) msg = `frequency 0 with recency ${tx} (must be 0)`;
     else if (data.monetary && options.monetary) {

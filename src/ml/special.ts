@@ -69,16 +69,6 @@ export function logAddExp(u: number, v: number): number {
   return u > v ? u + Math.log1p(Math.exp(v - u)) : v + Math.log1p(Math.exp(u - v));
 }
 
-/** ln Σ e^{values[i]} over a whole array; −Infinity for an empty one. */
-export function logSumExp(values: ArrayLike<number>): number {
-  let max = Number.NEGATIVE_INFINITY;
-  for (let i = 0; i < values.length; i++) if (values[i]! > max) max = values[i]!;
-  if (max === Number.NEGATIVE_INFINITY || !Number.isFinite(max)) return max;
-  let s = 0;
-  for (let i = 0; i < values.length; i++) s += Math.exp(values[i]! - max);
-  return max + Math.log(s);
-}
-
 /** 1 / (1 + e^{−z}), accurate at both tails. */
 export function sigmoid(z: number): number {
   if (z >= 0) return 1 / (1 + Math.exp(-z));

@@ -163,6 +163,7 @@ describe('BG/NBD properties', () => {
     });
     expect(() => fitBgNbd(one(1, -1, 5))).toThrow(/negative recency/);
     expect(() => fitBgNbd(one(1, 6, 5))).toThrow(/recency 6 exceeds T 5/);
+    expect(() => fitBgNbd(one(0, 0, -2))).toThrow(/negative T -2/);
     expect(() => fitBgNbd(one(0, 2, 5))).toThrow(/frequency 0 with recency 2/);
     expect(() => fitBgNbd(one(1.5, 2, 5))).toThrow(/whole number/);
     expect(() => fitBgNbd(one(Number.NaN, 2, 5))).toThrow(/non-finite/);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { digamma, digammaRising, hyp2f1, lgamma, logAddExp, logRising, logSumExp, sigmoid } from '../../src/ml/special.ts';
+import { digamma, digammaRising, hyp2f1, lgamma, logAddExp, logRising, sigmoid } from '../../src/ml/special.ts';
 
 const EULER_GAMMA = 0.5772156649015329;
 
@@ -53,13 +53,11 @@ describe('logRising / digammaRising', () => {
   });
 });
 
-describe('logAddExp, logSumExp, sigmoid', () => {
+describe('logAddExp, sigmoid', () => {
   it('do not overflow or lose the small term', () => {
     expect(logAddExp(1000, 1000)).toBeCloseTo(1000 + Math.LN2, 12);
     expect(logAddExp(-1000, -1001)).toBeCloseTo(-1000 + Math.log1p(Math.exp(-1)), 12);
     expect(logAddExp(Number.NEGATIVE_INFINITY, 3)).toBe(3);
-    expect(logSumExp(Float64Array.of(800, 800, 800))).toBeCloseTo(800 + Math.log(3), 12);
-    expect(logSumExp(new Float64Array(0))).toBe(Number.NEGATIVE_INFINITY);
     expect(sigmoid(-700)).toBeGreaterThan(0);
     expect(sigmoid(-700)).toBeCloseTo(Math.exp(-700), 310);
     expect(sigmoid(800)).toBe(1);
