@@ -164,7 +164,8 @@ export async function readInteractions(path: string): Promise<PurchaseLog> {
 }
 
 function formatTable(spec: ModelSpec, r: RankingReport, fitSeconds: number, recommendSeconds: number): string {
-  const name = Object.entries(resolveSpec(spec)).filter(([key]) => !['seed', 'chunkRows', 'cgSteps', 'halfLifeDays'].includes(key) || spec.algorithm !== 'als').map(([key, v]) => (key === 'algorithm' ? v : `${key}=${v}`)).join(' ');
+  const { algorithm, ...settings } = resolveSpec(spec);
+  const name = [algorithm, ...Object.entries(settings).filter(([key]) => key !== 'chunkRows').map(([key, v]) => `${key}=${v}`)].join(' ');
   const rows: [string, string][] = [
     ['model', name],
     ['test users', String(r.users)],
