@@ -1,0 +1,48 @@
+import { describe, it, expect, beforeAll } from 'vitest';
+import { initTf } from '../../src/ml/tf.ts';
+import { choleskySolveInPlace, dotRows, matMul, sparseGram, spdInverseInPlace, transposed } from '../../src/ml/linalg.ts';
+import { createRng } from '../../src/ml/rng.ts';
+import { csrFromPairs } from '../../src/ml/cf/sparse.ts';
+
+beforeAll(async () => {
+  await initTf();
+});
+
+function randomSpd(n: number, seed: number): Float32Array {
+  const rng = createRng(seed);
+  const x = new Float32Array(n * n).map(() => rng.normal());
+  const g = matMul(transposed(x, n, n), [n, n], x, [n, n]);
+  for (let i = 0; i < n; i++) g[i * n + i]! += n;
+  return g;
+}
+
+describe('linalg', () => {
+  it.each([5, 64, 300, 700])('inverts an SPD matrix of order %i through blocked sweeps', (n) => {
+    const a = randomSpd(n, n);
+    const inv = a.slice();
+    spdInverseInPlace(inv, n, 128);
+    const product = matMul(a, [n, n], inv, [n, n]);
+    let worst = 0;
+    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) worst = Math.max(worst, Math.abs(product[i * n + j]! - (i === j ? 1 : 0)));
+    expect(worst).toBeLessThan(1e-4);
+    let asymmetric = 0;
+    for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) if (inv[i * n + j] !== inv[j * n + i]) asymmetric++;
+    expect(asymmetric).toBe(0);
+  });
+
+  it('solves a small SPD system exactly', () => {
+    const a = Float64Array.from([4, 2, 0, 2, 5, 1, 0, 1, 3]);
+    const x = [1, -2, 3];
+    const b = Float64Array.from([4 * 1 + 2 * -2, 2 * 1 + 5 * -2 + 3, -2 + 9]);
+    choleskySolveInPlace(a, b, 3);
+    x.forEach((v, i) => expect(b[i]).toBeCloseTo(v, 12));
+  });
+
+  it('computes X^T X of a sparse matrix and row dot products', () => {
+    const x = csrFromPairs(3, 3, Int32Array.from([0, 0, 1, 2, 2]), Int32Array.from([0, 1, 1, 0, 2]));
+    expect(Array.from(sparseGram(x))).toEqual([2, 1, 1, 1, 2, 0, 1, 0, 1]);
+    const out = new Float32Array(2);
+    dotRows(Float32Array.from([1, 2, 3, 4]), 2, Float32Array.from([1, -1]), out);
+    expect(Array.from(out)).toEqual([-1, -1]);
+  });
+});
