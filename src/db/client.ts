@@ -1,6 +1,7 @@
 // The database factory: PostgreSQL through postgres.js when a URL is given, embedded PGlite
 // otherwise. No global instance: callers open one and pass `db` (or the Database) down.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import type { SQL } from 'drizzle-orm';
@@ -10,6 +11,7 @@ import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import postgres from 'postgres';
+import { ConflictError } from '../errors.ts';
 import * as schema from './schema/index.ts';
 
 export type Schema = typeof schema;
@@ -66,8 +68,14 @@ export async function queryRows<T extends Record<string, unknown>>(db: Pick<Db, 
 }
 
 async function openPglite(dataDir: string): Promise<Database> {
-  if (dataDir !== 'memory') mkdirSync(dataDir, { recursive: true });
-  const client = await PGlite.create(dataDir === 'memory' ? undefined : dataDir);
+  const unlock = dataDir === 'memory' ? () => {} : lockDataDir(dataDir);
+  let client: PGlite;
+  try {
+    client = await PGlite.create(dataDir === 'memory' ? undefined : dataDir);
+  } catch (err) {
+    unlock();
+    throw err;
+  }
   const db = drizzlePglite({ client, schema }) as unknown as Db;
   const session: BulkSession = {
     async exec(sql) {
@@ -85,8 +93,45 @@ async function openPglite(dataDir: string): Promise<Database> {
     db,
     engine: 'pglite',
     withSession: (fn) => fn(session),
-    close: () => client.close(),
+    async close() {
+      await client.close();
+      unlock();
+    },
   };
+}
+
+/**
+ * PGlite is one process's private database: two processes on one data directory would corrupt it
+ * (e.g. `retain import` while `retain start` runs). A lock file holding the owner's pid refuses the
+ * second opener; a lock left by a dead process is taken over.
+ */
+function lockDataDir(dataDir: string): () => void {
+  mkdirSync(dataDir, { recursive: true });
+  const lock = join(dataDir, 'retain.lock');
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      writeFileSync(lock, String(process.pid), { flag: 'wx' });
+      return () => rmSync(lock, { force: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const owner = Number(readFileSync(lock, 'utf8'));
+      if (owner !== process.pid && isAlive(owner)) {
+        throw new ConflictError(`the embedded database in ${dataDir} is in use by process ${owner}; stop it first or set DATABASE_URL`);
+      }
+      rmSync(lock, { force: true });
+    }
+  }
+  throw new ConflictError(`could not lock ${dataDir}`);
+}
+
+function isAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 async function openPostgres(url: string, max: number): Promise<Database> {
