@@ -131,6 +131,11 @@ export class RecommendationService {
     }
   }
 
+  /** Customers whose fold-in list is queued but not computed yet. */
+  get pendingPrefetch(): number {
+    return this.pending.size;
+  }
+
   private readonly drain = (): void => {
     const state = this.serving();
     let n = 0;

@@ -54,6 +54,7 @@ export function healthRoutes(app: OpenAPIHono<AppEnv>, rt: ServiceRuntime, metri
         { name: 'retain_model_reloads_total', help: 'Recommender loads since start.', samples: () => [{ labels: '', value: rt.models.reloads }] },
         { name: 'retain_catalog_items', help: 'Items in the in-memory catalog.', samples: () => [{ labels: '', value: rt.catalog.size }] },
         { name: 'retain_fresh_purchase_customers', help: 'Customers with purchases since the model was trained.', samples: () => [{ labels: '', value: rt.freshCustomers }] },
+        { name: 'retain_fold_in_pending', help: 'Customers whose fold-in recommendations are queued for precomputation.', samples: () => [{ labels: '', value: rt.recommendations.pendingPrefetch }] },
         { name: 'retain_api_keys_active', help: 'Active API keys.', samples: () => [{ labels: '', value: rt.keys.size }] },
         { name: 'retain_process_resident_memory_bytes', help: 'Resident set size.', samples: () => [{ labels: '', value: process.memoryUsage.rss() }] },
       ]);

@@ -1,0 +1,169 @@
+// Serving benchmark: the real server (`retain serve`, its own process) with a generated model of
+// 100,000 customers × 20,000 items × 64 factors; autocannon from this process, 50 connections,
+// 10 s per scenario, all in one run so the ratios to /healthz compare like with like.
+//
+//   npx tsx bench/serve/run.ts [--duration 10] [--connections 50] [--database-url postgres://...]
+//
+// The model is generated once under data/generated/serve-bench/ (git-ignored) and reused. The
+// server's database is rebuilt each run: embedded PGlite (in the server's process, so in its RSS)
+// by default, or a fresh `retain_serve_bench` database on the PostgreSQL server given.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFile, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { parseArgs } from 'node:util';
+import autocannon, { type Result } from 'autocannon';
+import postgres from 'postgres';
+import type { Recommender } from '../../src/ml/cf/recommender.ts';
+import { loadRecommenderVersion } from '../../src/services/model-registry.ts';
+import { currentVersion } from '../../src/artifacts/store.ts';
+import { initTf } from '../../src/ml/tf.ts';
+import { createRng } from '../../src/ml/rng.ts';
+import { migrate, openDatabase } from '../../src/db/client.ts';
+import { prepareBenchModel, seedBenchDatabase, type BenchData } from './generate.ts';
+
+const { values } = parseArgs({ options: { duration: { type: 'string', default: '10' }, connections: { type: 'string', default: '50' }, 'database-url': { type: 'string' } } });
+const duration = Number(values.duration);
+const connections = Number(values.connections);
+
+await initTf();
+const data = await prepareBenchModel('data/generated/serve-bench');
+const foldInMs = await measureFoldIn(data);
+const databaseEnv = await prepareDatabase(data, values['database-url']);
+
+const port = await freePort();
+const server = await startServer(data, port, databaseEnv);
+try {
+  const base = `http://127.0.0.1:${port}`;
+  await checkAnswers(base, data);
+  const rng = createRng(1);
+  const fresh = new Set(data.freshCustomerIds);
+  const known = data.customerIds.filter((id) => !fresh.has(id));
+  const pick = (ids: readonly string[]) => ids[rng.int(ids.length)]!;
+  const scenarios: { name: string; path: () => string }[] = [
+    { name: 'GET /healthz', path: () => '/healthz' },
+    { name: 'recommendations, known customers', path: () => `/v1/customers/${pick(known)}/recommendations?limit=10` },
+    { name: 'recommendations, fresh purchases (fold-in)', path: () => `/v1/customers/${pick(data.freshCustomerIds)}/recommendations?limit=10` },
+    { name: 'similar items', path: () => `/v1/items/${pick(data.itemIds)}/similar?limit=10` },
+    { name: 'recommendations, known, category filter', path: () => `/v1/customers/${pick(known)}/recommendations?limit=10&category=cat-3` },
+  ];
+  const results: Result[] = [];
+  for (const s of scenarios) {
+    process.stderr.write(`running: ${s.name} (${duration} s, ${connections} connections)\n`);
+    results.push(await autocannon({ url: base, connections, duration, title: s.name, requests: [{ setupRequest: (req) => ({ ...req, path: s.path() }) }] }));
+  }
+  const memory = await serverMemory(server.pid!);
+  const baseline = results[0]!.requests.average;
+  const rows = results.map((r) => [
+    r.title!,
+    Math.round(r.requests.average).toString(),
+    (r.requests.average / baseline).toFixed(2),
+    r.latency.p50.toString(),
+    r.latency.p99.toString(),
+    (r.non2xx + r.errors + r.timeouts).toString(),
+  ]);
+  const modelMb = data.modelBytes / 2 ** 20;
+  process.stdout.write(`\nserver database: ${values['database-url'] ? 'PostgreSQL (separate process)' : 'PGlite (inside the server process)'}\n`);
+  process.stdout.write(`model: ${data.customerIds.length} customers × ${data.itemIds.length} items × 64 factors, ${modelMb.toFixed(1)} MiB on disk; ${data.freshCustomerIds.length} customers with fresh purchases\n`);
+  process.stdout.write(table(['scenario', 'req/s', 'vs /healthz', 'p50 ms', 'p99 ms', 'errors'], rows));
+  process.stdout.write(`\nserver RSS after the run: ${(memory.rss / 2 ** 20).toFixed(0)} MiB, peak ${(memory.peak / 2 ** 20).toFixed(0)} MiB; budget 1.5 × model + 200 MiB = ${(1.5 * modelMb + 200).toFixed(0)} MiB\n`);
+  process.stdout.write(`fold-in computed from scratch (cache miss; done when the purchase arrives): ${foldInMs.toFixed(2)} ms per customer, in this process\n`);
+} finally {
+  server.kill('SIGTERM');
+}
+
+/** Time of one uncached fold-in (history + fresh items → top-100) on the same model. */
+async function measureFoldIn(d: BenchData): Promise<number> {
+  const version = await currentVersion(d.modelsDir, 'recommender');
+  const { recommender } = await loadRecommenderVersion(d.modelsDir, version!);
+  const r: Recommender = recommender;
+  const rng = createRng(3);
+  const runs = 300;
+  const started = performance.now();
+  for (let n = 0; n < runs; n++) {
+    const items = Array.from({ length: 11 }, () => rng.int(d.itemIds.length));
+    r.recommendFromItems(items, 100);
+  }
+  return (performance.now() - started) / runs;
+}
+
+async function checkAnswers(base: string, d: BenchData): Promise<void> {
+  const get = async (path: string) => (await (await fetch(base + path)).json()) as { source?: string; items?: unknown[] };
+  const known = await get(`/v1/customers/${d.customerIds[d.customerIds.length - 1]}/recommendations?limit=10`);
+  const fresh = await get(`/v1/customers/${d.freshCustomerIds[0]}/recommendations?limit=10`);
+  const similar = await get(`/v1/items/${d.itemIds[5]}/similar?limit=10`);
+  if (known.source !== 'personalized' || known.items?.length !== 10 || fresh.source !== 'personalized' || similar.items?.length !== 10) {
+    throw new Error(`unexpected answers: ${JSON.stringify({ known, fresh, similar }).slice(0, 500)}`);
+  }
+}
+
+/** A fresh database for the server; returns the environment that points the server at it. */
+async function prepareDatabase(d: BenchData, serverUrl: string | undefined): Promise<Record<string, string>> {
+  if (!serverUrl) {
+    const dir = 'data/generated/serve-bench/pglite';
+    await rm(dir, { recursive: true, force: true });
+    const database = await openDatabase({ dataDir: dir });
+    await migrate(database);
+    await seedBenchDatabase(database, d);
+    await database.close();
+    return { PGLITE_DIR: dir, DATABASE_URL: '' };
+  }
+  const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
+  await admin.unsafe('DROP DATABASE IF EXISTS retain_serve_bench WITH (FORCE)');
+  await admin.unsafe('CREATE DATABASE retain_serve_bench');
+  await admin.end();
+  const url = new URL(serverUrl);
+  url.pathname = '/retain_serve_bench';
+  const database = await openDatabase({ url: url.toString() });
+  await migrate(database);
+  await seedBenchDatabase(database, d);
+  await database.close();
+  return { DATABASE_URL: url.toString() };
+}
+
+async function startServer(d: BenchData, port: number, databaseEnv: Record<string, string>): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--port', String(port)], {
+    env: { ...process.env, ...databaseEnv, MODELS_DIR: d.modelsDir, LOG_LEVEL: 'info', HOST: '127.0.0.1' },
+    stdio: ['ignore', 'inherit', 'pipe'],
+  });
+  let log = '';
+  child.stderr!.on('data', (b: Buffer) => (log += b.toString()));
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`server exited:\n${log}`);
+    const ready = await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.ok, () => false);
+    if (ready) {
+      // the fresh customers' fold-in lists are computed after start-up: measure once they are
+      for (;;) {
+        const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+        if (/^retain_fold_in_pending 0$/m.test(metrics)) return child;
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  child.kill('SIGTERM');
+  throw new Error(`server not ready after 120 s:\n${log}`);
+}
+
+async function serverMemory(pid: number): Promise<{ rss: number; peak: number }> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? NaN) * 1024;
+  return { rss: kb('VmRSS'), peak: kb('VmHWM') };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+    s.on('error', reject);
+  });
+}
+
+function table(head: string[], rows: string[][]): string {
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |\n`;
+  return line(head) + line(widths.map((w) => '-'.repeat(w))) + rows.map(line).join('');
+}
