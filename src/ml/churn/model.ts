@@ -8,10 +8,12 @@ import { createRng, shuffled } from '../rng.ts';
 export interface ChurnNetOptions {
   /** Width of the hidden ReLU layer; 0 gives logistic regression. */
   hiddenUnits: number;
-  /** L2 penalty on every kernel (weight decay), per weight. */
+  /** L2 penalty l2·Σw² on every kernel, added to the mean batch loss (as Keras' l2 regularizer). */
   l2: number;
   learningRate: number;
+  /** Smallest batch; it grows so that an epoch takes at most `maxBatchesPerEpoch` steps. */
   batchSize: number;
+  maxBatchesPerEpoch: number;
   maxEpochs: number;
   /** Epochs without a better validation log-loss before a member stops (best weights are kept). */
   patience: number;
@@ -26,6 +28,7 @@ export const defaultChurnNetOptions: ChurnNetOptions = {
   l2: 0.01,
   learningRate: 0.01,
   batchSize: 256,
+  maxBatchesPerEpoch: 50,
   maxEpochs: 200,
   patience: 15,
   seeds: [1, 2, 3, 4, 5],
@@ -102,49 +105,48 @@ async function fitMember(
   classWeight: Record<number, number> | undefined,
   onEpoch: (epoch: number, loss: number) => void,
 ): Promise<ChurnNetMember> {
-  const d = xs.shape[1];
+  const [rows, d] = xs.shape;
   const model = tf.sequential();
-  const regularizer = () => tf.regularizers.l2({ l2: o.l2 });
   if (o.hiddenUnits > 0) {
-    model.add(
-      tf.layers.dense({
-        inputShape: [d],
-        units: o.hiddenUnits,
-        activation: 'relu',
-        kernelInitializer: tf.initializers.heNormal({ seed }),
-        kernelRegularizer: regularizer(),
-      }),
-    );
+    model.add(tf.layers.dense({ inputShape: [d], units: o.hiddenUnits, activation: 'relu', kernelInitializer: tf.initializers.heNormal({ seed }) }));
   }
   model.add(
     tf.layers.dense({
       ...(o.hiddenUnits > 0 ? {} : { inputShape: [d] }),
       units: 1,
       kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 7919 }),
-      kernelRegularizer: regularizer(),
     }),
   );
-  // Logits out, loss from logits: numerically stable where sigmoid + log would saturate.
-  model.compile({
-    optimizer: tf.train.adam(o.learningRate),
-    loss: (yTrue: tf.Tensor, logits: tf.Tensor) =>
-      tf.mean(tf.losses.sigmoidCrossEntropy(yTrue, logits, undefined, 0, tf.Reduction.NONE), -1),
-  });
+  const kernels = model.trainableWeights.filter((w) => w.name.includes('kernel')).map((w) => w.read());
+  const optimizer = tf.train.adam(o.learningRate);
+  // Per-row class weights (1 when unbalanced); the loss is their weighted mean cross-entropy.
+  const weights = tf.tidy(() => (classWeight ? tf.add(tf.mul(ys, classWeight[1]! - classWeight[0]!), classWeight[0]!) : tf.onesLike(ys)));
+  const batchSize = Math.max(o.batchSize, Math.ceil(rows / o.maxBatchesPerEpoch));
 
   const rng = createRng(seed);
-  const rowIndex = Int32Array.from({ length: xs.shape[0] }, (_, i) => i);
+  const rowIndex = Int32Array.from({ length: rows }, (_, i) => i);
   let best = Infinity;
   let bestEpoch = 0;
   let bestWeights: Float32Array[] = [];
   try {
     for (let epoch = 1; epoch <= o.maxEpochs && epoch - bestEpoch <= o.patience; epoch++) {
-      // Our own seeded order: model.fit's shuffle draws from Math.random.
-      const order = tf.tensor1d(shuffled(rowIndex, rng), 'int32');
-      const [ex, ey] = tf.tidy(() => [tf.gather(xs, order), tf.gather(ys, order)]);
-      order.dispose();
-      await model.fit(ex!, ey!, { epochs: 1, batchSize: o.batchSize, shuffle: false, verbose: 0, ...(classWeight ? { classWeight } : {}) });
-      ex!.dispose();
-      ey!.dispose();
+      // A custom loop (instead of model.fit) for a seeded batch order and little per-batch overhead.
+      const order = shuffled(rowIndex, rng);
+      for (let start = 0; start < rows; start += batchSize) {
+        const idx = tf.tensor1d(order.subarray(start, Math.min(rows, start + batchSize)), 'int32');
+        tf.tidy(() => {
+          const xb = tf.gather(xs, idx);
+          const yb = tf.gather(ys, idx);
+          const wb = tf.gather(weights, idx);
+          optimizer.minimize(() => {
+            // logits out, loss from logits: numerically stable where sigmoid + log would saturate
+            const logits = model.apply(xb, { training: true }) as tf.Tensor;
+            const ce = tf.losses.sigmoidCrossEntropy(yb, logits, wb, 0, tf.Reduction.MEAN);
+            return kernels.reduce((loss, k) => tf.add(loss, tf.mul(o.l2, tf.sum(tf.square(k)))), ce) as tf.Scalar;
+          });
+        });
+        idx.dispose();
+      }
       const loss = logLoss(validation.y, predictLogits(model, validation));
       onEpoch(epoch, loss);
       if (loss < best - 1e-6) {
@@ -154,6 +156,8 @@ async function fitMember(
       }
     }
   } finally {
+    weights.dispose();
+    optimizer.dispose();
     model.dispose();
   }
   if (o.hiddenUnits > 0) {

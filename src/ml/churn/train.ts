@@ -4,6 +4,7 @@
 // the cutoff. The backtest then scores customers at the cutoff and compares with the holdout.
 import { expectedPurchases } from '../bg-nbd.ts';
 import { DAY_MS, type PurchaseLog } from '../purchase-log.ts';
+import { createRng, shuffled } from '../rng.ts';
 import { averagePrecision, brierScore, calibrationTable, liftAt, rocAuc, type CalibrationBin } from '../metrics/classification.ts';
 import { fitChurnClassifier, scoreChurnClassifier, type ChurnClassifierFit } from './classifier.ts';
 import { CHURN_FEATURE_NAMES } from './features.ts';
@@ -18,6 +19,8 @@ export interface ChurnTrainingOptions {
   /** Days between the stacked windows' cutoffs. */
   windowStepDays: number;
   bgNbdPenalizer: number;
+  /** Stacked rows beyond this are sampled down (seeded): a model on ~14 features gains nothing from millions. */
+  maxTrainingRows: number;
   validationFraction: number;
   splitSeed: number;
   net: Partial<ChurnNetOptions>;
@@ -28,6 +31,7 @@ export const defaultChurnTrainingOptions: ChurnTrainingOptions = {
   windows: 6,
   windowStepDays: 15,
   bgNbdPenalizer: 0,
+  maxTrainingRows: 200_000,
   validationFraction: 0.25,
   splitSeed: 42,
   net: {},
@@ -70,7 +74,8 @@ export async function trainChurnModel(
     ys.push(y);
     trainingWindows.push({ cutoff: c, customers: y.length, churnRate: mean(y) });
   }
-  const fit = await fitChurnClassifier(concat(xs, Float32Array), concat(ys, Uint8Array), CHURN_FEATURE_NAMES, o, onEpoch);
+  const sample = sampleRows(concat(xs, Float32Array), concat(ys, Uint8Array), CHURN_FEATURE_NAMES.length, o.maxTrainingRows, o.splitSeed);
+  const fit = await fitChurnClassifier(sample.x, sample.y, CHURN_FEATURE_NAMES, o, onEpoch);
   return { windows, trainingWindows, fit, options: o };
 }
 
@@ -162,6 +167,19 @@ function trainingChurnRate(training: ChurnTraining): number {
     customers += w.customers;
   }
   return churned / customers;
+}
+
+/** At most `max` rows, drawn without replacement with a seeded shuffle (all rows when there are fewer). */
+function sampleRows(x: Float32Array, y: Uint8Array, d: number, max: number, seed: number): { x: Float32Array; y: Uint8Array } {
+  if (y.length <= max) return { x, y };
+  const keep = shuffled(Int32Array.from({ length: y.length }, (_, i) => i), createRng(seed ^ 0x5bd1e995)).subarray(0, max).sort();
+  const xs = new Float32Array(max * d);
+  const ys = new Uint8Array(max);
+  for (let k = 0; k < max; k++) {
+    xs.set(x.subarray(keep[k]! * d, keep[k]! * d + d), k * d);
+    ys[k] = y[keep[k]!]!;
+  }
+  return { x: xs, y: ys };
 }
 
 function mean(a: ArrayLike<number>): number {
