@@ -17,6 +17,9 @@ export interface ParetoNbdParams {
 
 export type ParetoNbdFit = ModelFit<'pareto-nbd', ParetoNbdParams>;
 
+/** Expected dropouts over the longest tenure below which the fit is reported as the no-dropout boundary. */
+const DROPOUT_BOUNDARY = 1e-4;
+
 /**
  * Maximum-likelihood fit on log-parameters: BFGS with central-difference gradients (the analytic
  * gradient would need ₂F₁'s derivatives in its parameters), Nelder-Mead as fallback.
@@ -38,12 +41,23 @@ export function fitParetoNbd(data: RepeatSummary, options: { penalizer?: number 
     gradientTolerance: 1e-7,
   });
   const [r, alpha, s, beta] = fit.params as [number, number, number, number];
+  // Expected dropouts per customer over the longest observed tenure, at the mean dropout rate s/β.
+  let longest = 0;
+  for (const t of rows.T) longest = Math.max(longest, t);
+  const dropouts = (s / beta) * longest;
+  const boundary = [...fit.diagnostics.boundary];
+  if (dropouts < DROPOUT_BOUNDARY) boundary.push('dropout→0');
   const diagnostics: FitDiagnostics = Object.freeze({
     ...fit.diagnostics,
-    boundary: Object.freeze([...fit.diagnostics.boundary]),
+    boundary: Object.freeze(boundary),
     penalizer,
     customers: rows.totalWeight,
     distinctRows: rows.weight.length,
+    ...(dropouts < DROPOUT_BOUNDARY
+      ? {
+          message: `the mean dropout rate s/β = ${(s / beta).toExponential(2)} per ${data.unit.slice(0, -1)} ran to zero: the data show no sign of customers leaving, so P(alive) ≈ 1 for everyone`,
+        }
+      : {}),
   });
   return Object.freeze({
     model: 'pareto-nbd' as const,
@@ -82,20 +96,73 @@ function meanNegativeLogLikelihood(rows: CompressedSummary, theta: Float64Array,
 /**
  * The two parts of L / [Γ(r+x) α^r β^s / Γ(r)] (Fader & Hardie 2005, eq. 19), in logs:
  *   alive at T:       (α+T)^−(r+x) (β+T)^−s
- *   left in (t_x, T]: s/(r+s+x) · A₀, with A₀ a difference of two ₂F₁ terms (eqs. 20–21). The
- * branch on α ≥ β keeps ₂F₁'s argument in [0, 1); the difference is taken in logs.
+ *   left in (t_x, T]: s ∫_{t_x}^{T} (α+τ)^−(r+x) (β+τ)^−(s+1) dτ = s/(r+s+x) · A₀.
+ * A₀ is a difference of two ₂F₁ terms (eqs. 20–21), with the branch on α ≥ β keeping the argument
+ * z in [0, 1). As z → 1 (one rate parameter ≫ the other, e.g. β → ∞ when nobody leaves) the series
+ * needs ~40/(1 − z) terms, so beyond z = 0.95 the integral is computed by quadrature instead.
  */
 function likelihoodTerms(p: ParetoNbdParams, x: number, tx: number, T: number): { logAliveTerm: number; logDeadTerm: number } {
   const { r, alpha, s, beta } = p;
   const logAliveTerm = -(r + x) * Math.log(alpha + T) - s * Math.log(beta + T);
+  if (!(T > tx)) return { logAliveTerm, logDeadTerm: Number.NEGATIVE_INFINITY };
   const rsx = r + s + x;
   const [base, gap, b] = alpha >= beta ? [alpha, alpha - beta, s + 1] : [beta, beta - alpha, r + x];
+  if (gap / (base + tx) > SERIES_LIMIT) {
+    return { logAliveTerm, logDeadTerm: Math.log(s) + logIntegralOfPowers(r + x, alpha, s + 1, beta, tx, T) };
+  }
   const logTerm = (u: number): number => Math.log(hyp2f1(rsx, b, rsx + 1, gap / u)) - rsx * Math.log(u);
   const upper = logTerm(base + tx);
   const lower = logTerm(base + T);
-  // A₀ > 0 whenever T > t_x; at T = t_x nobody can have left in between.
   const logA0 = upper > lower ? upper + Math.log(-Math.expm1(lower - upper)) : Number.NEGATIVE_INFINITY;
   return { logAliveTerm, logDeadTerm: Math.log(s / rsx) + logA0 };
+}
+
+const SERIES_LIMIT = 0.95;
+
+/** 8-point Gauss-Legendre nodes and weights on [−1, 1] (positive half). */
+const GL_NODES = [0.1834346424956498, 0.525532409916329, 0.7966664774136267, 0.9602898564975363];
+const GL_WEIGHTS = [0.362683783378362, 0.3137066458778873, 0.2223810344533745, 0.1012285362903763];
+
+/**
+ * ln ∫_{lo}^{hi} (A+τ)^−p (B+τ)^−q dτ by Gauss-Legendre in σ = ln(m + τ), m = min(A, B). There the
+ * log-integrand g(σ) = σ − p ln(e^σ + A − m) − q ln(e^σ + B − m) is concave with |g'| ≤ K =
+ * max(1, p + q − 1), so pieces of width 3/K vary by at most e^3 (8 nodes are then exact to ~1e-15),
+ * and once g has fallen 40 below its running maximum while decreasing the rest is negligible.
+ * The nodes depend smoothly on the parameters, so numerical gradients stay clean.
+ */
+function logIntegralOfPowers(p: number, A: number, q: number, B: number, lo: number, hi: number): number {
+  const m = Math.min(A, B);
+  const dA = A - m;
+  const dB = B - m;
+  const g = (sigma: number): number => {
+    const e = Math.exp(sigma);
+    return sigma - p * Math.log(e + dA) - q * Math.log(e + dB);
+  };
+  const K = Math.max(1, p + q - 1);
+  const end = Math.log(m + hi);
+  let start = Math.log(m + lo);
+  let best = Number.NEGATIVE_INFINITY;
+  let total = Number.NEGATIVE_INFINITY;
+  const values = new Float64Array(8);
+  while (start < end) {
+    const width = Math.min(3 / K, end - start);
+    const mid = start + width / 2;
+    const half = width / 2;
+    let pieceMax = Number.NEGATIVE_INFINITY;
+    for (let j = 0; j < 4; j++) {
+      values[2 * j] = g(mid - half * GL_NODES[j]!);
+      values[2 * j + 1] = g(mid + half * GL_NODES[j]!);
+      pieceMax = Math.max(pieceMax, values[2 * j]!, values[2 * j + 1]!);
+    }
+    let sum = 0;
+    for (let j = 0; j < 4; j++) sum += GL_WEIGHTS[j]! * (Math.exp(values[2 * j]! - pieceMax) + Math.exp(values[2 * j + 1]! - pieceMax));
+    total = logAddExp(total, pieceMax + Math.log(sum * half));
+    best = Math.max(best, pieceMax);
+    start += width;
+    const here = g(start);
+    if (here < best - 40 && g(start + 1e-6) < here) break;
+  }
+  return total;
 }
 
 /** P(alive | x, t_x, T) (Fader & Hardie 2005, eq. 18): the alive part's share of the likelihood. */

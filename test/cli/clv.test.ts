@@ -70,15 +70,18 @@ describe('retain clv fit', () => {
     expect(report.gammaGamma.params.p).toBeCloseTo(6.2488, 2);
   });
 
-  it('fits order lines with --format and reports the dropout boundary on Online Retail', async () => {
+  it('fits order lines with --format and reports the dropout boundary of BG/NBD and Pareto/NBD on Online Retail', async () => {
     const { code, out } = await retain(
-      'clv', 'fit', '--transactions', 'data/online-retail/online_retail_lines.csv.gz', '--format', 'online-retail', '--cutoff', '2011-09-09', '--json',
+      'clv', 'fit', '--transactions', 'data/online-retail/online_retail_lines.csv.gz', '--format', 'online-retail', '--cutoff', '2011-09-09', '--json', '--pareto',
     );
     expect(code).toBe(0);
     const report = JSON.parse(out);
     expect(report.customers).toBe(3362);
     expect(report.bgNbd.diagnostics.boundary).toContain('dropout→0');
     expect(report.bgNbd.logLikelihood).toBeGreaterThan(-37181.33);
+    // Pareto/NBD runs to the same no-dropout limit (the NBD model), with the same likelihood.
+    expect(report.paretoNbd.diagnostics.boundary).toContain('dropout→0');
+    expect(report.paretoNbd.logLikelihood).toBeCloseTo(report.bgNbd.logLikelihood, 1);
     sig4(report.gammaGamma.params.p, 2.3258);
     sig4(report.gammaGamma.params.v, 417.26);
   });

@@ -48,6 +48,11 @@ describe('fitParetoNbd on CDNOW (weeks)', async () => {
       [fit.params, 0, 0, 38.86],
       [{ r: 0.8, alpha: 20, s: 0.4, beta: 3 }, 7, 12, 40],
       [{ r: 2, alpha: 1.5, s: 1.3, beta: 30 }, 15, 5, 50],
+      // ₂F₁'s argument beyond 0.95: the quadrature path (β ≫ α as when nobody leaves, and α ≫ β).
+      [{ r: 0.7, alpha: 66, s: 1e-3, beta: 1e5 }, 5, 100, 250],
+      [{ r: 0.7, alpha: 66, s: 1e-3, beta: 1e5 }, 0, 0, 250],
+      [{ r: 0.3, alpha: 5000, s: 0.8, beta: 2 }, 40, 30, 39],
+      [{ r: 0.3, alpha: 500, s: 0.8, beta: 2 }, 1, 0.5, 39],
     ];
     for (const [p, x, tx, T] of cases) expect(paretoProbabilityAlive(p, x, tx, T)).toBeCloseTo(aliveByQuadrature(p, x, tx, T), 8);
   });
