@@ -86,7 +86,7 @@ async function generatedMatrix(rows: number, cols: number, total: number): Promi
   const vals = new Float32Array(total);
   const bar = createProgress({ label: 'generating', total: rows, unit: 'customers' });
   let nnz = 0;
-  const basket = new Int32Array(Math.max(...perCustomer));
+  const basket = new Int32Array(perCustomer.reduce((a, b) => Math.max(a, b), 0));
   for (let u = 0; u < rows; u++) {
     const n = perCustomer[u]!;
     for (let j = 0; j < n; j++) basket[j] = drawItem();
