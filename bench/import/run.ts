@@ -5,8 +5,9 @@
 // memory stays flat whatever the file size. PostgreSQL: BENCH_DATABASE_URL, default
 // postgres://postgres@127.0.0.1:5432/postgres (a scratch database is created and dropped).
 import { execFileSync } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
+import { cpus, loadavg } from 'node:os';
 import postgres from 'postgres';
 import { migrate, openDatabase, type Engine } from '../../src/db/client.ts';
 import { importPurchases } from '../../src/import/purchase-import.ts';
@@ -26,6 +27,9 @@ interface Result {
   stored: number;
   peakRssMb: number;
   rssAfterOpenMb: number;
+  /** CPU seconds of this process during the import, and of the PostgreSQL backends serving it. */
+  clientCpu: number;
+  serverCpu?: number;
 }
 
 async function child(engine: Engine, file: string, format: PurchaseFormat): Promise<void> {
@@ -43,7 +47,9 @@ async function child(engine: Engine, file: string, format: PurchaseFormat): Prom
   try {
     await migrate(database);
     const rssAfterOpenMb = process.memoryUsage().rss / 2 ** 20;
+    const cpu = process.cpuUsage();
     const s = await importPurchases(database, file, { format });
+    const used = process.cpuUsage(cpu);
     const result: Result = {
       engine,
       file,
@@ -53,6 +59,8 @@ async function child(engine: Engine, file: string, format: PurchaseFormat): Prom
       stored: s.purchases + s.cancellations,
       peakRssMb: process.resourceUsage().maxRSS / 1024,
       rssAfterOpenMb,
+      clientCpu: (used.user + used.system) / 1e6,
+      serverCpu: admin ? backendCpuSeconds(name) : undefined,
     };
     process.stdout.write(`${JSON.stringify(result)}\n`);
   } finally {
@@ -62,6 +70,24 @@ async function child(engine: Engine, file: string, format: PurchaseFormat): Prom
       await admin.end();
     } else rmSync(dataDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * CPU seconds used so far by the server processes connected to `database` (Linux /proc; clock
+ * ticks of 1/100 s). Read before the pool closes, while the import's backend still exists.
+ */
+function backendCpuSeconds(database: string): number {
+  let ticks = 0;
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(database)) continue;
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // The process ended between listing and reading.
+    }
+  }
+  return ticks / 100;
 }
 
 function runChild(engine: Engine, file: string, format: PurchaseFormat): Result {
@@ -83,15 +109,14 @@ async function main(): Promise<void> {
     if (!existsSync(BIG)) await generatePurchaseFile(BIG, 5_000_000);
     cases.push(['postgres', BIG, 'canonical']);
   }
-  process.stdout.write('engine    file                                   lines      seconds  lines/s   peak RSS MB (after open)\n');
+  process.stdout.write('engine    file                                       lines  seconds  lines/s  CPU s client+server  peak RSS MB (after open)\n');
   for (const [engine, file, format] of cases) {
     const r = runChild(engine, file, format);
     process.stdout.write(
-      `${r.engine.padEnd(9)} ${r.file.padEnd(38)} ${String(r.lines).padStart(9)} ${r.seconds.toFixed(1).padStart(8)} ${Math.round(r.linesPerSecond).toString().padStart(8)} ${r.peakRssMb.toFixed(0).padStart(6)} (${r.rssAfterOpenMb.toFixed(0)})\n`,
+      `${r.engine.padEnd(9)} ${r.file.padEnd(42)} ${String(r.lines).padStart(8)} ${r.seconds.toFixed(1).padStart(8)} ${Math.round(r.linesPerSecond).toString().padStart(8)}  ${`${r.clientCpu.toFixed(1)}+${r.serverCpu?.toFixed(1) ?? '-'}`.padStart(19)}  ${r.peakRssMb.toFixed(0).padStart(11)} (${r.rssAfterOpenMb.toFixed(0)})\n`,
     );
   }
-  const load = (await import('node:os')).loadavg()[0]!;
-  process.stdout.write(`load average at the end: ${load.toFixed(1)} on ${(await import('node:os')).cpus().length} cores\n`);
+  process.stdout.write(`load average at the end: ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores (other work slows the wall times)\n`);
 }
 
 await main();

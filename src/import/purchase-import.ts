@@ -50,7 +50,7 @@ const STAGE_COLUMNS = ['customer', 'item', 'order_id', 'line_no', 'kind', 'quant
 const SAMPLE_REJECTS = 20;
 
 export async function importPurchases(database: Database, path: string, options: PurchaseImportOptions = {}): Promise<PurchaseImportSummary> {
-  const { format = 'canonical', rejectsPath, chunkRows = 20_000, signal } = options;
+  const { format = 'canonical', rejectsPath, chunkRows = 50_000, signal } = options;
   const started = performance.now();
   const startedAt = new Date();
   const size = statSync(path).size;

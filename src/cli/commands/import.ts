@@ -3,7 +3,7 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../../config.ts';
 import { migrate, openDatabase } from '../../db/client.ts';
-import { ValidationError } from '../../errors.ts';
+import { DomainError, ValidationError } from '../../errors.ts';
 import { importCustomers, importItems, type CatalogImportSummary, type CustomerFormat, type ItemFormat } from '../../import/catalog-import.ts';
 import { importPurchases, type PurchaseImportSummary } from '../../import/purchase-import.ts';
 import type { PurchaseFormat } from '../../import/purchase-row.ts';
@@ -53,15 +53,21 @@ export async function run(argv: string[]): Promise<number> {
   if (!(FORMATS[kind] as readonly string[]).includes(format)) throw new ValidationError(`--format must be one of ${FORMATS[kind].join(', ')}`);
 
   const config = loadConfig();
-  const database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.PGLITE_DIR });
+  // Ctrl-C ends the import through its rollback, so the database is closed cleanly (a second
+  // Ctrl-C kills at once).
   const controller = new AbortController();
   const onSigint = () => {
     process.stderr.write('\ninterrupted: rolling back\n');
     controller.abort();
   };
   process.once('SIGINT', onSigint);
+  const database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.PGLITE_DIR }).catch((err: unknown) => {
+    process.off('SIGINT', onSigint);
+    throw err;
+  });
   try {
     await migrate(database);
+    if (controller.signal.aborted) throw new DomainError('aborted', 'import interrupted: nothing was changed');
     const options = { rejectsPath: values.rejects, progress: true };
     if (kind === 'purchases') {
       printPurchases(await importPurchases(database, file, { ...options, format: format as PurchaseFormat, signal: controller.signal }));
