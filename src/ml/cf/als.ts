@@ -89,8 +89,11 @@ function strength(lines: number, weighting: Weighting, decay: number): number {
   }
 }
 
-/** Fits embeddings to `strengths` (customers x items, values r_ui). */
-export function fitAls(strengths: Csr, options: Partial<AlsOptions> = {}, onIteration?: (done: number, total: number) => void): AlsModel {
+/**
+ * Fits embeddings to `strengths` (customers x items, values r_ui). `onProgress` hears the
+ * iterations done so far, in fractions as batches of rows finish.
+ */
+export function fitAls(strengths: Csr, options: Partial<AlsOptions> = {}, onProgress?: (done: number, total: number) => void): AlsModel {
   const o = { ...ALS_DEFAULTS, ...options } satisfies AlsOptions;
   const k = o.factors;
   const rng = createRng(o.seed);
@@ -99,10 +102,11 @@ export function fitAls(strengths: Csr, options: Partial<AlsOptions> = {}, onIter
   const userFactors = new Float32Array(strengths.rows * k);
   const itemFactors = new Float32Array(strengths.cols * k);
   for (let i = 0; i < itemFactors.length; i++) itemFactors[i] = 0.01 * rng.normal();
+  // a sweep's cost is about proportional to rows + entries on each side
+  const userShare = (strengths.rows + strengths.colIdx.length) / (strengths.rows + strengths.cols + 2 * strengths.colIdx.length);
   for (let it = 0; it < o.iterations; it++) {
-    solveSide(userFactors, itemFactors, confidenceMinusOne, o);
-    solveSide(itemFactors, userFactors, byItem, o);
-    onIteration?.(it + 1, o.iterations);
+    solveSide(userFactors, itemFactors, confidenceMinusOne, o, (f) => onProgress?.(it + f * userShare, o.iterations));
+    solveSide(itemFactors, userFactors, byItem, o, (f) => onProgress?.(it + userShare + f * (1 - userShare), o.iterations));
   }
   return { factors: k, userFactors, itemFactors, foldIn: { factors: k, gram: regularisedGram(itemFactors, k, o.regularization), alpha: o.alpha, weighting: o.weighting } };
 }
@@ -143,7 +147,7 @@ function addOuter(a: Float64Array, b: Float64Array, factors: Float32Array, offse
 }
 
 /** Re-solves every row of `target` with `other` fixed; m holds c - 1 per observed pair. */
-function solveSide(target: Float32Array, other: Float32Array, m: Csr, o: AlsOptions): void {
+function solveSide(target: Float32Array, other: Float32Array, m: Csr, o: AlsOptions, onFraction: (done: number) => void): void {
   const k = o.factors;
   const gram = regularisedGram(other, k, o.regularization);
   if (o.solver === 'exact') {
@@ -155,10 +159,16 @@ function solveSide(target: Float32Array, other: Float32Array, m: Csr, o: AlsOpti
       for (let e = m.rowPtr[u]!; e < m.rowPtr[u + 1]!; e++) addOuter(a, b, other, m.colIdx[e]! * k, k, m.values[e]!);
       choleskySolveInPlace(a, b, k);
       for (let p = 0; p < k; p++) target[u * k + p] = b[p]!;
+      if (u % 4096 === 4095) onFraction((u + 1) / m.rows);
     }
-    return;
+  } else {
+    for (let start = 0; start < m.rows; start += o.chunkRows) {
+      const end = Math.min(m.rows, start + o.chunkRows);
+      conjugateGradient(target, other, m, gram, start, end, o);
+      onFraction(end / m.rows);
+    }
   }
-  for (let start = 0; start < m.rows; start += o.chunkRows) conjugateGradient(target, other, m, gram, start, Math.min(m.rows, start + o.chunkRows), o);
+  onFraction(1);
 }
 
 /**
