@@ -151,8 +151,8 @@ function groupIdenticalRows(columns: Float64Array[], weight: Float64Array | unde
   return { first: first.slice(0, m), weights: weights.slice(0, m) };
 }
 
-/** |ln θ| beyond this reads as a parameter running to 0 or ∞ (e^25 ≈ 7·10^10). */
-const LOG_BOUNDARY = 25;
+/** A parameter below 10^−6 or above 10^6 reads as running to 0 or ∞ (no interior optimum there). */
+const LOG_BOUNDARY = Math.log(1e6);
 
 export interface LogScaleFit {
   readonly theta: Float64Array;

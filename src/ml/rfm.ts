@@ -238,18 +238,26 @@ export function checkRepeatSummary(data: RepeatSummary, options: { monetary?: bo
 
 /**
  * Quintile score 1–5 of each value (5 = highest values, or lowest with `lowIsBetter`). Ties share a
- * score: each value is placed by its mid-rank, score = 1 + ⌊5 · (midrank − ½) / n⌋.
+ * score: each value is placed by its mid-rank, score = 1 + ⌊5 · (midrank − ½) / n⌋. Values must
+ * not be NaN (the summary's columns used for scoring never are).
  */
 export function quintileScores(values: Float64Array, lowIsBetter = false): Uint8Array {
   const n = values.length;
-  const order = Array.from({ length: n }, (_, i) => i).sort((i, j) => values[i]! - values[j]!);
-  const scores = new Uint8Array(n);
+  const sorted = Float64Array.from(values).sort();
+  // The score is a step function of the value: find the smallest value reaching each score 2–5.
+  const thresholds: number[] = [];
   for (let lo = 0; lo < n; ) {
     let hi = lo;
-    while (hi + 1 < n && values[order[hi + 1]!] === values[order[lo]!]) hi++;
+    while (hi + 1 < n && sorted[hi + 1] === sorted[lo]) hi++;
     const score = Math.min(5, 1 + Math.floor((5 * (lo + hi + 1)) / 2 / n));
-    for (let k = lo; k <= hi; k++) scores[order[k]!] = lowIsBetter ? 6 - score : score;
+    while (thresholds.length < score - 1) thresholds.push(sorted[lo]!);
     lo = hi + 1;
+  }
+  const scores = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    let score = 1;
+    for (const t of thresholds) if (values[i]! >= t) score++;
+    scores[i] = lowIsBetter ? 6 - score : score;
   }
   return scores;
 }

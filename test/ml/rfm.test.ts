@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { DAY_MS, PurchaseLogBuilder } from '../../src/ml/purchase-log.ts';
 import { checkRepeatSummary, quintileScores, rfmSegments, SEGMENTS, summarizeCustomers } from '../../src/ml/rfm.ts';
 import { readPurchaseLog } from '../../src/import/read-purchase-log.ts';
@@ -129,6 +130,21 @@ describe('quintileScores', () => {
     expect(quintileScores(v, true)[0]).toBe(5);
     const tied = quintileScores(Float64Array.of(1, 1, 1, 1, 1, 1, 2, 3, 4, 5));
     expect(new Set(Array.from(tied.slice(0, 6))).size).toBe(1);
+  });
+
+  it('equals the mid-rank definition on arrays with many ties', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 6 }), { minLength: 1, maxLength: 60 }), (xs) => {
+        const v = Float64Array.from(xs);
+        const scores = quintileScores(v);
+        return xs.every((x, i) => {
+          const below = xs.filter((y) => y < x).length;
+          const equal = xs.filter((y) => y === x).length;
+          const midRank = below + (equal + 1) / 2;
+          return scores[i] === Math.min(5, 1 + Math.floor((5 * (midRank - 0.5)) / xs.length));
+        });
+      }),
+    );
   });
 });
 
