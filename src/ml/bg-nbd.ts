@@ -7,7 +7,7 @@
 import { digammaRising, logRising, sigmoid } from './special.ts';
 import { checkRepeatSummary, type RepeatSummary } from './rfm.ts';
 import type { Objective } from './optimize.ts';
-import { compressSummary, fitOnLogScale, type CompressedSummary, type FitDiagnostics, type ModelFit } from './model-fit.ts';
+import { NO_REPEATS_MESSAGE, compressSummary, fitOnLogScale, type CompressedSummary, type FitDiagnostics, type ModelFit } from './model-fit.ts';
 
 export interface BgNbdParams {
   readonly r: number;
@@ -52,13 +52,15 @@ export function fitBgNbd(data: RepeatSummary, options: Partial<BgNbdOptions> = {
   const boundary = [...fit.diagnostics.boundary];
   const dropout = a / (a + b);
   if (dropout < DROPOUT_BOUNDARY) boundary.push('dropout→0');
+  if (sumX === 0) boundary.push('no repeat purchases');
   const diagnostics: FitDiagnostics = Object.freeze({
     ...fit.diagnostics,
     boundary: Object.freeze(boundary),
     penalizer,
     customers: rows.totalWeight,
     distinctRows: rows.weight.length,
-    ...(dropout < DROPOUT_BOUNDARY
+    ...(sumX === 0 ? { message: NO_REPEATS_MESSAGE } : {}),
+    ...(dropout < DROPOUT_BOUNDARY && sumX > 0
       ? {
           message: `the mean dropout probability a/(a+b) = ${dropout.toExponential(2)} ran to zero: the data show no sign of customers leaving, so P(alive) ≈ 1 for everyone; rank churn risk by P(no purchase in the horizon) instead`,
         }

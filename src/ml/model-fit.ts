@@ -32,6 +32,9 @@ export interface ModelFit<Kind extends string, Params> {
   readonly diagnostics: FitDiagnostics;
 }
 
+/** Said by the purchase models when every frequency is 0: the data carry no repeat-purchase signal. */
+export const NO_REPEATS_MESSAGE = 'no customer made a repeat purchase: purchase rates run to 0 and the fit cannot tell who will buy again';
+
 /** Raised only when no finite likelihood could be reached at all; carries what was tried. */
 export class ConvergenceError extends DomainError {
   constructor(

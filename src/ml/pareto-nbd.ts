@@ -6,7 +6,7 @@
 import { hyp2f1, lgamma, logAddExp } from './special.ts';
 import { checkRepeatSummary, type RepeatSummary } from './rfm.ts';
 import { withNumericalGradient } from './optimize.ts';
-import { compressSummary, fitOnLogScale, type CompressedSummary, type FitDiagnostics, type ModelFit } from './model-fit.ts';
+import { NO_REPEATS_MESSAGE, compressSummary, fitOnLogScale, type CompressedSummary, type FitDiagnostics, type ModelFit } from './model-fit.ts';
 
 export interface ParetoNbdParams {
   readonly r: number;
@@ -47,13 +47,15 @@ export function fitParetoNbd(data: RepeatSummary, options: { penalizer?: number 
   const dropouts = (s / beta) * longest;
   const boundary = [...fit.diagnostics.boundary];
   if (dropouts < DROPOUT_BOUNDARY) boundary.push('dropout→0');
+  if (sumX === 0) boundary.push('no repeat purchases');
   const diagnostics: FitDiagnostics = Object.freeze({
     ...fit.diagnostics,
     boundary: Object.freeze(boundary),
     penalizer,
     customers: rows.totalWeight,
     distinctRows: rows.weight.length,
-    ...(dropouts < DROPOUT_BOUNDARY
+    ...(sumX === 0 ? { message: NO_REPEATS_MESSAGE } : {}),
+    ...(dropouts < DROPOUT_BOUNDARY && sumX > 0
       ? {
           message: `the mean dropout rate s/β = ${(s / beta).toExponential(2)} per ${data.unit.slice(0, -1)} ran to zero: the data show no sign of customers leaving, so P(alive) ≈ 1 for everyone`,
         }

@@ -175,6 +175,14 @@ describe('BG/NBD properties', () => {
     expect(() => fitBgNbd(ragged)).toThrow(/recency has 1 entries but frequency has 2/);
   });
 
+  it('says so when nobody made a repeat purchase, instead of failing', () => {
+    const none = { frequency: Float64Array.of(0, 0, 0), recency: Float64Array.of(0, 0, 0), T: Float64Array.of(10, 20, 5), unit: 'days' as const };
+    const fit = fitBgNbd(none);
+    expect(fit.diagnostics.boundary).toContain('no repeat purchases');
+    expect(fit.diagnostics.message).toMatch(/no customer made a repeat purchase/);
+    expect(fit.logLikelihood).toBeCloseTo(0, 5);
+  });
+
   it('fits a single customer without NaN', () => {
     const fit = fitBgNbd({ frequency: Float64Array.of(3), recency: Float64Array.of(20), T: Float64Array.of(30), unit: 'days' });
     expect(Number.isFinite(fit.logLikelihood)).toBe(true);
