@@ -20,7 +20,7 @@ describe.each(testEngines())('UCI Online Retail imported into %s', (engine) => {
   beforeAll(async () => {
     database = await openTestDatabase(engine);
     summary = await importPurchases(database, FILE, { format: 'online-retail', rejectsPath });
-  });
+  }, 300_000); // a full import on PGlite takes ~30-60 s on a busy 2-core machine
   afterAll(async () => {
     await database?.close();
   });
