@@ -1,7 +1,11 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../../src/api/app.ts';
 import { queryRows } from '../../src/db/client.ts';
+import { importPurchases } from '../../src/import/purchase-import.ts';
 import { createLogger } from '../../src/logger.ts';
 import { openTestDatabase, testEngines } from '../helpers/db.ts';
 import { openShop, type Shop } from './fixture.ts';
@@ -127,6 +131,13 @@ describe.each(testEngines())('customers, win-back lists, erasure (%s)', (engine)
 
     const again = await json('/v1/events', send('POST', { events: [{ event_id: 'erase-3', type: 'purchase', customer_id: 'c3', item_id: 'lamp', occurred_at: '2011-10-20T08:00:00Z' }] }));
     expect(again.body.results[0]).toMatchObject({ status: 'rejected', error: { code: 'customer_erased' } });
+    // a re-import of the shop's history cannot bring the purchases back
+    const dir = await mkdtemp(join(tmpdir(), 'retain-reimport-'));
+    const file = join(dir, 'lines.csv');
+    await writeFile(file, 'customer_id,order_id,item_id,quantity,unit_price,occurred_at\nc3,re-1,mug-red,1,4,2011-09-01 10:00:00\nc4,re-2,mug-red,1,4,2011-09-01 10:00:00\n');
+    const summary = await importPurchases(shop.database, file);
+    await rm(dir, { recursive: true, force: true });
+    expect(summary).toMatchObject({ purchases: 1, erased: 1 });
     const [p] = await queryRows<{ n: number }>(db, sql`select count(*)::int as n from purchases p join customers c on c.id = p.customer_id where c.external_id = 'c3'`);
     expect(p!.n).toBe(0);
   });
