@@ -15,6 +15,7 @@ import {
 import { readRepeatSummaryCsv } from '../../src/import/repeat-summary-csv.ts';
 import { readPurchaseLog } from '../../src/import/read-purchase-log.ts';
 import { summarizeCustomers } from '../../src/ml/rfm.ts';
+import { hyp2f1 } from '../../src/ml/special.ts';
 import { rocAuc } from '../../src/ml/metrics/classification.ts';
 import { ValidationError } from '../../src/errors.ts';
 
@@ -148,6 +149,22 @@ describe('BG/NBD properties', () => {
         if (h.x === 0) return probabilityAlive(p, 0, 0, h.T) === 1 && probabilityAlive(p, 0, 0, h.T + dT) === 1;
         return probabilityAlive(p, h.x, h.tx, h.T + dT) <= probabilityAlive(p, h.x, h.tx, h.T);
       }),
+    );
+  });
+
+  it('computes E[Y(t)] as FHL eq. 10 written with ₂F₁ directly (where that form is accurate)', () => {
+    fc.assert(
+      fc.property(params, history, fc.double({ min: 0.1, max: 100, noNaN: true }), (p, h, t) => {
+        const { r, alpha, a, b } = p;
+        const z = t / (alpha + h.T + t);
+        if (Math.abs(a - 1) < 0.1 || z > 0.9) return true;
+        const c = a + b + h.x - 1;
+        const direct =
+          (c / (a - 1)) * (1 - ((alpha + h.T) / (alpha + h.T + t)) ** (r + h.x) * hyp2f1(r + h.x, b + h.x, c, z)) * probabilityAlive(p, h.x, h.tx, h.T);
+        const ours = expectedPurchases(p, t, h.x, h.tx, h.T);
+        return Math.abs(ours - direct) <= 1e-7 * Math.max(1, Math.abs(direct));
+      }),
+      { numRuns: 300 },
     );
   });
 
