@@ -57,6 +57,19 @@ export function healthRoutes(app: OpenAPIHono<AppEnv>, rt: ServiceRuntime, metri
         { name: 'retain_fold_in_pending', help: 'Customers whose fold-in recommendations are queued for precomputation.', samples: () => [{ labels: '', value: rt.recommendations.pendingPrefetch }] },
         { name: 'retain_api_keys_active', help: 'Active API keys.', samples: () => [{ labels: '', value: rt.keys.size }] },
         { name: 'retain_process_resident_memory_bytes', help: 'Resident set size.', samples: () => [{ labels: '', value: process.memoryUsage.rss() }] },
+        {
+          name: 'retain_process_memory_bytes',
+          help: 'V8 heap in use, memory outside the heap, and typed-array buffers (part of external).',
+          samples: () => {
+            const m = process.memoryUsage();
+            return [
+              { labels: '{kind="heap_used"}', value: m.heapUsed },
+              { labels: '{kind="heap_total"}', value: m.heapTotal },
+              { labels: '{kind="external"}', value: m.external },
+              { labels: '{kind="array_buffers"}', value: m.arrayBuffers },
+            ];
+          },
+        },
       ]);
       return c.text(text, 200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
     },
