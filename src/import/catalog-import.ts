@@ -1,14 +1,13 @@
 // Catalog-style imports: items and customers, keyed by the shop's external id. The file is
 // validated with zod, staged with COPY, and upserted in one transaction: the first row per id
 // wins, columns absent from the file keep their stored values, and erased customers stay erased.
-import { statSync } from 'node:fs';
 import { z } from 'zod';
 import type { BulkSession, Database } from '../db/client.ts';
 import { ONLINE_RETAIL_NON_PRODUCTS } from '../db/schema/items.ts';
 import { ValidationError } from '../errors.ts';
 import { createProgress } from '../progress.ts';
 import { CopyChunker } from './copy-text.ts';
-import { openInput, readCsv, type CsvRecord } from './csv.ts';
+import { inputSize, openInput, readCsv, type CsvRecord } from './csv.ts';
 import { rejectsFile, type Reject } from './rejects.ts';
 
 export type ItemFormat = 'canonical' | 'online-retail-descriptions';
@@ -109,7 +108,7 @@ export function importCustomers(database: Database, path: string, format: Custom
 async function importCatalog(database: Database, target: Target, path: string, format: string, options: CatalogImportOptions): Promise<CatalogImportSummary> {
   const started = performance.now();
   const startedAt = new Date();
-  const size = statSync(path).size;
+  const size = inputSize(path);
   const progress = options.progress ? createProgress({ label: `import ${target.table}`, total: size, unit: 'bytes' }) : undefined;
   let bytes = 0;
   const records = readCsv(openInput(path, (b) => (bytes = b)))[Symbol.asyncIterator]();
@@ -118,6 +117,7 @@ async function importCatalog(database: Database, target: Target, path: string, f
   const headers = target.formats[format]!;
   const header = first.value.fields.map((h) => h.trim().replace(/^\uFEFF/, ''));
   if (!header.includes(headers.external_id!)) {
+    await records.return?.(undefined); // closes the file
     throw new ValidationError(`not a ${format} ${target.table} file: missing column ${headers.external_id}`);
   }
   const derive = target.derived?.[format];
@@ -182,6 +182,7 @@ async function importCatalog(database: Database, target: Target, path: string, f
       }
     });
   } finally {
+    await records.return?.(undefined);
     await rejects?.close();
   }
   summary.seconds = (performance.now() - started) / 1000;

@@ -1,5 +1,5 @@
 // Streaming CSV reader (RFC 4180 quoting, LF or CRLF, optional gzip): never holds the whole file.
-import { createReadStream } from 'node:fs';
+import { createReadStream, statSync } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import { PassThrough, type Readable } from 'node:stream';
 import { ValidationError } from '../errors.ts';
@@ -8,6 +8,18 @@ export interface CsvRecord {
   /** 1-based line number in the file where the record starts (the header is line 1). */
   line: number;
   fields: string[];
+}
+
+/** The file's size in bytes; a missing or unreadable file is a ValidationError naming it. */
+export function inputSize(path: string): number {
+  try {
+    const stat = statSync(path);
+    if (!stat.isFile()) throw new ValidationError(`${path} is not a file`);
+    return stat.size;
+  } catch (err) {
+    if (err instanceof ValidationError) throw err;
+    throw new ValidationError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
 }
 
 /**

@@ -2,14 +2,13 @@
 // chunk by chunk into a temporary staging table with COPY and merged from there into customers,
 // items and purchases, all inside one transaction: a crash or Ctrl-C before the commit changes
 // nothing, memory stays flat, and (order_id, line_no) makes a repeated import add nothing.
-import { statSync } from 'node:fs';
 import type { BulkSession, Database } from '../db/client.ts';
 import { ONLINE_RETAIL_NON_PRODUCTS } from '../db/schema/items.ts';
 import { DomainError, ValidationError } from '../errors.ts';
 import { createProgress } from '../progress.ts';
 import { CopyChunker } from './copy-text.ts';
-import { openInput, readCsv, type CsvRecord } from './csv.ts';
-import { parsePurchaseRecord, purchaseLayout, type PurchaseFormat } from './purchase-row.ts';
+import { inputSize, openInput, readCsv, type CsvRecord } from './csv.ts';
+import { parsePurchaseRecord, purchaseLayout, type PurchaseFormat, type PurchaseLayout } from './purchase-row.ts';
 import { rejectsFile, type Reject, type RejectSink } from './rejects.ts';
 
 export interface PurchaseImportOptions {
@@ -53,7 +52,7 @@ export async function importPurchases(database: Database, path: string, options:
   const { format = 'canonical', rejectsPath, chunkRows = 50_000, signal } = options;
   const started = performance.now();
   const startedAt = new Date();
-  const size = statSync(path).size;
+  const size = inputSize(path);
   const progress = options.progress ? createProgress({ label: 'import purchases', total: size, unit: 'bytes' }) : undefined;
   let bytes = 0;
   const records = readCsv(openInput(path, (b) => (bytes = b)))[Symbol.asyncIterator]();
@@ -61,8 +60,15 @@ export async function importPurchases(database: Database, path: string, options:
   // The header is checked before the database is touched: a wrong file fails at once.
   const first = await records.next();
   if (first.done) throw new ValidationError(`${path} is empty: expected a CSV header`);
-  const layout = purchaseLayout(format, first.value.fields);
-  const lineNoIndex = format === 'canonical' ? headerIndex(first.value.fields, 'line_no') : undefined;
+  const header = first.value.fields;
+  let layout: PurchaseLayout;
+  try {
+    layout = purchaseLayout(format, header);
+  } catch (err) {
+    await records.return?.(undefined); // closes the file
+    throw err;
+  }
+  const lineNoIndex = format === 'canonical' ? headerIndex(header, 'line_no') : undefined;
 
   const summary: PurchaseImportSummary = {
     file: path, format, read: 0, purchases: 0, cancellations: 0, rejected: 0, duplicates: 0, erased: 0, newCustomers: 0, newItems: 0, rejectSamples: [], seconds: 0,
@@ -143,6 +149,7 @@ export async function importPurchases(database: Database, path: string, options:
       await session.exec('ANALYZE customers; ANALYZE items; ANALYZE purchases');
     });
   } finally {
+    await records.return?.(undefined);
     await rejects?.close();
   }
   summary.seconds = (performance.now() - started) / 1000;

@@ -86,7 +86,7 @@ describe.each(testEngines())('importPurchases on %s', (engine) => {
     expect(await tableCounts(database)).toEqual({ ...before, runs: before.runs + 1 });
   });
 
-  it('changes nothing for a binary file, a file without the columns, bad gzip or an empty file', async () => {
+  it('changes nothing for a binary file, a file without the columns, bad gzip, an empty or a missing file', async () => {
     const before = await tableCounts(database);
     const binary = file('binary.csv', Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x00, 0x00, 0xff, 0x10, 0x0a, 0x00]));
     await expect(importPurchases(database, binary)).rejects.toThrow(/not a CSV text file/);
@@ -97,6 +97,7 @@ describe.each(testEngines())('importPurchases on %s', (engine) => {
     const notGzip = file('plain.csv.gz', 'customer_id,order_id\n');
     await expect(importPurchases(database, notGzip)).rejects.toThrow(ValidationError);
     await expect(importPurchases(database, file('empty.csv', ''))).rejects.toThrow(/empty/);
+    await expect(importPurchases(database, join(dir, 'missing.csv'))).rejects.toThrow(/cannot read .*missing.csv: ENOENT/);
     expect(await tableCounts(database)).toEqual(before);
   });
 
