@@ -56,6 +56,12 @@ describe('errors and authentication', () => {
       expect(body.fields.map((f) => f.path)).toContain('json.price');
     });
 
+    it('refuses a body that is not declared as JSON with 415', async () => {
+      const res = await app.request('/v1/events', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '{"events": []}' });
+      expect(res.status).toBe(415);
+      expect((await problem(res)).code).toBe('unsupported_media_type');
+    });
+
     it('refuses bodies over the limit with 413', async () => {
       const events = Array.from({ length: 900 }, (_, i) => ({ event_id: `big-${i}`, type: 'view', customer_id: 'c1', item_id: 'lamp', occurred_at: '2011-10-01T00:00:00Z' }));
       const res = await app.request('/v1/events', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ events }) });

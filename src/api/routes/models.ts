@@ -42,6 +42,7 @@ export function modelRoutes(app: OpenAPIHono<AppEnv>, rt: ServiceRuntime): void 
       path: '/v1/models/{kind}/{version}/activate',
       tags: ['models'],
       summary: 'Make a version the active one; a recommender starts answering at once',
+      description: 'Recommender: loaded and swapped in without a restart (other replicas follow within their sync interval). Churn: used by the next scoring run; the scores already in the database stay until then.',
       middleware: [requireScope('admin')] as const,
       request: {
         params: z.object({
