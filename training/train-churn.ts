@@ -2,10 +2,9 @@
 // and save it as a versioned artifact: load -> src/ml fit -> evaluate -> src/artifacts save.
 import { saveChurnModel, type ChurnModel } from '../src/artifacts/codecs/churn.ts';
 import type { Manifest } from '../src/artifacts/manifest.ts';
-import { backtestChurn, trainChurnModel, type ChurnBacktest, type ChurnTraining, type ChurnTrainingOptions } from '../src/ml/churn/train.ts';
+import { backtestChurn, trainChurnModel, type ChurnBacktest, type ChurnTraining, type ChurnTrainingOptions, type TrainingProgress } from '../src/ml/churn/train.ts';
 import { lastPurchaseTime } from '../src/ml/churn/windows.ts';
 import { averagePrecision, brierScore, rocAuc } from '../src/ml/metrics/classification.ts';
-import type { FitProgress } from '../src/ml/churn/model.ts';
 import { DAY_MS, type PurchaseLog } from '../src/ml/purchase-log.ts';
 
 export interface TrainChurnInput {
@@ -15,7 +14,9 @@ export interface TrainChurnInput {
   training: Partial<ChurnTrainingOptions>;
   modelsDir: string;
   activate?: boolean;
-  onEpoch?: FitProgress;
+  /** Progress hooks, see TrainingProgress. */
+  onWindow?: TrainingProgress['onWindow'];
+  onEpoch?: TrainingProgress['onEpoch'];
 }
 
 export interface TrainChurnResult {
@@ -31,7 +32,7 @@ export async function trainChurn(input: TrainChurnInput): Promise<TrainChurnResu
   if (Number.isNaN(last)) throw new RangeError('the purchase log is empty');
   const dataEnd = Math.floor(last / DAY_MS + 1) * DAY_MS;
   const cutoff = input.cutoff ?? dataEnd;
-  const training = await trainChurnModel(input.log, cutoff, input.training, input.onEpoch);
+  const training = await trainChurnModel(input.log, cutoff, input.training, { ...(input.onWindow ? { onWindow: input.onWindow } : {}), ...(input.onEpoch ? { onEpoch: input.onEpoch } : {}) });
   const { fit, windows } = training;
   const v = fit.validation;
   const validation = { customers: v.labels.length, rocAuc: rocAuc(v.labels, v.probability), prAuc: averagePrecision(v.labels, v.probability), brier: brierScore(v.labels, v.probability) };

@@ -31,8 +31,22 @@ console.log(`generated ${customers.toLocaleString('en')} customers, ${log.time.l
 const cutoff = shop.start + (shop.days - horizonDays) * DAY_MS;
 const started = performance.now();
 t = performance.now();
+const windows = createProgress({ label: 'building training windows', unit: 'windows' });
 const train = createProgress({ label: 'training churn ensemble', total: 5, unit: 'members' });
-const training = await trainChurnModel(log, cutoff, { horizonDays }, (member) => train.update(member));
+let windowsDone = 0;
+const training = await trainChurnModel(log, cutoff, { horizonDays }, {
+  onWindow: (k) => {
+    windows.update(k);
+    windowsDone = k;
+  },
+  onEpoch: (member) => {
+    if (windowsDone >= 0) {
+      windows.finish();
+      windowsDone = -1;
+    }
+    train.update(member);
+  },
+});
 train.finish();
 const trainSecs = secs(t);
 const rows = training.trainingWindows.reduce((s, w) => s + w.customers, 0);

@@ -77,14 +77,17 @@ export async function run(argv: string[]): Promise<number> {
   logger.info({ backend: await initTf() }, 'tensorflow.js backend');
 
   const { log } = await readPurchaseLog(values.file, values.format as PurchaseFormat);
+  const windows = createProgress({ label: 'building training windows', unit: 'windows' });
   const progress = createProgress({ label: 'training churn ensemble', total: seeds.length, unit: 'members' });
   const result = await trainChurn({
     log,
     ...(cutoff === undefined ? {} : { cutoff }),
     modelsDir: config.MODELS_DIR,
     training,
+    onWindow: (k) => windows.update(k),
     onEpoch: (member) => progress.update(member),
   });
+  windows.finish();
   progress.finish();
   process.stdout.write(values.json ? `${JSON.stringify(result.manifest, null, 2)}\n` : formatChurnReport(result));
 

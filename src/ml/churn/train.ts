@@ -14,7 +14,7 @@ import { churnLabels, churnWindows, type ChurnWindows } from './windows.ts';
 
 export interface ChurnTrainingOptions {
   horizonDays: number;
-  /** Training windows stacked (1 = only the window right before the cutoff). */
+  /** Training windows stacked at most (1 = only the window right before the cutoff); stacking stops at maxTrainingRows. */
   windows: number;
   /** Days between the stacked windows' cutoffs. */
   windowStepDays: number;
@@ -31,7 +31,7 @@ export const defaultChurnTrainingOptions: ChurnTrainingOptions = {
   windows: 6,
   windowStepDays: 15,
   bgNbdPenalizer: 0,
-  maxTrainingRows: 200_000,
+  maxTrainingRows: 50_000,
   validationFraction: 0.25,
   splitSeed: 42,
   net: {},
@@ -42,6 +42,12 @@ export interface TrainingWindow {
   cutoff: number;
   customers: number;
   churnRate: number;
+}
+
+export interface TrainingProgress {
+  /** A training window's features and labels are ready (k of at most `max`). */
+  onWindow?: (k: number, max: number) => void;
+  onEpoch?: FitProgress;
 }
 
 export interface ChurnTraining {
@@ -56,7 +62,7 @@ export async function trainChurnModel(
   log: PurchaseLog,
   cutoff: number,
   options: Partial<ChurnTrainingOptions> = {},
-  onEpoch?: FitProgress,
+  progress: TrainingProgress = {},
 ): Promise<ChurnTraining> {
   const o = { ...defaultChurnTrainingOptions, ...options } satisfies ChurnTrainingOptions;
   if (!(Number.isInteger(o.windows) && o.windows >= 1)) throw new RangeError(`windows must be a whole number ≥ 1, got ${o.windows}`);
@@ -73,9 +79,12 @@ export async function trainChurnModel(
     xs.push(inputs.features);
     ys.push(y);
     trainingWindows.push({ cutoff: c, customers: y.length, churnRate: mean(y) });
+    progress.onWindow?.(k + 1, o.windows);
+    // windows only exist to give a small shop more examples: stop once there are enough
+    if (trainingWindows.reduce((s, w) => s + w.customers, 0) >= o.maxTrainingRows) break;
   }
   const sample = sampleRows(concat(xs, Float32Array), concat(ys, Uint8Array), CHURN_FEATURE_NAMES.length, o.maxTrainingRows, o.splitSeed);
-  const fit = await fitChurnClassifier(sample.x, sample.y, CHURN_FEATURE_NAMES, o, onEpoch);
+  const fit = await fitChurnClassifier(sample.x, sample.y, CHURN_FEATURE_NAMES, o, progress.onEpoch);
   return { windows, trainingWindows, fit, options: o };
 }
 
