@@ -5,7 +5,8 @@
 import { ValidationError } from '../errors.ts';
 import { expectedPurchases, medianTimeToNextPurchase, probabilityAlive, type BgNbdFit } from './bg-nbd.ts';
 import { expectedAverageValue, type GammaGammaFit } from './gamma-gamma.ts';
-import { UNIT_DAYS, type RepeatSummary } from './rfm.ts';
+import { checkRepeatSummary, UNIT_DAYS, type RepeatSummary } from './rfm.ts';
+import { compressSummary } from './model-fit.ts';
 import { DAY_MS } from './purchase-log.ts';
 
 export interface ClvOptions {
@@ -20,9 +21,8 @@ export interface ClvOptions {
 export const DEFAULT_CLV_OPTIONS: ClvOptions = { periods: 12, periodDays: 365 / 12, discountRate: 0.01 };
 
 /**
- * CLV = Σ_{k=1..K} (E[Y(kΔ)] − E[Y((k−1)Δ)]) · E[M] / (1 + d)^k: expected purchases in each period
- * (Δ = periodDays in the fit's unit) times expected spend per purchase, discounted at the end of the
- * period. Money units are those of the spend data.
+ * One customer's CLV: discounted expected purchases over the horizon (BG/NBD) × expected spend per
+ * purchase (Gamma-Gamma). x, t_x, T are in the BG/NBD fit's unit; the options are in days.
  */
 export function customerLifetimeValue(
   purchases: BgNbdFit,
@@ -31,17 +31,25 @@ export function customerLifetimeValue(
   options: Partial<ClvOptions> = {},
 ): number {
   const o = checkClvOptions(options);
-  const step = o.periodDays / UNIT_DAYS[purchases.unit];
   const { x, tx, T, monetary } = customer;
-  const value = expectedAverageValue(spend.params, x, monetary);
-  let clv = 0;
+  return discountedPurchases(purchases, x, tx, T, o) * expectedAverageValue(spend.params, x, monetary);
+}
+
+/**
+ * Σ_{k=1..K} (E[Y(kΔ)] − E[Y((k−1)Δ)]) / (1 + d)^k: expected purchases in each period (Δ =
+ * periodDays in the fit's unit), discounted at the end of the period. Times expected spend per
+ * purchase this is the CLV, in the spend data's money units.
+ */
+function discountedPurchases(purchases: BgNbdFit, x: number, tx: number, T: number, o: ClvOptions): number {
+  const step = o.periodDays / UNIT_DAYS[purchases.unit];
+  let total = 0;
   let before = 0;
   for (let k = 1; k <= o.periods; k++) {
     const upTo = expectedPurchases(purchases.params, k * step, x, tx, T);
-    clv += ((upTo - before) * value) / (1 + o.discountRate) ** k;
+    total += (upTo - before) / (1 + o.discountRate) ** k;
     before = upTo;
   }
-  return clv;
+  return total;
 }
 
 export interface CustomerValue {
@@ -59,7 +67,10 @@ export interface CustomerValue {
   readonly expectedNextOrderAt: Float64Array;
 }
 
-/** Every customer's value at once; `cutoff` (ms UTC) is the moment T is measured to. */
+/**
+ * Every customer's value at once; `cutoff` (ms UTC) is the moment T is measured to. The purchase
+ * part is computed once per distinct (x, t_x, T), the spend part per customer.
+ */
 export function customerValues(
   purchases: BgNbdFit,
   spend: GammaGammaFit,
@@ -68,9 +79,23 @@ export function customerValues(
   options: Partial<ClvOptions> = {},
 ): CustomerValue {
   const o = checkClvOptions(options);
+  checkRepeatSummary(summary, { monetary: true });
+  if (summary.unit !== purchases.unit) throw new ValidationError(`the summary is in ${summary.unit} but the BG/NBD fit is in ${purchases.unit}`);
   const n = summary.frequency.length;
   const unitMs = UNIT_DAYS[purchases.unit] * DAY_MS;
   const horizon = (o.periods * o.periodDays) / UNIT_DAYS[purchases.unit];
+  const rows = compressSummary(summary);
+  const m = rows.weight.length;
+  const perRow = { alive: new Float64Array(m), expected: new Float64Array(m), discounted: new Float64Array(m), next: new Float64Array(m) };
+  for (let j = 0; j < m; j++) {
+    const x = rows.frequency[j]!;
+    const tx = rows.recency[j]!;
+    const T = rows.T[j]!;
+    perRow.alive[j] = probabilityAlive(purchases.params, x, tx, T);
+    perRow.expected[j] = expectedPurchases(purchases.params, horizon, x, tx, T);
+    perRow.discounted[j] = discountedPurchases(purchases, x, tx, T, o);
+    perRow.next[j] = cutoff + medianTimeToNextPurchase(purchases.params, x, T) * unitMs;
+  }
   const out = {
     probabilityAlive: new Float64Array(n),
     expectedPurchases: new Float64Array(n),
@@ -79,15 +104,13 @@ export function customerValues(
     expectedNextOrderAt: new Float64Array(n),
   };
   for (let i = 0; i < n; i++) {
-    const x = summary.frequency[i]!;
-    const tx = summary.recency[i]!;
-    const T = summary.T[i]!;
-    const monetary = summary.monetary[i]!;
-    out.probabilityAlive[i] = probabilityAlive(purchases.params, x, tx, T);
-    out.expectedPurchases[i] = expectedPurchases(purchases.params, horizon, x, tx, T);
-    out.expectedAverageValue[i] = expectedAverageValue(spend.params, x, monetary);
-    out.clv[i] = customerLifetimeValue(purchases, spend, { x, tx, T, monetary }, o);
-    out.expectedNextOrderAt[i] = cutoff + medianTimeToNextPurchase(purchases.params, x, T) * unitMs;
+    const j = rows.rowOf[i]!;
+    const value = expectedAverageValue(spend.params, summary.frequency[i]!, summary.monetary[i]!);
+    out.probabilityAlive[i] = perRow.alive[j]!;
+    out.expectedPurchases[i] = perRow.expected[j]!;
+    out.expectedAverageValue[i] = value;
+    out.clv[i] = perRow.discounted[j]! * value;
+    out.expectedNextOrderAt[i] = perRow.next[j]!;
   }
   return out;
 }

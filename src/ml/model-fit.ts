@@ -58,6 +58,8 @@ export interface CompressedSummary {
   readonly xIndex: Int32Array;
   /** Total weight of the rows with each distinct x. */
   readonly weightOfX: Float64Array;
+  /** Row of each input customer. */
+  readonly rowOf: Int32Array;
 }
 
 /**
@@ -68,7 +70,7 @@ export function compressSummary(data: RepeatSummary, withMonetary = false): Comp
   const n = data.frequency.length;
   const monetary = withMonetary ? data.monetary : undefined;
   const columns = monetary ? [data.frequency, data.recency, data.T, monetary] : [data.frequency, data.recency, data.T];
-  const { first, weights } = groupIdenticalRows(columns, data.weight);
+  const { first, weights, rowOf } = groupIdenticalRows(columns, data.weight);
   const m = first.length;
   const out = {
     frequency: new Float64Array(m),
@@ -100,14 +102,17 @@ export function compressSummary(data: RepeatSummary, withMonetary = false): Comp
     weightOfX[k]! += weights[j]!;
     totalWeight += weights[j]!;
   }
-  return { ...out, totalWeight, distinctX: Float64Array.from(distinct), xIndex, weightOfX: Float64Array.from(weightOfX) };
+  return { ...out, totalWeight, distinctX: Float64Array.from(distinct), xIndex, weightOfX: Float64Array.from(weightOfX), rowOf };
 }
 
 /**
  * First row of each distinct tuple of column values and the summed weight of its copies, via an
  * open-addressing hash table over the values' bits (string keys cost ~4 µs a row at 10^6 rows).
  */
-function groupIdenticalRows(columns: Float64Array[], weight: Float64Array | undefined): { first: Int32Array; weights: Float64Array } {
+function groupIdenticalRows(
+  columns: Float64Array[],
+  weight: Float64Array | undefined,
+): { first: Int32Array; weights: Float64Array; rowOf: Int32Array } {
   const n = columns[0]!.length;
   let size = 16;
   while (size < 2 * n) size *= 2;
@@ -115,6 +120,7 @@ function groupIdenticalRows(columns: Float64Array[], weight: Float64Array | unde
   const slots = new Int32Array(size).fill(-1);
   const first = new Int32Array(n);
   const weights = new Float64Array(n);
+  const rowOf = new Int32Array(n);
   // Columns copied into one row-major array so a row's values and bits are adjacent.
   const k = columns.length;
   const values = new Float64Array(n * k);
@@ -136,6 +142,7 @@ function groupIdenticalRows(columns: Float64Array[], weight: Float64Array | unde
       const row = slots[slot]!;
       if (row < 0) {
         slots[slot] = m;
+        rowOf[i] = m;
         first[m] = i;
         weights[m] = weight ? weight[i]! : 1;
         m++;
@@ -145,13 +152,14 @@ function groupIdenticalRows(columns: Float64Array[], weight: Float64Array | unde
       let same = true;
       for (let c = 0; c < k && same; c++) same = values[j * k + c] === values[i * k + c];
       if (same) {
+        rowOf[i] = row;
         weights[row] = weights[row]! + (weight ? weight[i]! : 1);
         break;
       }
       slot = (slot + 1) & mask;
     }
   }
-  return { first: first.slice(0, m), weights: weights.slice(0, m) };
+  return { first: first.slice(0, m), weights: weights.slice(0, m), rowOf };
 }
 
 /** A parameter below 10^−6 or above 10^6 reads as running to 0 or ∞ (no interior optimum there). */

@@ -55,6 +55,8 @@ describe('customerLifetimeValue on CDNOW (weeks)', async () => {
     expect(() => customerLifetimeValue(purchases, spend, customer(0), { periods: 0 })).toThrow(/periods/);
     expect(() => customerLifetimeValue(purchases, spend, customer(0), { discountRate: -1 })).toThrow(/discountRate/);
     expect(() => customerLifetimeValue(purchases, spend, customer(0), { periodDays: Number.NaN })).toThrow(/periodDays/);
+    const inDays = { ...cdnow, monetary: cdnow.monetary!, unit: 'days' as const };
+    expect(() => customerValues(purchases, spend, inDays, 0)).toThrow(/summary is in days but the BG\/NBD fit is in weeks/);
   });
 });
 
