@@ -69,6 +69,7 @@ export function bfgs(f: Objective, x0: Float64Array, options: Partial<MinimizeOp
     const step = lineSearch(f, x, fx, g, p, slope);
     evaluations += step.evaluations;
     if (!step.ok) {
+      // No further progress is measurable: a converged point if the gradient is already small.
       return result(x, fx, g, iterations, evaluations, maxAbs(g) <= Math.sqrt(opts.gradientTolerance), 'line-search', 'bfgs');
     }
     for (let i = 0; i < n; i++) {
