@@ -2,7 +2,10 @@
 // 100,000 customers × 20,000 items × 64 factors; autocannon from this process, 50 connections,
 // 10 s per scenario, all in one run so the ratios to /healthz compare like with like.
 //
-//   npx tsx bench/serve/run.ts [--duration 10] [--connections 50] [--database-url postgres://...]
+//   npx tsx bench/serve/run.ts [--duration 10] [--connections 50] [--rounds 1] [--database-url postgres://...]
+//
+// --rounds N runs the scenarios N times in turn and reports each scenario's median round, so a
+// burst of load from other processes on the machine hits every scenario alike.
 //
 // The model is generated once under data/generated/serve-bench/ (git-ignored) and reused. The
 // server's database is rebuilt each run: embedded PGlite (in the server's process, so in its RSS)
@@ -10,6 +13,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
+import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import autocannon, { type Result } from 'autocannon';
 import postgres from 'postgres';
@@ -21,7 +25,8 @@ import { createRng } from '../../src/ml/rng.ts';
 import { migrate, openDatabase } from '../../src/db/client.ts';
 import { prepareBenchModel, seedBenchDatabase, type BenchData } from './generate.ts';
 
-const { values } = parseArgs({ options: { duration: { type: 'string', default: '10' }, connections: { type: 'string', default: '50' }, 'database-url': { type: 'string' } } });
+const { values } = parseArgs({ options: { duration: { type: 'string', default: '10' }, connections: { type: 'string', default: '50' }, 'database-url': { type: 'string' }, rounds: { type: 'string', default: '1' } } });
+const rounds = Number(values.rounds);
 const duration = Number(values.duration);
 const connections = Number(values.connections);
 
@@ -34,6 +39,7 @@ const port = await freePort();
 const server = await startServer(data, port, databaseEnv);
 try {
   const base = `http://127.0.0.1:${port}`;
+  const loadBefore = loadavg().map((l) => l.toFixed(1)).join(' ');
   await checkAnswers(base, data);
   const rng = createRng(1);
   const fresh = new Set(data.freshCustomerIds);
@@ -46,11 +52,16 @@ try {
     { name: 'similar items', path: () => `/v1/items/${pick(data.itemIds)}/similar?limit=10` },
     { name: 'recommendations, known, category filter', path: () => `/v1/customers/${pick(known)}/recommendations?limit=10&category=cat-3` },
   ];
-  const results: Result[] = [];
-  for (const s of scenarios) {
-    process.stderr.write(`running: ${s.name} (${duration} s, ${connections} connections)\n`);
-    results.push(await autocannon({ url: base, connections, duration, title: s.name, requests: [{ setupRequest: (req) => ({ ...req, path: s.path() }) }] }));
+  const byScenario: Result[][] = scenarios.map(() => []);
+  let memoryAfterCore = { rss: 0, peak: 0 };
+  for (let round = 0; round < rounds; round++) {
+    for (const [i, s] of scenarios.entries()) {
+      process.stderr.write(`round ${round + 1}/${rounds}: ${s.name} (${duration} s, ${connections} connections)\n`);
+      byScenario[i]!.push(await autocannon({ url: base, connections, duration, title: s.name, requests: [{ setupRequest: (req) => ({ ...req, path: s.path() }) }] }));
+      if (i === 3) memoryAfterCore = await serverMemory(server.pid!);
+    }
   }
+  const results = byScenario.map((rs) => [...rs].sort((a, b) => a.requests.average - b.requests.average)[rs.length >> 1]!);
   const memory = await serverMemory(server.pid!);
   const baseline = results[0]!.requests.average;
   const rows = results.map((r) => [
@@ -65,7 +76,9 @@ try {
   process.stdout.write(`\nserver database: ${values['database-url'] ? 'PostgreSQL (separate process)' : 'PGlite (inside the server process)'}\n`);
   process.stdout.write(`model: ${data.customerIds.length} customers × ${data.itemIds.length} items × 64 factors, ${modelMb.toFixed(1)} MiB on disk; ${data.freshCustomerIds.length} customers with fresh purchases\n`);
   process.stdout.write(table(['scenario', 'req/s', 'vs /healthz', 'p50 ms', 'p99 ms', 'errors'], rows));
-  process.stdout.write(`\nserver RSS after the run: ${(memory.rss / 2 ** 20).toFixed(0)} MiB, peak ${(memory.peak / 2 ** 20).toFixed(0)} MiB; budget 1.5 × model + 200 MiB = ${(1.5 * modelMb + 200).toFixed(0)} MiB\n`);
+  const mib = (b: number) => (b / 2 ** 20).toFixed(0);
+  process.stdout.write(`(${rounds} round${rounds === 1 ? '' : 's'}; median round per scenario; load average before: ${loadBefore}, after: ${loadavg().map((l) => l.toFixed(1)).join(' ')})\n`);
+  process.stdout.write(`\nserver RSS after the four issue scenarios: ${mib(memoryAfterCore.rss)} MiB; after all: ${mib(memory.rss)} MiB; peak (incl. model load): ${mib(memory.peak)} MiB; budget 1.5 × model + 200 MiB = ${(1.5 * modelMb + 200).toFixed(0)} MiB\n`);
   process.stdout.write(`fold-in computed from scratch (cache miss; done when the purchase arrives): ${foldInMs.toFixed(2)} ms per customer, in this process\n`);
 } finally {
   server.kill('SIGTERM');
