@@ -1,7 +1,7 @@
 // Catalog rules as flags indexed by the active model's item numbers, so a filter check in the
 // top-N loop is two array reads. Rebuilt when a model loads, patched when items change.
 import type { Recommender } from '../ml/cf/recommender.ts';
-import type { CatalogSnapshot } from './catalog-snapshot.ts';
+import type { CatalogEntry, CatalogSnapshot } from './catalog-snapshot.ts';
 
 const ELIGIBLE = 1;
 const IN_STOCK = 2;
@@ -9,6 +9,8 @@ const IN_STOCK = 2;
 export class ItemFlags {
   private readonly flags: Uint8Array;
   private readonly category: Int32Array;
+  /** Catalog entry per model item: describing a result needs no string-keyed lookup. */
+  private readonly entries: (CatalogEntry | undefined)[];
   private readonly categoryCodes = new Map<string, number>();
 
   constructor(
@@ -17,6 +19,7 @@ export class ItemFlags {
   ) {
     this.flags = new Uint8Array(model.itemIds.length);
     this.category = new Int32Array(model.itemIds.length);
+    this.entries = new Array<CatalogEntry | undefined>(model.itemIds.length);
     model.itemIds.forEach((_, i) => this.update(i));
   }
 
@@ -41,8 +44,13 @@ export class ItemFlags {
     return (i) => (flags[i]! & need) === need && codes.has(category[i]!);
   }
 
+  entry(i: number): CatalogEntry | undefined {
+    return this.entries[i];
+  }
+
   private update(i: number): void {
     const entry = this.catalog.get(this.model.itemIds[i]!);
+    this.entries[i] = entry;
     if (!entry) {
       this.flags[i] = 0;
       this.category[i] = -1;

@@ -86,26 +86,28 @@ export class RecommendationService {
       source = 'fallback';
       items = r.popular(options.limit, exclude ? (i) => allow(i) && !exclude.has(i) : allow);
     }
-    return { customerId, source, modelVersion: r.version, recommendationId: randomUUID(), items: this.describe(r.itemIds, items) };
+    return { customerId, source, modelVersion: r.version, recommendationId: randomUUID(), items: this.describe(state, items) };
   }
 
   similar(itemId: string, options: RecommendOptions): { itemId: string; modelVersion: string; items: RecommendedItem[] } {
-    const { model, flags } = this.require();
+    const state = this.require();
+    const { model, flags } = state;
     const r = model.recommender;
     const i = r.itemIndex(itemId);
     if (i === undefined) throw new NotFoundError(`item '${itemId}' is not known to model ${r.version}`);
     const allow = flags.filter({ categories: options.categories, inStock: options.inStock ?? true });
     const exclude = this.indices(r, options.exclude);
     const found = r.similar(i, options.limit, exclude ? (j) => allow(j) && !exclude.has(j) : allow);
-    return { itemId, modelVersion: r.version, items: this.describe(r.itemIds, found) };
+    return { itemId, modelVersion: r.version, items: this.describe(state, found) };
   }
 
   /** Popularity as the model saw it in its training window (no database round trip). */
   popular(options: RecommendOptions): { modelVersion: string; items: RecommendedItem[] } {
-    const { model, flags } = this.require();
+    const state = this.require();
+    const { model, flags } = state;
     const r = model.recommender;
     const allow = flags.filter({ categories: options.categories, inStock: options.inStock ?? true });
-    return { modelVersion: r.version, items: this.describe(r.itemIds, r.popular(options.limit, allow)) };
+    return { modelVersion: r.version, items: this.describe(state, r.popular(options.limit, allow)) };
   }
 
   describeIds(rows: readonly { itemId: string; score: number }[]): RecommendedItem[] {
@@ -212,7 +214,11 @@ export class RecommendationService {
     return out;
   }
 
-  private describe(itemIds: readonly string[], scored: readonly ScoredItem[]): RecommendedItem[] {
-    return this.describeIds(scored.map((s) => ({ itemId: itemIds[s.item]!, score: s.score })));
+  private describe(model: ServingState, scored: readonly ScoredItem[]): RecommendedItem[] {
+    const ids = model.model.recommender.itemIds;
+    return scored.map(({ item, score }) => {
+      const e = model.flags.entry(item);
+      return { itemId: ids[item]!, score, title: e?.title ?? null, category: e?.category ?? null, price: e?.price ?? null };
+    });
   }
 }
