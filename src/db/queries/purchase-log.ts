@@ -22,7 +22,7 @@ interface Row extends Record<string, unknown> {
 }
 
 export async function loadPurchaseLog(db: Db, options: LoadPurchaseLogOptions = {}): Promise<PurchaseLog> {
-  const { before, chunkRows = 20_000 } = options;
+  const { before, chunkRows = 100_000 } = options;
   const builder = new PurchaseLogBuilder();
   await db.transaction(async (tx) => {
     await tx.execute(sql`DECLARE purchase_log NO SCROLL CURSOR FOR
