@@ -6,7 +6,7 @@
 import type { Csr } from './sparse.ts';
 import { topN, type ItemFilter, type ScoredItem } from './top-n.ts';
 import { foldInCustomer, type AlsFoldIn } from './als.ts';
-import { dotRows } from '../linalg.ts';
+import { createRowScorer } from '../linalg.ts';
 
 export type { ItemFilter, ScoredItem };
 export type Algorithm = 'als' | 'ease' | 'knn' | 'popularity';
@@ -68,6 +68,8 @@ export interface Recommender {
   popular(n: number, allow?: ItemFilter, options?: { category?: string }): ScoredItem[];
   /** The state behind the model (what an artifact stores). */
   readonly state: RecommenderState;
+  /** Frees the model's tfjs memory; call when a newer model replaces it. */
+  dispose(): void;
 }
 
 export function createRecommender(state: RecommenderState, version: string): Recommender {
@@ -77,7 +79,9 @@ export function createRecommender(state: RecommenderState, version: string): Rec
   const items = new Map(state.itemIds.map((id, i) => [id, i]));
   const scratch = new Float32Array(nItems);
   const popularOrder = Int32Array.from({ length: nItems }, (_, i) => i).sort((a, b) => popularity[b]! - popularity[a]! || a - b);
+  const itemScorer = scorer.algorithm === 'als' ? createRowScorer(scorer.itemFactors, scorer.factors) : undefined;
   const normalisedFactors = scorer.algorithm === 'als' ? unitRows(scorer.itemFactors, scorer.factors) : undefined;
+  const similarityScorer = normalisedFactors && scorer.algorithm === 'als' ? createRowScorer(normalisedFactors, scorer.factors) : undefined;
   const inHistory = (u: number) => {
     const from = history.rowPtr[u]!;
     const to = history.rowPtr[u + 1]!;
@@ -87,7 +91,7 @@ export function createRecommender(state: RecommenderState, version: string): Rec
   const scoreItems = (itemIdxs: ArrayLike<number>, out: Float32Array): void => {
     switch (scorer.algorithm) {
       case 'als':
-        dotRows(scorer.itemFactors, scorer.factors, foldInCustomer(scorer.itemFactors, scorer.foldIn, itemIdxs), out);
+        itemScorer!.score(foldInCustomer(scorer.itemFactors, scorer.foldIn, itemIdxs), out);
         return;
       case 'ease':
         out.fill(0);
@@ -105,7 +109,7 @@ export function createRecommender(state: RecommenderState, version: string): Rec
   const scoreCustomer = (u: number, out: Float32Array): void => {
     if (scorer.algorithm === 'als') {
       const k = scorer.factors;
-      dotRows(scorer.itemFactors, k, scorer.userFactors.subarray(u * k, (u + 1) * k), out);
+      itemScorer!.score(scorer.userFactors.subarray(u * k, (u + 1) * k), out);
     } else {
       scoreItems(history.colIdx.subarray(history.rowPtr[u]!, history.rowPtr[u + 1]!), out);
     }
@@ -114,7 +118,7 @@ export function createRecommender(state: RecommenderState, version: string): Rec
   const similarRow = (i: number, out: Float32Array): void => {
     switch (scorer.algorithm) {
       case 'als':
-        dotRows(normalisedFactors!, scorer.factors, normalisedFactors!.subarray(i * scorer.factors, (i + 1) * scorer.factors), out);
+        similarityScorer!.score(normalisedFactors!.subarray(i * scorer.factors, (i + 1) * scorer.factors), out);
         return;
       case 'ease':
         out.set(scorer.weights.subarray(i * nItems, (i + 1) * nItems));
@@ -142,6 +146,10 @@ export function createRecommender(state: RecommenderState, version: string): Rec
     itemIds: state.itemIds,
     state,
     customerIndex: (id) => customers.get(id),
+    dispose: () => {
+      itemScorer?.dispose();
+      similarityScorer?.dispose();
+    },
     itemIndex: (id) => items.get(id),
 
     recommend(u, n, allow, exclude) {
