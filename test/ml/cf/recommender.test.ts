@@ -141,3 +141,28 @@ describe('fold-in', () => {
     }
   });
 });
+
+describe('iALS serving on a catalog scored inside tfjs', () => {
+  it('answers from cached lists as from full scoring, with filters holding', () => {
+    const rng = createRng(5);
+    const b = new PurchaseLogBuilder();
+    for (let c = 0; c < 300; c++) for (let l = 0; l < 12; l++) b.add(`c${c}`, `i${(c % 10) * 200 + rng.int(200)}`, `o${c}`, 1, 1, Date.UTC(2011, 0, 1 + l));
+    const big = b.build();
+    expect(big.itemIds.length * 64).toBeGreaterThanOrEqual(65_536);
+    const fitted = fitModel(big, { algorithm: 'als', factors: 64, iterations: 3, regularization: 1, alpha: 5 });
+    const cached = createRecommender(servingState(fitted, { candidatesPerCustomer: 5, similarPerItem: 5 }), 'v');
+    const plain = uncachedRecommender(fitted);
+    const allow = (i: number) => i % 4 !== 1;
+    for (let u = 0; u < 300; u += 37) {
+      const got = cached.recommend(u, 10, allow);
+      sameRanking(got, plain.recommend(u, 10, allow));
+      for (const { item } of got) expect(allow(item)).toBe(true);
+    }
+    const basket = [0, 1, 2].map((j) => fitted.history.colIdx[fitted.history.rowPtr[j * 10]! + j]!);
+    const folded = cached.recommendFromItems(basket, 8, allow);
+    expect(folded).toHaveLength(8);
+    for (const { item } of folded) expect(allow(item) && !basket.includes(item)).toBe(true);
+    cached.dispose();
+    plain.dispose();
+  });
+});
