@@ -70,7 +70,10 @@ export class ModelRegistry {
     const { recommender, manifest } = await this.loader(this.modelsDir, version);
     const next: LoadedRecommender = { recommender, manifest, trainedUntil: new Date(manifest.dataWindow.to ?? 0) };
     for (const l of this.listeners) await l(next);
+    const previous = this.loaded;
     this.loaded = next;
+    // Safe at once: requests use a model synchronously, so none is half-way through the old one.
+    previous?.recommender.dispose();
     this.reloads++;
     this.logger.info(
       { version, algorithm: recommender.algorithm, customers: recommender.customerIds.length, items: recommender.itemIds.length, ms: Math.round(performance.now() - started) },
