@@ -6,6 +6,7 @@ import { migrate, openDatabase } from '../../db/client.ts';
 import { DomainError, ValidationError } from '../../errors.ts';
 import { importCustomers, importItems, type CatalogImportSummary, type CustomerFormat, type ItemFormat } from '../../import/catalog-import.ts';
 import { importPurchases, type PurchaseImportSummary } from '../../import/purchase-import.ts';
+import { inputSize } from '../../import/csv.ts';
 import type { PurchaseFormat } from '../../import/purchase-row.ts';
 
 const FORMATS = {
@@ -52,6 +53,7 @@ export async function run(argv: string[]): Promise<number> {
   const format = values.format ?? 'canonical';
   if (!(FORMATS[kind] as readonly string[]).includes(format)) throw new ValidationError(`--format must be one of ${FORMATS[kind].join(', ')}`);
 
+  inputSize(file); // a missing file fails before the database is opened
   const config = loadConfig();
   // Ctrl-C ends the import through its rollback, so the database is closed cleanly (a second
   // Ctrl-C kills at once).
