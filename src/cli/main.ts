@@ -20,6 +20,7 @@ const commands: Record<string, CommandEntry> = {
   import: { summary: 'import purchases|items|customers FILE (CSV or CSV.gz)', load: () => import('./commands/import.ts') },
   'clv fit': { summary: 'fit BG/NBD and Gamma-Gamma to your own customer summary or transactions', load: () => import('./commands/clv.ts') },
   'train churn': { summary: 'train the churn classifier, print its backtest, save it; --score writes customer scores', load: () => import('./commands/train-churn.ts') },
+  'score churn': { summary: 'score every customer with the active churn model and replace customer_scores', load: () => import('./commands/score-churn.ts') },
   start: { summary: 'first run: embedded database, bundled sample, models trained if missing, then serve', load: () => import('./commands/start.ts') },
   serve: { summary: 'serve the HTTP API over the existing database and models (no seeding or training)', load: () => import('./commands/serve.ts') },
   keys: { summary: 'API keys: create NAME --scopes read,write,admin | list | revoke NAME|PREFIX', load: () => import('./commands/keys.ts') },

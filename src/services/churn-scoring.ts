@@ -5,7 +5,7 @@ import type { ChurnModel } from '../artifacts/codecs/churn.ts';
 import type { Database } from '../db/client.ts';
 import { replaceCustomerScores, type ReplaceResult, type ScoreRow } from '../db/queries/customer-scores-replace.ts';
 import { scoreChurnClassifier } from '../ml/churn/classifier.ts';
-import { CHURN_FEATURE_GROUPS, type ReasonGroup } from '../ml/churn/features.ts';
+import { CHURN_FEATURE_GROUPS, tenureDays, type ReasonGroup } from '../ml/churn/features.ts';
 import { churnInputsAt } from '../ml/churn/inputs.ts';
 import { topChurnReasons } from '../ml/churn/reasons.ts';
 import { customerValues, type ClvOptions } from '../ml/clv.ts';
@@ -119,7 +119,7 @@ function reasonDetail(group: ReasonGroup, s: CustomerSummary, i: number, pNoPurc
     case 'monetary':
       return `mean order value ${s.meanOrderValue[i]!.toFixed(2)}`;
     case 'tenure':
-      return `first order ${days((s.cutoff - s.firstPurchase[i]!) / 86_400_000)} ago`;
+      return `first order ${days(tenureDays(s, i))} ago`;
     case 'variety':
       return `${s.distinctItems[i]!} distinct items bought`;
     case 'cadence': {

@@ -1,26 +1,28 @@
 // `retain train churn`: trains the churn classifier, prints the backtest report, saves the artifact,
 // and optionally scores every customer into the database.
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../../config.ts';
+import { loadConfig, type Config } from '../../config.ts';
 import { migrate, openDatabase } from '../../db/client.ts';
+import { loadPurchaseLog } from '../../db/queries/purchase-log.ts';
 import { ValidationError } from '../../errors.ts';
 import { readPurchaseLog } from '../../import/read-purchase-log.ts';
 import { parseTimestamp, type PurchaseFormat } from '../../import/purchase-row.ts';
 import { createLogger } from '../../logger.ts';
 import { defaultChurnNetOptions as N } from '../../ml/churn/model.ts';
 import { defaultChurnTrainingOptions as T, type ChurnTrainingOptions } from '../../ml/churn/train.ts';
+import type { PurchaseLog } from '../../ml/purchase-log.ts';
 import { initTf } from '../../ml/tf.ts';
 import { createProgress } from '../../progress.ts';
 import { scoreCustomers, writeCustomerScores } from '../../services/churn-scoring.ts';
 import { formatChurnReport, trainChurn } from '../../../training/train-churn.ts';
 
-const HELP = `usage: retain train churn --file PATH [options]
+const HELP = `usage: retain train churn [--file PATH] [options]
 
 Trains the churn classifier (churn = no order within the horizon after the cutoff) on stacked
 windows that end by the cutoff, calibrates it, backtests it when the data reach past the cutoff,
 and saves it under MODELS_DIR/churn/ (made CURRENT).
 
-  --file PATH             purchase lines (CSV, .gz ok)
+  --file PATH             purchase lines (CSV, .gz ok); default: the purchases in the database
   --format F              canonical (default) | online-retail
   --cutoff DATE           scoring moment, YYYY-MM-DD (UTC); default: midnight after the last order.
                           Online Retail protocol: --cutoff 2011-09-09 --horizon-days 92
@@ -57,7 +59,6 @@ export async function run(argv: string[]): Promise<number> {
     process.stdout.write(HELP);
     return 0;
   }
-  if (!values.file) throw new ValidationError('--file PATH is required (see --help)');
   if (values.format !== 'canonical' && values.format !== 'online-retail') throw new ValidationError(`--format must be canonical or online-retail, got '${values.format}'`);
   const cutoff = values.cutoff === undefined ? undefined : parseTimestamp(values.cutoff);
   if (cutoff !== undefined && !Number.isFinite(cutoff)) throw new ValidationError(`--cutoff '${values.cutoff}' is not a date (YYYY-MM-DD)`);
@@ -76,7 +77,7 @@ export async function run(argv: string[]): Promise<number> {
   const logger = createLogger(config.LOG_LEVEL);
   logger.info({ backend: await initTf() }, 'tensorflow.js backend');
 
-  const { log } = await readPurchaseLog(values.file, values.format as PurchaseFormat);
+  const log = values.file ? (await readPurchaseLog(values.file, values.format as PurchaseFormat)).log : await purchasesFromDatabase(config);
   const windows = createProgress({ label: 'building training windows', unit: 'windows' });
   const progress = createProgress({ label: 'training churn ensemble', total: seeds.length, unit: 'members' });
   const result = await trainChurn({
@@ -106,6 +107,16 @@ export async function run(argv: string[]): Promise<number> {
     }
   }
   return 0;
+}
+
+async function purchasesFromDatabase(config: Config): Promise<PurchaseLog> {
+  const database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.PGLITE_DIR });
+  try {
+    await migrate(database);
+    return await loadPurchaseLog(database.db);
+  } finally {
+    await database.close();
+  }
 }
 
 function positive(flag: string, s: string, integer = false): number {

@@ -1,6 +1,7 @@
 // Churn features: the RFM summary (rfm.ts) and the BG/NBD outputs at one cutoff, turned into a
 // row-major Float32 matrix. Counts and amounts are log1p-transformed (they are heavy-tailed: a few
 // wholesalers order hundreds of times) and standardised with statistics of the training rows only.
+import { DAY_MS } from '../purchase-log.ts';
 import type { CustomerSummary } from '../rfm.ts';
 
 /** BG/NBD outputs for each summary entry, from the fit at the same cutoff (Fader, Hardie & Lee 2005). */
@@ -22,10 +23,12 @@ interface FeatureSpec {
   value: (s: CustomerSummary, b: BgNbdChurnInputs, e: number) => number;
 }
 
+/** Days from the first order to the cutoff. */
+export const tenureDays = (s: CustomerSummary, e: number): number => (s.cutoff - s.firstPurchase[e]!) / DAY_MS;
 /** Mean days between orders; a one-order customer's gap is unknown, so their tenure stands in. */
 const gap = (s: CustomerSummary, e: number): number => {
   const g = s.meanDaysBetweenOrders[e]!;
-  return Number.isNaN(g) ? (s.cutoff - s.firstPurchase[e]!) / 86_400_000 : g;
+  return Number.isNaN(g) ? tenureDays(s, e) : g;
 };
 const logit = (p: number): number => {
   const q = Math.min(1 - 1e-6, Math.max(1e-6, p));
@@ -36,9 +39,9 @@ export const CHURN_FEATURES: readonly FeatureSpec[] = [
   { name: 'log_days_since_last_order', group: 'recency', value: (s, _b, e) => Math.log1p(s.daysSinceLastPurchase[e]!) },
   { name: 'log_repeat_orders', group: 'frequency', value: (s, _b, e) => Math.log1p(s.repeatOrders[e]!) },
   { name: 'single_order', group: 'frequency', value: (s, _b, e) => (s.orders[e]! === 1 ? 1 : 0) },
-  { name: 'log_order_rate', group: 'frequency', value: (s, _b, e) => Math.log(s.orders[e]! / (1 + (s.cutoff - s.firstPurchase[e]!) / 86_400_000)) },
+  { name: 'log_order_rate', group: 'frequency', value: (s, _b, e) => Math.log(s.orders[e]! / (1 + tenureDays(s, e))) },
   { name: 'log_mean_order_value', group: 'monetary', value: (s, _b, e) => Math.log1p(s.meanOrderValue[e]!) },
-  { name: 'log_tenure_days', group: 'tenure', value: (s, _b, e) => Math.log1p((s.cutoff - s.firstPurchase[e]!) / 86_400_000) },
+  { name: 'log_tenure_days', group: 'tenure', value: (s, _b, e) => Math.log1p(tenureDays(s, e)) },
   { name: 'log_distinct_items', group: 'variety', value: (s, _b, e) => Math.log1p(s.distinctItems[e]!) },
   { name: 'log_mean_days_between_orders', group: 'cadence', value: (s, _b, e) => Math.log1p(gap(s, e)) },
   { name: 'log_overdue_ratio', group: 'cadence', value: (s, _b, e) => Math.log1p(s.daysSinceLastPurchase[e]!) - Math.log1p(gap(s, e)) },
