@@ -1,0 +1,48 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { main } from '../../../src/cli/main.ts';
+
+// `retain import` end to end, in process, on an embedded database in a temporary directory.
+describe('retain import', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'retain-cli-'));
+  const saved = { ...process.env };
+  let out = '';
+  beforeAll(() => {
+    delete process.env.DATABASE_URL;
+    process.env.PGLITE_DIR = join(dir, 'db');
+    process.env.LOG_LEVEL = 'silent';
+    vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+      out += String(chunk);
+      return true;
+    });
+  });
+  afterAll(() => {
+    vi.restoreAllMocks();
+    process.env = saved;
+  });
+
+  it('imports a file, prints the summary and writes the rejects file', async () => {
+    const file = join(dir, 'p.csv');
+    writeFileSync(file, 'customer_id,order_id,item_id,quantity,unit_price,occurred_at\nc1,o1,i1,1,2,2011-01-01\nc1,o1,i1,1,2,2011-01-01\n,o2,i1,1,2,2011-01-01\n');
+    const rejects = join(dir, 'rejects.csv');
+    out = '';
+    expect(await main(['import', 'purchases', file, '--rejects', rejects])).toBe(0);
+    expect(out).toMatch(/imported\s+2 purchase lines, 0 cancellation lines/);
+    expect(out).toMatch(/rejected\s+1 lines/);
+    expect(out).toContain('line 4: customer_id is missing');
+    expect(readFileSync(rejects, 'utf8').split('\n')[1]).toBe('4,customer_id is missing,",o2,i1,1,2,2011-01-01"');
+
+    out = '';
+    expect(await main(['import', 'purchases', file])).toBe(0);
+    expect(out).toMatch(/duplicates\s+2 lines already stored/);
+  });
+
+  it('refuses an unknown format and a wrong file with a clear message', async () => {
+    await expect(main(['import', 'items', join(dir, 'p.csv'), '--format', 'online-retail'])).rejects.toThrow(/--format must be one of canonical, online-retail-descriptions/);
+    const catalog = join(dir, 'catalog.csv');
+    writeFileSync(catalog, 'sku,title\nA1,Mug\n');
+    await expect(main(['import', 'items', catalog])).rejects.toThrow(/not a canonical items file: missing column item_id/);
+  });
+});
