@@ -63,6 +63,7 @@ try {
   }
   const results = byScenario.map((rs) => [...rs].sort((a, b) => a.requests.average - b.requests.average)[rs.length >> 1]!);
   const memory = await serverMemory(server.pid!);
+  const breakdown = [...(await (await fetch(`${base}/metrics`)).text()).matchAll(/^retain_process_memory_bytes\{kind="(\w+)"\} (\d+)$/gm)].map((m) => `${m[1]} ${(Number(m[2]) / 2 ** 20).toFixed(0)}`);
   const baseline = results[0]!.requests.average;
   const rows = results.map((r) => [
     r.title!,
@@ -79,6 +80,7 @@ try {
   const mib = (b: number) => (b / 2 ** 20).toFixed(0);
   process.stdout.write(`(${rounds} round${rounds === 1 ? '' : 's'}; median round per scenario; load average before: ${loadBefore}, after: ${loadavg().map((l) => l.toFixed(1)).join(' ')})\n`);
   process.stdout.write(`\nserver RSS after the four issue scenarios: ${mib(memoryAfterCore.rss)} MiB; after all: ${mib(memory.rss)} MiB; peak (incl. model load): ${mib(memory.peak)} MiB; budget 1.5 × model + 200 MiB = ${(1.5 * modelMb + 200).toFixed(0)} MiB\n`);
+  process.stdout.write(`server memory by kind (MiB, from /metrics): ${breakdown.join(', ')}\n`);
   process.stdout.write(`fold-in computed from scratch (cache miss; done when the purchase arrives): ${foldInMs.toFixed(2)} ms per customer, in this process\n`);
 } finally {
   server.kill('SIGTERM');
