@@ -34,7 +34,11 @@ export interface BulkSession {
 export interface Database {
   db: Db;
   engine: Engine;
-  /** Runs `fn` on one dedicated connection (PGlite has only one), released afterwards. */
+  /**
+   * Runs `fn` on one dedicated connection, released afterwards. PGlite has a single connection:
+   * other queries of the same process during `fn` join its transaction, so bulk jobs run before
+   * the service starts serving (as `start` seeds) or from a command of their own.
+   */
   withSession<T>(fn: (session: BulkSession) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
