@@ -2,6 +2,7 @@
 // by the cutoff: features at trainCutoff − k·step (k = 0…windows−1), each labelled by the horizon
 // after it. More windows give the small model more (customer, moment) examples without looking past
 // the cutoff. The backtest then scores customers at the cutoff and compares with the holdout.
+import { ValidationError } from '../../errors.ts';
 import { expectedPurchases } from '../bg-nbd.ts';
 import { DAY_MS, type PurchaseLog } from '../purchase-log.ts';
 import { createRng, shuffled } from '../rng.ts';
@@ -70,10 +71,12 @@ export async function trainChurnModel(
   const xs: Float32Array[] = [];
   const ys: Uint8Array[] = [];
   const trainingWindows: TrainingWindow[] = [];
+  const firstPurchase = log.time.reduce((m, t) => Math.min(m, t), Infinity);
   for (let k = 0; k < o.windows; k++) {
     const c = windows.trainCutoff - k * o.windowStepDays * DAY_MS;
+    // windows step back in time: once one starts before the first purchase, so do all later ones
+    if (!(firstPurchase < c)) break;
     const inputs = churnInputsAt(log, c, o.horizonDays, o.bgNbdPenalizer);
-    if (inputs.summary.customer.length === 0) break;
     // labels end at c + horizon ≤ cutoff: nothing at or after the cutoff is read
     const y = churnLabels(log, inputs.summary.customer, c, c + o.horizonDays * DAY_MS);
     xs.push(inputs.features);
@@ -82,6 +85,14 @@ export async function trainChurnModel(
     progress.onWindow?.(k + 1, o.windows);
     // windows only exist to give a small shop more examples: stop once there are enough
     if (trainingWindows.reduce((s, w) => s + w.customers, 0) >= o.maxTrainingRows) break;
+  }
+  if (trainingWindows.length === 0) {
+    throw new ValidationError(`no customer has a purchase before ${new Date(windows.trainCutoff).toISOString()} (cutoff − horizon): not enough history to train a churn model`);
+  }
+  const churned = trainingWindows.reduce((s, w) => s + w.churnRate * w.customers, 0);
+  const examples = trainingWindows.reduce((s, w) => s + w.customers, 0);
+  if (churned === 0 || churned === examples) {
+    throw new ValidationError(`every training customer ${churned === 0 ? 'bought again' : 'churned'} within the horizon: the classifier needs both outcomes`);
   }
   const sample = sampleRows(concat(xs, Float32Array), concat(ys, Uint8Array), CHURN_FEATURE_NAMES.length, o.maxTrainingRows, o.splitSeed);
   const fit = await fitChurnClassifier(sample.x, sample.y, CHURN_FEATURE_NAMES, o, progress.onEpoch);

@@ -27,3 +27,15 @@ describe('churnLabels', () => {
     expect(lastPurchaseTime(log)).toBe(t('2011-03-01'));
   });
 });
+
+describe('trainChurnModel input checks', () => {
+  it('refuses a log without history before the training window, and one-outcome labels, with clear messages', async () => {
+    const { trainChurnModel } = await import('../../../src/ml/churn/train.ts');
+    const b = new PurchaseLogBuilder();
+    b.add('a', 'x', 'o1', 1, 1, t('2011-05-01'));
+    b.add('b', 'x', 'o2', 1, 1, t('2011-05-02'));
+    await expect(trainChurnModel(b.build(), t('2011-06-01'), { horizonDays: 90 })).rejects.toThrow(/not enough history/);
+    // both customers buy nothing after their first order: everyone churned in every window
+    await expect(trainChurnModel(b.build(), t('2011-09-01'), { horizonDays: 30, windows: 1 })).rejects.toThrow(/both outcomes/);
+  });
+});
