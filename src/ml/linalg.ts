@@ -69,7 +69,11 @@ export function gramOfRows(y: Float32Array, rows: number, k: number): Float32Arr
   return matMul(transposed(y, rows, k), [k, rows], y, [rows, k]);
 }
 
-/** X^T X of a sparse matrix as a dense cols x cols array (row-major), accumulated row by row. */
+/**
+ * X^T X of a sparse matrix as a dense cols x cols array (row-major), accumulated row by row.
+ * Column indices ascend within a row, so each pair is added once to the upper triangle and the
+ * lower one is mirrored at the end (half the work of the full outer products).
+ */
 export function sparseGram(x: Csr): Float32Array {
   const n = x.cols;
   const g = new Float32Array(n * n);
@@ -77,12 +81,12 @@ export function sparseGram(x: Csr): Float32Array {
     const from = x.rowPtr[r]!;
     const to = x.rowPtr[r + 1]!;
     for (let a = from; a < to; a++) {
-      const i = x.colIdx[a]!;
       const vi = x.values[a]!;
-      const base = i * n;
-      for (let b = from; b < to; b++) g[base + x.colIdx[b]!]! += vi * x.values[b]!;
+      const base = x.colIdx[a]! * n;
+      for (let b = a; b < to; b++) g[base + x.colIdx[b]!]! += vi * x.values[b]!;
     }
   }
+  for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) g[j * n + i] = g[i * n + j]!;
   return g;
 }
 
