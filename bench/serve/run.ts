@@ -2,7 +2,7 @@
 // 100,000 customers × 20,000 items × 64 factors; autocannon from this process, 50 connections,
 // 10 s per scenario, all in one run so the ratios to /healthz compare like with like.
 //
-//   npx tsx bench/serve/run.ts [--duration 10] [--connections 50] [--rounds 1] [--database-url postgres://...]
+//   npx tsx bench/serve/run.ts [--duration 10] [--connections 50] [--rounds 1] [--server-heap-mb 256] [--database-url postgres://...]
 //
 // --rounds N runs the scenarios N times in turn and reports each scenario's median round, so a
 // burst of load from other processes on the machine hits every scenario alike.
@@ -25,7 +25,8 @@ import { createRng } from '../../src/ml/rng.ts';
 import { migrate, openDatabase } from '../../src/db/client.ts';
 import { prepareBenchModel, seedBenchDatabase, type BenchData } from './generate.ts';
 
-const { values } = parseArgs({ options: { duration: { type: 'string', default: '10' }, connections: { type: 'string', default: '50' }, 'database-url': { type: 'string' }, rounds: { type: 'string', default: '1' } } });
+const { values } = parseArgs({ options: { duration: { type: 'string', default: '10' }, connections: { type: 'string', default: '50' }, 'database-url': { type: 'string' }, rounds: { type: 'string', default: '1' }, 'server-heap-mb': { type: 'string', default: '256' } } });
+const heapMb = Number(values['server-heap-mb']);
 const rounds = Number(values.rounds);
 const duration = Number(values.duration);
 const connections = Number(values.connections);
@@ -74,7 +75,7 @@ try {
     (r.non2xx + r.errors + r.timeouts).toString(),
   ]);
   const modelMb = data.modelBytes / 2 ** 20;
-  process.stdout.write(`\nserver database: ${values['database-url'] ? 'PostgreSQL (separate process)' : 'PGlite (inside the server process)'}\n`);
+  process.stdout.write(`\nserver database: ${values['database-url'] ? 'PostgreSQL (separate process)' : 'PGlite (inside the server process)'}; V8 old space ${heapMb > 0 ? `capped at ${heapMb} MiB` : 'uncapped'}\n`);
   process.stdout.write(`model: ${data.customerIds.length} customers × ${data.itemIds.length} items × 64 factors, ${modelMb.toFixed(1)} MiB on disk; ${data.freshCustomerIds.length} customers with fresh purchases\n`);
   process.stdout.write(table(['scenario', 'req/s', 'vs /healthz', 'p50 ms', 'p99 ms', 'errors'], rows));
   const mib = (b: number) => (b / 2 ** 20).toFixed(0);
@@ -137,7 +138,7 @@ async function prepareDatabase(d: BenchData, serverUrl: string | undefined): Pro
 
 async function startServer(d: BenchData, port: number, databaseEnv: Record<string, string>): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--port', String(port)], {
-    env: { ...process.env, ...databaseEnv, MODELS_DIR: d.modelsDir, LOG_LEVEL: 'info', HOST: '127.0.0.1' },
+    env: { ...process.env, ...databaseEnv, MODELS_DIR: d.modelsDir, LOG_LEVEL: 'info', HOST: '127.0.0.1', ...(heapMb > 0 ? { NODE_OPTIONS: `--max-old-space-size=${heapMb}` } : {}) },
     stdio: ['ignore', 'inherit', 'pipe'],
   });
   let log = '';
