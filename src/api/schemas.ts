@@ -37,7 +37,8 @@ export const ItemSchema = z
   .openapi('ScoredItem');
 
 export function itemJson(i: RecommendedItem): z.infer<typeof ItemSchema> {
-  return { item_id: i.itemId, score: i.score, title: i.title, category: i.category, price: i.price };
+  // model scores are float32: digits beyond 7 significant ones are noise from widening to double
+  return { item_id: i.itemId, score: Number(i.score.toPrecision(7)), title: i.title, category: i.category, price: i.price };
 }
 
 /** A query value that may repeat (`?category=a&category=b`) or hold a comma list. */
