@@ -17,8 +17,6 @@ export type CatalogListener = (changed: readonly string[]) => void;
 export class CatalogSnapshot {
   private readonly entries = new Map<string, CatalogEntry>();
   private readonly listeners: CatalogListener[] = [];
-  /** Newest updated_at seen: the sync loop asks for rows changed after it. */
-  lastUpdate = new Date(0);
 
   get size(): number {
     return this.entries.size;
@@ -42,7 +40,6 @@ export class CatalogSnapshot {
         eligible: r.active && r.recommendable,
         inStock: r.inStock,
       });
-      if (r.updatedAt > this.lastUpdate) this.lastUpdate = r.updatedAt;
     }
     const ids = rows.map((r) => r.externalId);
     for (const l of this.listeners) l(ids);

@@ -9,7 +9,7 @@
 // without resubscribing, and needs no triggers in the foundation's schema; the cost is up to
 // `pollMs` of staleness on other replicas (the replica that took the write applies it at once).
 import { sql } from 'drizzle-orm';
-import type { Database } from '../db/client.ts';
+import { queryRows, type Database } from '../db/client.ts';
 import { activeApiKeyRows } from '../db/queries/api-keys.ts';
 import { customersChangedSince, erasedCustomerIds } from '../db/queries/customers.ts';
 import { allCatalogRows, catalogRowsChangedSince } from '../db/queries/items.ts';
@@ -39,7 +39,7 @@ export interface RuntimeOptions {
 /** Customers whose fold-in lists are computed ahead when a model loads (~2–5 ms each). */
 const PREFETCH_AT_LOAD = 20_000;
 
-/** Rows committed slightly out of timestamp order are caught by re-reading this much overlap. */
+/** Rows whose transaction started before a poll but committed after it are caught by re-reading this much. */
 const OVERLAP_MS = 5_000;
 
 export class ServiceRuntime {
@@ -54,7 +54,8 @@ export class ServiceRuntime {
   readonly events: EventService;
   readonly items: ItemService;
   private state: { model: LoadedRecommender; flags: ItemFlags; fresh: FreshPurchases } | undefined;
-  private customersSeen = new Date(0);
+  /** The database clock at the previous poll: the next one reads rows changed after it (minus the overlap). */
+  private lastPoll = new Date(0);
   private timer: NodeJS.Timeout | undefined;
   private syncing: Promise<void> | undefined;
 
@@ -92,9 +93,9 @@ export class ServiceRuntime {
   /** Loads everything; a missing model is not an error (readyz says so until one is trained). */
   async start(): Promise<void> {
     const db = this.options.database.db;
+    this.lastPoll = await databaseNow(db);
     this.catalog.apply(await allCatalogRows(db));
     for (const id of await erasedCustomerIds(db)) this.erased.add(id);
-    this.customersSeen = new Date();
     await this.keys.refresh();
     await this.models.refresh();
     const pollMs = this.options.pollMs ?? 2_000;
@@ -114,11 +115,15 @@ export class ServiceRuntime {
 
   private async doSync(): Promise<void> {
     const db = this.options.database.db;
-    this.catalog.apply(await catalogRowsChangedSince(db, new Date(this.catalog.lastUpdate.getTime() - OVERLAP_MS)));
-    for (const c of await customersChangedSince(db, new Date(this.customersSeen.getTime() - OVERLAP_MS))) {
+    // Timestamps come from the database clock (now() at transaction start), so the window is
+    // anchored on that clock too; the overlap catches transactions that commit after a poll.
+    const now = await databaseNow(db);
+    const since = new Date(this.lastPoll.getTime() - OVERLAP_MS);
+    this.catalog.apply(await catalogRowsChangedSince(db, since));
+    for (const c of await customersChangedSince(db, since)) {
       if (c.erased && !this.erased.has(c.externalId)) this.markErased(c.externalId);
-      if (c.updatedAt > this.customersSeen) this.customersSeen = c.updatedAt;
     }
+    this.lastPoll = now;
     if (this.state) await this.loadFresh(this.state.fresh);
     await this.keys.refresh();
     await this.models.refresh();
@@ -150,4 +155,9 @@ export class ServiceRuntime {
       if (rows.length < 50_000) return;
     }
   }
+}
+
+async function databaseNow(db: Database['db']): Promise<Date> {
+  const [row] = await queryRows<{ now: string | Date }>(db, sql`select now() as now`);
+  return new Date(row!.now);
 }

@@ -61,7 +61,6 @@ export interface CustomerChange {
   externalId: string;
   erased: boolean;
   unsubscribed: boolean;
-  updatedAt: Date;
 }
 
 /** Customers changed after `since` (consent, erasure), oldest first, for the replicas' poll. */
@@ -71,7 +70,6 @@ export function customersChangedSince(db: Db, since: Date): Promise<CustomerChan
       externalId: customers.externalId,
       erased: sql<boolean>`${customers.erasedAt} is not null`,
       unsubscribed: customers.unsubscribed,
-      updatedAt: customers.updatedAt,
     })
     .from(customers)
     .where(gt(customers.updatedAt, since))
