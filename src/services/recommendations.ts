@@ -16,6 +16,8 @@ export interface RecommendOptions {
   exclude?: readonly string[] | undefined;
   /** Only in-stock items (default true). */
   inStock?: boolean | undefined;
+  /** Items the customer already bought may come back (repeat purchases; default false). */
+  includePurchased?: boolean | undefined;
 }
 
 export interface RecommendedItem {
@@ -76,12 +78,13 @@ export class RecommendationService {
     const erased = this.erased.has(customerId);
     const u = erased ? undefined : r.customerIndex(customerId);
     const freshItems = erased ? undefined : fresh.items(customerId);
+    const includePurchased = options.includePurchased ?? false;
     let items: ScoredItem[];
     let source: Recommendations['source'] = 'personalized';
     if (freshItems && freshItems.size > 0) {
-      items = this.foldIn(state, customerId, options.limit, allow, exclude);
+      items = this.foldIn(state, customerId, options.limit, allow, exclude, includePurchased);
     } else if (u !== undefined) {
-      items = r.recommend(u, options.limit, allow, exclude);
+      items = r.recommend(u, options.limit, allow, exclude, { includePurchased });
     } else {
       source = 'fallback';
       items = r.popular(options.limit, exclude ? (i) => allow(i) && !exclude.has(i) : allow);
@@ -157,10 +160,16 @@ export class RecommendationService {
    * The unfiltered top list is cached per customer until their purchases change; a request whose
    * filters exhaust the cached list is answered by scoring the whole catalog, so filters stay exact.
    */
-  private foldIn(state: ServingState, customerId: string, n: number, allow: (i: number) => boolean, exclude: ReadonlySet<number> | undefined): ScoredItem[] {
+  private foldIn(state: ServingState, customerId: string, n: number, allow: (i: number) => boolean, exclude: ReadonlySet<number> | undefined, includePurchased: boolean): ScoredItem[] {
     const r = state.model.recommender;
+    const allowed = exclude ? (i: number) => allow(i) && !exclude.has(i) : allow;
+    if (includePurchased) {
+      // the cached list leaves the purchases out, so it cannot rank them: score afresh
+      const bought = this.boughtItems(state, customerId);
+      return bought.length > 0 ? r.recommendFromItems(bought, n, allow, exclude, { includePurchased }) : r.popular(n, allowed);
+    }
     const found = this.foldInEntry(state, customerId);
-    if (!found) return r.popular(n, exclude ? (i) => allow(i) && !exclude.has(i) : allow);
+    if (!found) return r.popular(n, allowed);
     const { items, scores } = found.entry;
     const out: ScoredItem[] = [];
     for (let k = 0; k < items.length; k++) {
@@ -181,6 +190,22 @@ export class RecommendationService {
       this.foldIns.clear();
       this.foldInModel = r.version;
     }
+    const bought = this.boughtItems(state, customerId);
+    if (bought.length === 0) return undefined;
+    const generation = state.fresh.generationOf(customerId);
+    let entry = this.foldIns.get(customerId);
+    if (!entry || entry.generation !== generation) {
+      if (this.foldIns.size >= FOLD_IN_CACHE_MAX) this.foldIns.clear();
+      const list = r.recommendFromItems(bought, FOLD_IN_DEPTH);
+      entry = { generation, items: Int32Array.from(list, (x) => x.item), scores: Float32Array.from(list, (x) => x.score) };
+      this.foldIns.set(customerId, entry);
+    }
+    return { entry, bought };
+  }
+
+  /** Model item indices the customer bought: training history plus fresh purchases the model knows. */
+  private boughtItems(state: ServingState, customerId: string): number[] {
+    const r = state.model.recommender;
     const set = new Set<number>();
     const u = r.customerIndex(customerId);
     if (u !== undefined) {
@@ -191,17 +216,7 @@ export class RecommendationService {
       const i = r.itemIndex(id);
       if (i !== undefined) set.add(i);
     }
-    if (set.size === 0) return undefined;
-    const bought = [...set];
-    const generation = state.fresh.generationOf(customerId);
-    let entry = this.foldIns.get(customerId);
-    if (!entry || entry.generation !== generation) {
-      if (this.foldIns.size >= FOLD_IN_CACHE_MAX) this.foldIns.clear();
-      const list = r.recommendFromItems(bought, FOLD_IN_DEPTH);
-      entry = { generation, items: Int32Array.from(list, (x) => x.item), scores: Float32Array.from(list, (x) => x.score) };
-      this.foldIns.set(customerId, entry);
-    }
-    return { entry, bought };
+    return [...set];
   }
 
   private indices(r: LoadedRecommender['recommender'], ids: readonly string[] | undefined): Set<number> | undefined {

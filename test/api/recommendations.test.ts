@@ -101,6 +101,39 @@ describe.each(testEngines())('recommendation endpoints (%s)', (engine) => {
     expect(body.items.map((i: { item_id: string }) => i.item_id)).not.toContain('bag-tote');
   });
 
+  it('recommends items already bought only with include_purchased=true, never non-products', async () => {
+    const ids = (body: any) => body.items.map((i: { item_id: string }) => i.item_id) as string[];
+    const products = HISTORY.c1!.filter((id) => id !== 'POST');
+    const plain = await get('/v1/customers/c1/recommendations?limit=20');
+    const repeat = await get('/v1/customers/c1/recommendations?limit=20&include_purchased=true');
+    expect(repeat.status).toBe(200);
+    for (const id of products) {
+      expect(ids(plain.body)).not.toContain(id);
+      expect(ids(repeat.body)).toContain(id);
+    }
+    expect(ids(repeat.body)).not.toContain('POST');
+    expect(ids(repeat.body).filter((id) => !products.includes(id))).toEqual(ids(plain.body));
+    // fresh purchases (fold-in) come back too, and the batch form takes the same option
+    await app.request('/v1/events', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ events: [{ event_id: 'e-repeat-1', type: 'purchase', customer_id: 'repeater', item_id: 'lamp', occurred_at: '2011-10-03T10:00:00Z' }] }),
+    });
+    expect(ids((await get('/v1/customers/repeater/recommendations?limit=20')).body)).not.toContain('lamp');
+    expect(ids((await get('/v1/customers/repeater/recommendations?limit=20&include_purchased=true')).body)).toContain('lamp');
+    const res = await app.request('/v1/recommendations/batch', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ customer_ids: ['c1', 'repeater'], limit: 20, include_purchased: true }),
+    });
+    const batch = (await res.json()) as any;
+    expect(res.status).toBe(200);
+    expect(ids(batch.results[0])).toEqual(ids(repeat.body));
+    expect(ids(batch.results[1])).toContain('lamp');
+    const doc = (await get('/openapi.json')).body;
+    expect(doc.paths['/v1/customers/{customer_id}/recommendations'].get.parameters.map((p: { name: string }) => p.name)).toContain('include_purchased');
+  });
+
   it('answers a batch in request order and refuses more than 1,000 customers', async () => {
     const res = await app.request('/v1/recommendations/batch', {
       method: 'POST',

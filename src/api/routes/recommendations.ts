@@ -24,6 +24,7 @@ const filterQuery = {
   category: stringList('Only these categories (repeat the parameter or use a comma list)'),
   exclude: stringList('Item ids never to return'),
   in_stock: bool('Only items in stock; false also allows out-of-stock items (never inactive or non-recommendable ones)', true),
+  include_purchased: bool('Also recommend items the customer already bought (repeat purchases); still only active, recommendable items', false),
 };
 
 export function recommendationRoutes(app: OpenAPIHono<AppEnv>, rt: ServiceRuntime): void {
@@ -34,7 +35,7 @@ export function recommendationRoutes(app: OpenAPIHono<AppEnv>, rt: ServiceRuntim
       tags: ['recommendations'],
       summary: 'Top-N items for a customer',
       description:
-        'Personalised from the customer\'s history; purchases made since training count at once (fold-in). Unknown or cold customers get the popularity fallback (source = fallback), never an error. Items the customer bought are excluded.',
+        'Personalised from the customer\'s history; purchases made since training count at once (fold-in). Unknown or cold customers get the popularity fallback (source = fallback), never an error. Items the customer bought are excluded unless include_purchased=true.',
       middleware: [requireScope('read')] as const,
       request: {
         params: z.object({ customer_id: idParam('customer_id') }),
@@ -45,7 +46,7 @@ export function recommendationRoutes(app: OpenAPIHono<AppEnv>, rt: ServiceRuntim
     (c) => {
       const { customer_id } = c.req.valid('param');
       const q = c.req.valid('query');
-      const r = rt.recommendations.forCustomer(customer_id, { limit: q.limit, categories: q.category, exclude: q.exclude, inStock: q.in_stock });
+      const r = rt.recommendations.forCustomer(customer_id, { limit: q.limit, categories: q.category, exclude: q.exclude, inStock: q.in_stock, includePurchased: q.include_purchased });
       return c.json(recommendationsJson(r), 200);
     },
   );
@@ -69,6 +70,7 @@ export function recommendationRoutes(app: OpenAPIHono<AppEnv>, rt: ServiceRuntim
                   category: z.array(z.string()).max(200).optional(),
                   exclude: z.array(z.string()).max(200).optional(),
                   in_stock: z.boolean().default(true),
+                  include_purchased: z.boolean().default(false),
                 })
                 .openapi('BatchRecommendationRequest'),
             },
@@ -82,7 +84,7 @@ export function recommendationRoutes(app: OpenAPIHono<AppEnv>, rt: ServiceRuntim
     }),
     (c) => {
       const b = c.req.valid('json');
-      const options = { limit: b.limit, categories: b.category, exclude: b.exclude, inStock: b.in_stock };
+      const options = { limit: b.limit, categories: b.category, exclude: b.exclude, inStock: b.in_stock, includePurchased: b.include_purchased };
       return c.json({ results: b.customer_ids.map((id) => recommendationsJson(rt.recommendations.forCustomer(id, options))) }, 200);
     },
   );

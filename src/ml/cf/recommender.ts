@@ -40,7 +40,7 @@ export interface RecommenderState {
   itemIds: readonly string[];
   /** Category per item ('' when none), for category-restricted popularity. */
   itemCategories: readonly string[];
-  /** Items each customer bought in the training data (never recommended back to them). */
+  /** Items each customer bought in the training data (not recommended back to them unless asked). */
   history: Csr;
   /** Popularity score per item (distinct recent buyers), the cold-start fallback. */
   popularity: Float32Array;
@@ -48,6 +48,12 @@ export interface RecommenderState {
   candidates: TopLists;
   /** Most similar items per item, the item itself excluded. */
   similarItems: TopLists;
+}
+
+/** Options of a personalised query. */
+export interface PersonalOptions {
+  /** Also rank the items the customer bought (repeat purchases); default false. */
+  includePurchased?: boolean;
 }
 
 export interface Recommender {
@@ -58,10 +64,10 @@ export interface Recommender {
   /** Undefined for a customer unseen at training time: the caller picks the fallback. */
   customerIndex(externalId: string): number | undefined;
   itemIndex(externalId: string): number | undefined;
-  /** Top-n items for a known customer, never items they bought at training time nor `exclude`. */
-  recommend(customerIdx: number, n: number, allow?: ItemFilter, exclude?: ReadonlySet<number>): ScoredItem[];
-  /** Top-n for a basket or purchase list (fold-in): fresh purchases, or a customer unseen at training. */
-  recommendFromItems(itemIdxs: ArrayLike<number>, n: number, allow?: ItemFilter, exclude?: ReadonlySet<number>): ScoredItem[];
+  /** Top-n items for a known customer, never `exclude`, nor items they bought at training time unless `includePurchased`. */
+  recommend(customerIdx: number, n: number, allow?: ItemFilter, exclude?: ReadonlySet<number>, options?: PersonalOptions): ScoredItem[];
+  /** Top-n for a basket or purchase list (fold-in): fresh purchases, or a customer unseen at training. The given items are left out unless `includePurchased`. */
+  recommendFromItems(itemIdxs: ArrayLike<number>, n: number, allow?: ItemFilter, exclude?: ReadonlySet<number>, options?: PersonalOptions): ScoredItem[];
   /** Items most similar to `itemIdx` (never itself). */
   similar(itemIdx: number, n: number, allow?: ItemFilter): ScoredItem[];
   /** Most popular items, optionally only those of one category. */
@@ -152,8 +158,15 @@ export function createRecommender(state: RecommenderState, version: string): Rec
     },
     itemIndex: (id) => items.get(id),
 
-    recommend(u, n, allow, exclude) {
+    recommend(u, n, allow, exclude, options = {}) {
       checkIndex(u, state.customerIds.length, 'customer');
+      if (options.includePurchased) {
+        // The candidate lists leave purchases out, so they cannot rank them: score the whole
+        // catalog (the cost of one fold-in) instead of keeping a second per-algorithm scorer for
+        // bought items to merge into the list; the default path keeps the cached lists.
+        scoreCustomer(u, scratch);
+        return topN(scratch, n, allow, exclude && ((i) => exclude.has(i)));
+      }
       const cached = fromList(candidates, u, n, allow, exclude);
       if (cached) return cached;
       scoreCustomer(u, scratch);
@@ -161,9 +174,9 @@ export function createRecommender(state: RecommenderState, version: string): Rec
       return topN(scratch, n, allow, exclude ? (i) => bought(i) || exclude.has(i) : bought);
     },
 
-    recommendFromItems(itemIdxs, n, allow, exclude) {
+    recommendFromItems(itemIdxs, n, allow, exclude, options = {}) {
       for (let j = 0; j < itemIdxs.length; j++) checkIndex(itemIdxs[j]!, nItems, 'item');
-      const own = new Set(Array.from(itemIdxs));
+      const own = new Set(options.includePurchased ? [] : Array.from(itemIdxs));
       scoreItems(itemIdxs, scratch);
       return topN(scratch, n, allow, (i) => own.has(i) || (exclude?.has(i) ?? false));
     },

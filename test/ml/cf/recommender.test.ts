@@ -73,6 +73,33 @@ describe.each(specs)('serving recommender ($algorithm)', (spec) => {
     }
   });
 
+  it('ranks the customer\'s purchases among the rest only with includePurchased, filters still holding', () => {
+    const fitted = fitModel(log, spec);
+    const model = createRecommender(servingState(fitted, { candidatesPerCustomer: 6, similarPerItem: 6 }), 'v1');
+    const allow = (i: number) => i % 3 !== 0;
+    let repeats = 0;
+    for (let u = 0; u < fitted.customerIds.length; u += 3) {
+      const own = new Set(fitted.history.colIdx.subarray(fitted.history.rowPtr[u]!, fitted.history.rowPtr[u + 1]!));
+      const exclude = new Set([...own].slice(0, 1));
+      const plain = model.recommend(u, 10, allow, exclude);
+      const got = model.recommend(u, 10, allow, exclude, { includePurchased: true });
+      expect(got).toHaveLength(10);
+      for (const { item } of plain) expect(own.has(item)).toBe(false);
+      for (const { item } of got) expect(allow(item) && !exclude.has(item)).toBe(true);
+      for (let j = 1; j < got.length; j++) expect(got[j]!.score).toBeLessThanOrEqual(got[j - 1]!.score);
+      // purchases merge into the default ranking: what is left after them is its head
+      const others = got.filter((s) => !own.has(s.item));
+      sameRanking(others, plain.slice(0, others.length));
+      repeats += got.length - others.length;
+      const basket = [...own];
+      const folded = model.recommendFromItems(basket, 10, allow, undefined, { includePurchased: true });
+      const foldedOthers = folded.filter((s) => !own.has(s.item));
+      sameRanking(foldedOthers, model.recommendFromItems(basket, 10, allow).slice(0, foldedOthers.length));
+      repeats += folded.length - foldedOthers.length;
+    }
+    expect(repeats).toBeGreaterThan(0);
+  });
+
   it('returns popular items of one category in popularity order', () => {
     const fitted = fitModel(log, spec);
     const model = createRecommender(servingState(fitted, { itemCategories: categories(fitted.itemIds.length) }), 'v1');
