@@ -44,14 +44,8 @@ model
   --json                print JSON instead of a table
 `;
 
-const OPTIONS = {
-  help: { type: 'boolean', short: 'h' },
-  file: { type: 'string' },
-  format: { type: 'string', default: 'canonical' },
-  cutoff: { type: 'string' },
-  end: { type: 'string' },
-  train: { type: 'string' },
-  test: { type: 'string' },
+/** Model choice and hyperparameter flags, shared with `retain train recommender`. */
+export const MODEL_OPTIONS = {
   model: { type: 'string', default: 'auto' },
   'inner-cutoff': { type: 'string' },
   'als-budget': { type: 'string' },
@@ -64,8 +58,19 @@ const OPTIONS = {
   solver: { type: 'string' },
   neighbours: { type: 'string' },
   'window-days': { type: 'string' },
+} as const;
+
+const OPTIONS = {
+  help: { type: 'boolean', short: 'h' },
+  file: { type: 'string' },
+  format: { type: 'string', default: 'canonical' },
+  cutoff: { type: 'string' },
+  end: { type: 'string' },
+  train: { type: 'string' },
+  test: { type: 'string' },
   k: { type: 'string', default: '10' },
   json: { type: 'boolean', default: false },
+  ...MODEL_OPTIONS,
 } as const;
 
 export async function run(argv: string[]): Promise<number> {

@@ -13,7 +13,7 @@ import type { PurchaseLog } from '../../ml/purchase-log.ts';
 import { initTf } from '../../ml/tf.ts';
 import { createProgress, type Progress } from '../../progress.ts';
 import { trainRecommender } from '../../../training/train-recommender.ts';
-import { date, modelChoice, number } from './evaluate.ts';
+import { date, MODEL_OPTIONS, modelChoice, number } from './evaluate.ts';
 
 const HELP = `usage: retain train recommender [--file PATH [--format F]] [options]
 
@@ -42,19 +42,8 @@ export async function run(argv: string[]): Promise<number> {
       file: { type: 'string' },
       format: { type: 'string', default: 'canonical' },
       cutoff: { type: 'string' },
-      'inner-cutoff': { type: 'string' },
-      model: { type: 'string', default: 'auto' },
-      'als-budget': { type: 'string' },
-      lambda: { type: 'string' },
-      factors: { type: 'string' },
-      iterations: { type: 'string' },
-      reg: { type: 'string' },
-      alpha: { type: 'string' },
-      weighting: { type: 'string' },
-      solver: { type: 'string' },
-      neighbours: { type: 'string' },
-      'window-days': { type: 'string' },
       candidates: { type: 'string' },
+      ...MODEL_OPTIONS,
       k: { type: 'string', default: '10' },
       json: { type: 'boolean', default: false },
     },
