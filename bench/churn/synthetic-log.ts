@@ -5,7 +5,7 @@
 // one the customer leaves with probability p. An order's value is Gamma(pValue, ν) with the
 // customer's ν ~ Gamma(q, γ); it buys `linesPerOrder` items (1–3) from a catalogue.
 import { DAY_MS, type PurchaseLog } from '../../src/ml/purchase-log.ts';
-import { createRng, type Rng } from '../../src/ml/rng.ts';
+import { createRng, gammaVariate } from '../../src/ml/rng.ts';
 
 export interface SyntheticShop {
   customers: number;
@@ -47,12 +47,12 @@ export function syntheticPurchaseLog(shop: SyntheticShop, onCustomer?: (done: nu
   const { r, alpha, a, b } = shop.purchase;
   for (let c = 0; c < shop.customers && n < cap; c++) {
     const first = rng.next() * shop.acquisitionDays;
-    const lambda = gamma(rng, r) / alpha;
-    const ga = gamma(rng, a);
-    const dropout = ga / (ga + gamma(rng, b));
-    const nu = gamma(rng, shop.spend.q) / shop.spend.gamma;
+    const lambda = gammaVariate(rng, r) / alpha;
+    const ga = gammaVariate(rng, a);
+    const dropout = ga / (ga + gammaVariate(rng, b));
+    const nu = gammaVariate(rng, shop.spend.q) / shop.spend.gamma;
     for (let t = first; t < shop.days && n < cap; ) {
-      const value = gamma(rng, shop.spend.p) / nu;
+      const value = gammaVariate(rng, shop.spend.p) / nu;
       const lines = Math.min(1 + rng.int(3), cap - n);
       for (let l = 0; l < lines; l++, n++) {
         customer[n] = c;
@@ -79,18 +79,4 @@ export function syntheticPurchaseLog(shop: SyntheticShop, onCustomer?: (done: nu
     unitPrice: unitPrice.slice(0, n),
     time: time.slice(0, n),
   };
-}
-
-/** Gamma(shape, 1) by Marsaglia & Tsang (2000), boosted for shape < 1. */
-function gamma(rng: Rng, shape: number): number {
-  if (shape < 1) return gamma(rng, shape + 1) * Math.pow(1 - rng.next(), 1 / shape);
-  const d = shape - 1 / 3;
-  const c = 1 / Math.sqrt(9 * d);
-  for (;;) {
-    const z = rng.normal();
-    const v = (1 + c * z) ** 3;
-    if (v <= 0) continue;
-    const u = 1 - rng.next();
-    if (Math.log(u) < 0.5 * z * z + d - d * v + d * Math.log(v)) return d * v;
-  }
 }

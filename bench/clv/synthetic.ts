@@ -1,7 +1,7 @@
 // Customers drawn from the BG/NBD generative process (Fader, Hardie & Lee 2005, section 3): a
 // purchase rate λ ~ Gamma(r, α) and a dropout probability p ~ Beta(a, b) per customer; purchases
 // arrive as a Poisson process and after each one the customer leaves with probability p.
-import { createRng, type Rng } from '../../src/ml/rng.ts';
+import { createRng, gammaVariate } from '../../src/ml/rng.ts';
 import type { BgNbdParams } from '../../src/ml/bg-nbd.ts';
 import type { RepeatSummary } from '../../src/ml/rfm.ts';
 
@@ -24,9 +24,9 @@ export function syntheticSummary(params: BgNbdParams, options: SyntheticOptions)
   for (let i = 0; i < customers; i++) {
     const first = rng.next() * days;
     const horizon = days - first;
-    const lambda = gamma(rng, params.r) / params.alpha;
-    const x1 = gamma(rng, params.a);
-    const p = x1 / (x1 + gamma(rng, params.b));
+    const lambda = gammaVariate(rng, params.r) / params.alpha;
+    const x1 = gammaVariate(rng, params.a);
+    const p = x1 / (x1 + gammaVariate(rng, params.b));
     let t = 0;
     let x = 0;
     let last = 0;
@@ -51,18 +51,4 @@ export function syntheticSummary(params: BgNbdParams, options: SyntheticOptions)
     T[i] = dayGrained ? Math.floor(days) - Math.floor(first) : horizon;
   }
   return { frequency, recency, T, unit: 'days' };
-}
-
-/** Gamma(shape, 1) by Marsaglia & Tsang (2000), boosted for shape < 1. */
-function gamma(rng: Rng, shape: number): number {
-  if (shape < 1) return gamma(rng, shape + 1) * Math.pow(1 - rng.next(), 1 / shape);
-  const d = shape - 1 / 3;
-  const c = 1 / Math.sqrt(9 * d);
-  for (;;) {
-    const z = rng.normal();
-    const v = (1 + c * z) ** 3;
-    if (v <= 0) continue;
-    const u = 1 - rng.next();
-    if (Math.log(u) < 0.5 * z * z + d - d * v + d * Math.log(v)) return d * v;
-  }
 }

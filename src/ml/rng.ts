@@ -39,3 +39,17 @@ export function shuffled<T extends Int32Array | Float64Array | number[]>(values:
   }
   return out;
 }
+
+/** Gamma(shape, 1) by Marsaglia & Tsang (2000), boosted for shape < 1. */
+export function gammaVariate(rng: Rng, shape: number): number {
+  if (shape < 1) return gammaVariate(rng, shape + 1) * Math.pow(1 - rng.next(), 1 / shape);
+  const d = shape - 1 / 3;
+  const c = 1 / Math.sqrt(9 * d);
+  for (;;) {
+    const z = rng.normal();
+    const v = (1 + c * z) ** 3;
+    if (v <= 0) continue;
+    const u = 1 - rng.next();
+    if (Math.log(u) < 0.5 * z * z + d - d * v + d * Math.log(v)) return d * v;
+  }
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createRng, shuffled } from '../../src/ml/rng.ts';
+import { createRng, gammaVariate, shuffled } from '../../src/ml/rng.ts';
 
 describe('createRng', () => {
   it('is reproducible per seed and different across seeds', () => {
@@ -27,5 +27,19 @@ describe('createRng', () => {
     expect(out).not.toEqual(input);
     expect([...out].sort((x, y) => x - y)).toEqual([...input]);
     expect(input[0]).toBe(0);
+  });
+});
+
+describe('gammaVariate', () => {
+  it('has mean and variance equal to its shape, below and above shape 1', () => {
+    for (const shape of [0.5, 3]) {
+      const rng = createRng(11);
+      const n = 200_000;
+      let sum = 0, sq = 0;
+      for (let i = 0; i < n; i++) { const g = gammaVariate(rng, shape); sum += g; sq += g * g; }
+      const mean = sum / n;
+      expect(mean).toBeCloseTo(shape, 1);
+      expect(sq / n - mean * mean).toBeCloseTo(shape, 0);
+    }
   });
 });
