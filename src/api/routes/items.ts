@@ -4,6 +4,7 @@ import type { ItemPatch } from '../../db/queries/items.ts';
 import type { ServiceRuntime } from '../../services/runtime.ts';
 import type { AppEnv } from '../app-env.ts';
 import { requireScope } from '../auth.ts';
+import { hotGet } from '../hot-route.ts';
 import { bool, errorResponses, idParam, ItemSchema, itemJson, limitParam, stringList } from '../schemas.ts';
 
 const ItemList = z.object({ model_version: z.string().nullable(), items: z.array(ItemSchema) }).openapi('ItemList');
@@ -51,7 +52,8 @@ export function itemRoutes(app: OpenAPIHono<AppEnv>, rt: ServiceRuntime): void {
     },
   );
 
-  app.openapi(
+  hotGet(
+    app,
     createRoute({
       method: 'get',
       path: '/v1/items/{item_id}/similar',
@@ -69,9 +71,7 @@ export function itemRoutes(app: OpenAPIHono<AppEnv>, rt: ServiceRuntime): void {
       },
       responses: { 200: { description: 'Similar items', content: { 'application/json': { schema: ItemList } } }, ...errorResponses },
     }),
-    (c) => {
-      const { item_id } = c.req.valid('param');
-      const q = c.req.valid('query');
+    (c, { item_id }, q) => {
       const r = rt.recommendations.similar(item_id, { limit: q.limit, categories: q.category, exclude: q.exclude, inStock: q.in_stock });
       return c.json({ model_version: r.modelVersion, items: r.items.map(itemJson) }, 200);
     },

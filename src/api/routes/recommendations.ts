@@ -4,6 +4,7 @@ import type { Recommendations } from '../../services/recommendations.ts';
 import type { ServiceRuntime } from '../../services/runtime.ts';
 import type { AppEnv } from '../app-env.ts';
 import { requireScope } from '../auth.ts';
+import { hotGet } from '../hot-route.ts';
 import { bool, errorResponses, idParam, ItemSchema, itemJson, limitParam, stringList } from '../schemas.ts';
 
 export const RecommendationsSchema = z
@@ -28,7 +29,8 @@ const filterQuery = {
 };
 
 export function recommendationRoutes(app: OpenAPIHono<AppEnv>, rt: ServiceRuntime): void {
-  app.openapi(
+  hotGet(
+    app,
     createRoute({
       method: 'get',
       path: '/v1/customers/{customer_id}/recommendations',
@@ -43,9 +45,7 @@ export function recommendationRoutes(app: OpenAPIHono<AppEnv>, rt: ServiceRuntim
       },
       responses: { 200: { description: 'Recommendations', content: { 'application/json': { schema: RecommendationsSchema } } }, ...errorResponses },
     }),
-    (c) => {
-      const { customer_id } = c.req.valid('param');
-      const q = c.req.valid('query');
+    (c, { customer_id }, q) => {
       const r = rt.recommendations.forCustomer(customer_id, { limit: q.limit, categories: q.category, exclude: q.exclude, inStock: q.in_stock, includePurchased: q.include_purchased });
       return c.json(recommendationsJson(r), 200);
     },
