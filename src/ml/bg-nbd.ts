@@ -7,7 +7,7 @@
 import { digammaRising, logRising, sigmoid } from './special.ts';
 import { checkRepeatSummary, type RepeatSummary } from './rfm.ts';
 import type { Objective } from './optimize.ts';
-import { NO_REPEATS_MESSAGE, compressSummary, fitOnLogScale, type CompressedSummary, type FitDiagnostics, type ModelFit } from './model-fit.ts';
+import { compressSummary, fitOnLogScale, purchaseModelDiagnostics, type CompressedSummary, type ModelFit } from './model-fit.ts';
 
 export interface BgNbdParams {
   readonly r: number;
@@ -22,9 +22,6 @@ export interface BgNbdOptions {
   /** L2 penalty on the parameters (as lifetimes' penalizer_coef), added to the mean negative log-likelihood. */
   penalizer: number;
 }
-
-/** Mean dropout probability per purchase below which the fit is reported as the no-dropout boundary. */
-const DROPOUT_BOUNDARY = 1e-4;
 
 /**
  * Maximum-likelihood fit on log-parameters (BFGS with the analytic gradient, Nelder-Mead fallback).
@@ -49,23 +46,15 @@ export function fitBgNbd(data: RepeatSummary, options: Partial<BgNbdOptions> = {
   const [r, alpha, a, b] = fit.params as [number, number, number, number];
   const params: BgNbdParams = Object.freeze({ r, alpha, a, b });
   const logLikelihood = -bgNbdObjective(rows, 0)(fit.theta, new Float64Array(4)) * rows.totalWeight;
-  const boundary = [...fit.diagnostics.boundary];
   const dropout = a / (a + b);
-  if (dropout < DROPOUT_BOUNDARY) boundary.push('dropout→0');
-  if (sumX === 0) boundary.push('no repeat purchases');
-  const diagnostics: FitDiagnostics = Object.freeze({
-    ...fit.diagnostics,
-    boundary: Object.freeze(boundary),
+  const diagnostics = purchaseModelDiagnostics(
+    fit,
+    rows,
     penalizer,
-    customers: rows.totalWeight,
-    distinctRows: rows.weight.length,
-    ...(sumX === 0 ? { message: NO_REPEATS_MESSAGE } : {}),
-    ...(dropout < DROPOUT_BOUNDARY && sumX > 0
-      ? {
-          message: `the mean dropout probability a/(a+b) = ${dropout.toExponential(2)} ran to zero: the data show no sign of customers leaving, so P(alive) ≈ 1 for everyone; rank churn risk by P(no purchase in the horizon) instead`,
-        }
-      : {}),
-  });
+    sumX,
+    dropout,
+    `the mean dropout probability a/(a+b) = ${dropout.toExponential(2)} ran to zero: the data show no sign of customers leaving, so P(alive) ≈ 1 for everyone; rank churn risk by P(no purchase in the horizon) instead`,
+  );
   return Object.freeze({
     model: 'bg-nbd' as const,
     unit: data.unit,

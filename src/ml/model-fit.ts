@@ -35,6 +35,36 @@ export interface ModelFit<Kind extends string, Params> {
 /** Said by the purchase models when every frequency is 0: the data carry no repeat-purchase signal. */
 export const NO_REPEATS_MESSAGE = 'no customer made a repeat purchase: purchase rates run to 0 and the fit cannot tell who will buy again';
 
+/** Below this, a model's dropout (BG/NBD: a/(a+b); Pareto/NBD: expected dropouts over the longest tenure) reads as 0. */
+export const DROPOUT_BOUNDARY = 1e-4;
+
+/**
+ * The diagnostics every purchase model reports: the optimiser's, plus the dropout→0 boundary and the
+ * no-repeats case, each with its plain-language message (`dropoutMessage` says it in the model's terms).
+ */
+export function purchaseModelDiagnostics(
+  fit: LogScaleFit,
+  rows: CompressedSummary,
+  penalizer: number,
+  repeatPurchases: number,
+  dropout: number,
+  dropoutMessage: string,
+): FitDiagnostics {
+  const dropoutGone = dropout < DROPOUT_BOUNDARY;
+  const boundary = [...fit.diagnostics.boundary];
+  if (dropoutGone) boundary.push('dropout→0');
+  if (repeatPurchases === 0) boundary.push('no repeat purchases');
+  const message = repeatPurchases === 0 ? NO_REPEATS_MESSAGE : dropoutGone ? dropoutMessage : undefined;
+  return Object.freeze({
+    ...fit.diagnostics,
+    boundary: Object.freeze(boundary),
+    penalizer,
+    customers: rows.totalWeight,
+    distinctRows: rows.weight.length,
+    ...(message === undefined ? {} : { message }),
+  });
+}
+
 /** Raised only when no finite likelihood could be reached at all; carries what was tried. */
 export class ConvergenceError extends DomainError {
   constructor(

@@ -6,7 +6,7 @@
 import { hyp2f1, lgamma, logAddExp } from './special.ts';
 import { checkRepeatSummary, type RepeatSummary } from './rfm.ts';
 import { withNumericalGradient } from './optimize.ts';
-import { NO_REPEATS_MESSAGE, compressSummary, fitOnLogScale, type CompressedSummary, type FitDiagnostics, type ModelFit } from './model-fit.ts';
+import { compressSummary, fitOnLogScale, purchaseModelDiagnostics, type CompressedSummary, type ModelFit } from './model-fit.ts';
 
 export interface ParetoNbdParams {
   readonly r: number;
@@ -16,9 +16,6 @@ export interface ParetoNbdParams {
 }
 
 export type ParetoNbdFit = ModelFit<'pareto-nbd', ParetoNbdParams>;
-
-/** Expected dropouts over the longest tenure below which the fit is reported as the no-dropout boundary. */
-const DROPOUT_BOUNDARY = 1e-4;
 
 /**
  * Maximum-likelihood fit on log-parameters: BFGS with central-difference gradients (the analytic
@@ -45,22 +42,14 @@ export function fitParetoNbd(data: RepeatSummary, options: { penalizer?: number 
   let longest = 0;
   for (const t of rows.T) longest = Math.max(longest, t);
   const dropouts = (s / beta) * longest;
-  const boundary = [...fit.diagnostics.boundary];
-  if (dropouts < DROPOUT_BOUNDARY) boundary.push('dropout→0');
-  if (sumX === 0) boundary.push('no repeat purchases');
-  const diagnostics: FitDiagnostics = Object.freeze({
-    ...fit.diagnostics,
-    boundary: Object.freeze(boundary),
+  const diagnostics = purchaseModelDiagnostics(
+    fit,
+    rows,
     penalizer,
-    customers: rows.totalWeight,
-    distinctRows: rows.weight.length,
-    ...(sumX === 0 ? { message: NO_REPEATS_MESSAGE } : {}),
-    ...(dropouts < DROPOUT_BOUNDARY && sumX > 0
-      ? {
-          message: `the mean dropout rate s/β = ${(s / beta).toExponential(2)} per ${data.unit.slice(0, -1)} ran to zero: the data show no sign of customers leaving, so P(alive) ≈ 1 for everyone`,
-        }
-      : {}),
-  });
+    sumX,
+    dropouts,
+    `the mean dropout rate s/β = ${(s / beta).toExponential(2)} per ${data.unit.slice(0, -1)} ran to zero: the data show no sign of customers leaving, so P(alive) ≈ 1 for everyone`,
+  );
   return Object.freeze({
     model: 'pareto-nbd' as const,
     unit: data.unit,
