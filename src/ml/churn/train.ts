@@ -70,6 +70,7 @@ export async function trainChurnModel(
   const windows = churnWindows(cutoff, o.horizonDays);
   const xs: Float32Array[] = [];
   const ys: Uint8Array[] = [];
+  const customers: Int32Array[] = [];
   const trainingWindows: TrainingWindow[] = [];
   const firstPurchase = log.time.reduce((m, t) => Math.min(m, t), Infinity);
   for (let k = 0; k < o.windows; k++) {
@@ -81,6 +82,7 @@ export async function trainChurnModel(
     const y = churnLabels(log, inputs.summary.customer, c, c + o.horizonDays * DAY_MS);
     xs.push(inputs.features);
     ys.push(y);
+    customers.push(inputs.summary.customer);
     trainingWindows.push({ cutoff: c, customers: y.length, churnRate: mean(y) });
     progress.onWindow?.(k + 1, o.windows);
     // windows only exist to give a small shop more examples: stop once there are enough
@@ -94,8 +96,9 @@ export async function trainChurnModel(
   if (churned === 0 || churned === examples) {
     throw new ValidationError(`every training customer ${churned === 0 ? 'bought again' : 'churned'} within the horizon: the classifier needs both outcomes`);
   }
-  const sample = sampleRows(concat(xs, Float32Array), concat(ys, Uint8Array), CHURN_FEATURE_NAMES.length, o.maxTrainingRows, o.splitSeed);
-  const fit = await fitChurnClassifier(sample.x, sample.y, CHURN_FEATURE_NAMES, o, progress.onEpoch);
+  const sample = sampleRows(concat(xs, Float32Array), concat(ys, Uint8Array), concat(customers, Int32Array), CHURN_FEATURE_NAMES.length, o.maxTrainingRows, o.splitSeed);
+  // a customer's rows from different windows stay on one side of the validation split
+  const fit = await fitChurnClassifier(sample.x, sample.y, CHURN_FEATURE_NAMES, { ...o, groups: sample.customer }, progress.onEpoch);
   return { windows, trainingWindows, fit, options: o };
 }
 
@@ -190,16 +193,18 @@ function trainingChurnRate(training: ChurnTraining): number {
 }
 
 /** At most `max` rows, drawn without replacement with a seeded shuffle (all rows when there are fewer). */
-function sampleRows(x: Float32Array, y: Uint8Array, d: number, max: number, seed: number): { x: Float32Array; y: Uint8Array } {
-  if (y.length <= max) return { x, y };
+function sampleRows(x: Float32Array, y: Uint8Array, customer: Int32Array, d: number, max: number, seed: number): { x: Float32Array; y: Uint8Array; customer: Int32Array } {
+  if (y.length <= max) return { x, y, customer };
   const keep = shuffled(Int32Array.from({ length: y.length }, (_, i) => i), createRng(seed ^ 0x5bd1e995)).subarray(0, max).sort();
   const xs = new Float32Array(max * d);
   const ys = new Uint8Array(max);
+  const cs = new Int32Array(max);
   for (let k = 0; k < max; k++) {
     xs.set(x.subarray(keep[k]! * d, keep[k]! * d + d), k * d);
     ys[k] = y[keep[k]!]!;
+    cs[k] = customer[keep[k]!]!;
   }
-  return { x: xs, y: ys };
+  return { x: xs, y: ys, customer: cs };
 }
 
 function mean(a: ArrayLike<number>): number {
@@ -208,7 +213,7 @@ function mean(a: ArrayLike<number>): number {
   return a.length === 0 ? NaN : s / a.length;
 }
 
-function concat<T extends Float32Array | Uint8Array>(parts: T[], Ctor: new (n: number) => T): T {
+function concat<T extends Float32Array | Uint8Array | Int32Array>(parts: T[], Ctor: new (n: number) => T): T {
   const out = new Ctor(parts.reduce((s, p) => s + p.length, 0));
   let at = 0;
   for (const p of parts) {
