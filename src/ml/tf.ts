@@ -1,8 +1,14 @@
 // TensorFlow.js with the fastest backend that loads here: native `tensorflow` (tfjs-node, an
 // optional dependency that cannot install everywhere), else `wasm` (SIMD), else plain `cpu`.
 // Every module that does heavy arithmetic imports `tf` from here and awaits `initTf()` once.
+//
+// Only the parts of @tensorflow/tfjs that retain uses are imported (tfjs-core, its cpu and wasm
+// backends; the layers API only where the churn network is trained, src/ml/churn/model.ts): the
+// union package also loads the converter, data and WebGL modules, about 55 MiB of RSS in every
+// serving process for nothing. tfjs-node, when installed, registers its backend on the same core.
 import { createRequire } from 'node:module';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 
 export { tf };

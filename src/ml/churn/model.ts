@@ -2,6 +2,7 @@
 // TensorFlow.js layers API, trained with early stopping on a validation slice, and averaged over an
 // ensemble of seeds. The fitted result is plain Float32Array weights (no live tf objects), so it can
 // be saved as raw bytes and scored anywhere. Inputs are standardised features (see features.ts).
+import * as tfl from '@tensorflow/tfjs-layers';
 import { tf } from '../tf.ts';
 import { createRng, shuffled } from '../rng.ts';
 
@@ -106,15 +107,15 @@ async function fitMember(
   onEpoch: (epoch: number, loss: number) => void,
 ): Promise<ChurnNetMember> {
   const [rows, d] = xs.shape;
-  const model = tf.sequential();
+  const model = tfl.sequential();
   if (o.hiddenUnits > 0) {
-    model.add(tf.layers.dense({ inputShape: [d], units: o.hiddenUnits, activation: 'relu', kernelInitializer: tf.initializers.heNormal({ seed }) }));
+    model.add(tfl.layers.dense({ inputShape: [d], units: o.hiddenUnits, activation: 'relu', kernelInitializer: tfl.initializers.heNormal({ seed }) }));
   }
   model.add(
-    tf.layers.dense({
+    tfl.layers.dense({
       ...(o.hiddenUnits > 0 ? {} : { inputShape: [d] }),
       units: 1,
-      kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 7919 }),
+      kernelInitializer: tfl.initializers.glorotUniform({ seed: seed + 7919 }),
     }),
   );
   const kernels = model.trainableWeights.filter((w) => w.name.includes('kernel')).map((w) => w.read());
@@ -168,7 +169,7 @@ async function fitMember(
   return { hiddenKernel: new Float32Array(0), hiddenBias: new Float32Array(0), outputKernel: ok!, outputBias: ob![0]!, bestEpoch, validationLogLoss: best };
 }
 
-function predictLogits(model: tf.LayersModel, data: ChurnDataset): Float32Array {
+function predictLogits(model: tfl.LayersModel, data: ChurnDataset): Float32Array {
   return tf.tidy(() => (model.predict(tf.tensor2d(data.x, [data.rows, data.columns])) as tf.Tensor).dataSync() as Float32Array).slice();
 }
 
