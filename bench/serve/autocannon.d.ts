@@ -18,6 +18,8 @@ declare module 'autocannon' {
     url: string;
     connections?: number;
     duration?: number;
+    /** An unmeasured run before the measured one. */
+    warmup?: { connections?: number; duration?: number };
     title?: string;
     requests?: { setupRequest?: (req: RawRequest) => RawRequest; method?: string; path?: string; body?: string; headers?: Record<string, string> }[];
   }

@@ -1,6 +1,6 @@
 // Serving benchmark: the real server (`retain serve`, its own process) with a generated model of
-// 100,000 customers × 20,000 items × 64 factors; autocannon from this process, 50 connections,
-// 10 s per scenario, all in one run so the ratios to /healthz compare like with like.
+// 100,000 customers × 20,000 items × 64 factors; autocannon from a second, lean process (load.ts),
+// 50 connections, 10 s per scenario, all in one run so the ratios to /healthz compare like with like.
 //
 //   npx tsx bench/serve/run.ts [--duration 10] [--connections 50] [--rounds 1] [--server-heap-mb 256] [--database-url postgres://...]
 //
@@ -11,17 +11,19 @@
 // server's database is rebuilt each run: embedded PGlite (in the server's process, so in its RSS)
 // by default, or a fresh `retain_serve_bench` database on the PostgreSQL server given.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { loadavg } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import autocannon, { type Result } from 'autocannon';
+import type { Result } from 'autocannon';
 import postgres from 'postgres';
 import type { Recommender } from '../../src/ml/cf/recommender.ts';
 import { loadRecommenderVersion } from '../../src/services/model-registry.ts';
 import { currentVersion } from '../../src/artifacts/store.ts';
 import { initTf } from '../../src/ml/tf.ts';
 import { createRng } from '../../src/ml/rng.ts';
+import type { LoadSpec } from './load.ts';
 import { migrate, openDatabase } from '../../src/db/client.ts';
 import { prepareBenchModel, seedBenchDatabase, type BenchData } from './generate.ts';
 
@@ -42,26 +44,32 @@ try {
   const base = `http://127.0.0.1:${port}`;
   const loadBefore = loadavg().map((l) => l.toFixed(1)).join(' ');
   await checkAnswers(base, data);
-  const rng = createRng(1);
   const fresh = new Set(data.freshCustomerIds);
   const known = data.customerIds.filter((id) => !fresh.has(id));
-  const pick = (ids: readonly string[]) => ids[rng.int(ids.length)]!;
-  const scenarios: { name: string; path: () => string }[] = [
-    { name: 'GET /healthz', path: () => '/healthz' },
-    { name: 'recommendations, known customers', path: () => `/v1/customers/${pick(known)}/recommendations?limit=10` },
-    { name: 'recommendations, fresh purchases (fold-in)', path: () => `/v1/customers/${pick(data.freshCustomerIds)}/recommendations?limit=10` },
-    { name: 'similar items', path: () => `/v1/items/${pick(data.itemIds)}/similar?limit=10` },
-    { name: 'recommendations, known, category filter', path: () => `/v1/customers/${pick(known)}/recommendations?limit=10&category=cat-3` },
+  const scenarios: { name: string; path: string; ids?: string[] }[] = [
+    { name: 'GET /healthz', path: '/healthz' },
+    { name: 'recommendations, known customers', path: '/v1/customers/{id}/recommendations?limit=10', ids: known },
+    { name: 'recommendations, fresh purchases (fold-in)', path: '/v1/customers/{id}/recommendations?limit=10', ids: data.freshCustomerIds },
+    { name: 'similar items', path: '/v1/items/{id}/similar?limit=10', ids: data.itemIds },
+    { name: 'recommendations, known, category filter', path: '/v1/customers/{id}/recommendations?limit=10&category=cat-3', ids: known },
   ];
+  const specDir = await mkdtemp(join(tmpdir(), 'retain-serve-bench-'));
+  const specFiles: string[] = [];
+  for (const [i, s] of scenarios.entries()) {
+    const spec: LoadSpec = { url: base, connections, duration, warmup: 2, title: s.name, path: s.path, ...(s.ids ? { ids: s.ids } : {}), seed: i + 1 };
+    specFiles.push(join(specDir, `${i}.json`));
+    await writeFile(specFiles[i]!, JSON.stringify(spec));
+  }
   const byScenario: Result[][] = scenarios.map(() => []);
   let memoryAfterCore = { rss: 0, peak: 0 };
   for (let round = 0; round < rounds; round++) {
     for (const [i, s] of scenarios.entries()) {
       process.stderr.write(`round ${round + 1}/${rounds}: ${s.name} (${duration} s, ${connections} connections)\n`);
-      byScenario[i]!.push(await autocannon({ url: base, connections, duration, title: s.name, requests: [{ setupRequest: (req) => ({ ...req, path: s.path() }) }] }));
+      byScenario[i]!.push(await runLoad(specFiles[i]!));
       if (i === 3) memoryAfterCore = await serverMemory(server.pid!);
     }
   }
+  await rm(specDir, { recursive: true, force: true });
   const results = byScenario.map((rs) => [...rs].sort((a, b) => a.requests.average - b.requests.average)[rs.length >> 1]!);
   const memory = await serverMemory(server.pid!);
   const breakdown = [...(await (await fetch(`${base}/metrics`)).text()).matchAll(/^retain_process_memory_bytes\{kind="(\w+)"\} (\d+)$/gm)].map((m) => `${m[1]} ${(Number(m[2]) / 2 ** 20).toFixed(0)}`);
@@ -85,6 +93,17 @@ try {
   process.stdout.write(`fold-in computed from scratch (cache miss; done when the purchase arrives): ${foldInMs.toFixed(2)} ms per customer, in this process\n`);
 } finally {
   server.kill('SIGTERM');
+}
+
+/** One scenario from a second process (load.ts), so the benchmark's own heap never stalls the load generator. */
+function runLoad(specFile: string): Promise<Result> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/serve/load.ts', specFile], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (b: Buffer) => (out += b.toString()));
+    child.once('error', reject);
+    child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as Result) : reject(new Error(`load generator exited with ${code}`))));
+  });
 }
 
 /** Time of one uncached fold-in (history + fresh items → top-100) on the same model. */
