@@ -4,6 +4,7 @@
 import type { ChurnModel } from '../artifacts/codecs/churn.ts';
 import type { Database } from '../db/client.ts';
 import { replaceCustomerScores, type ReplaceResult, type ScoreRow } from '../db/queries/customer-scores-replace.ts';
+import type { ScoreReason } from '../db/schema/index.ts';
 import { scoreChurnClassifier } from '../ml/churn/classifier.ts';
 import { CHURN_FEATURE_GROUPS, tenureDays, type ReasonGroup } from '../ml/churn/features.ts';
 import { churnInputsAt } from '../ml/churn/inputs.ts';
@@ -60,7 +61,7 @@ export function scoreCustomers(log: PurchaseLog, model: ChurnModel, asOf: number
     const clv = value.clv[i]!;
     const gap = summary.meanDaysBetweenOrders[i]!;
     const k = reasons.perCustomer;
-    const why: unknown[] = [];
+    const why: ScoreReason[] = [];
     for (let j = 0; j < k; j++) {
       const g = reasons.group[i * k + j]!;
       if (g < 0) break;

@@ -34,6 +34,7 @@ describe.each(testEngines())('customers, win-back lists, erasure (%s)', (engine)
     expect(status).toBe(200);
     expect(body.scores).toMatchObject({ risk_tier: 'high', segment: 'at_risk', rfm: { r: 3, f: 3, m: 3 } });
     expect(body.scores.churn_probability).toBeCloseTo(0.9, 5);
+    expect(body.scores.reasons).toEqual([{ reason: 'recency', effect: 0.2, detail: 'last order 10 days ago' }]);
     const missing = await json('/v1/customers/nobody');
     expect(missing.status).toBe(404);
     expect(missing.body.code).toBe('not_found');

@@ -127,7 +127,7 @@ export async function openShop(database: Database, options: { pollMs?: number } 
       fScore: 3,
       mScore: 3,
       segment: k % 2 === 0 ? 'at_risk' : 'loyal',
-      reasons: [{ feature: 'recency', effect: 0.2 }],
+      reasons: [{ reason: 'recency', effect: 0.2, detail: 'last order 10 days ago' }],
       modelVersion: 'test',
     })),
   );

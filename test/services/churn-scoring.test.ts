@@ -36,7 +36,7 @@ describe('scoreCustomers', () => {
       expect(r.valueAtRisk).toBeCloseTo(r.churnProbability * r.predictedClv, 6);
       expect(r.predictedClv).toBeGreaterThanOrEqual(0);
       expect(r.reasons.length).toBeLessThanOrEqual(3);
-      for (const reason of r.reasons as { effect: number; detail: string }[]) {
+      for (const reason of r.reasons) {
         expect(reason.effect).toBeGreaterThan(0);
         expect(reason.detail.length).toBeGreaterThan(0);
       }

@@ -20,7 +20,15 @@ export const ScoresSchema = z
     monetary: z.number(),
     rfm: z.object({ r: z.number().int(), f: z.number().int(), m: z.number().int() }),
     segment: z.string(),
-    reasons: z.array(z.unknown()),
+    reasons: z
+      .array(
+        z.object({
+          reason: z.string().openapi({ description: 'Feature group: recency, frequency, monetary, tenure, variety, cadence, recent_activity or purchase_model' }),
+          effect: z.number().openapi({ description: 'Push on the churn logit, largest first' }),
+          detail: z.string(),
+        }),
+      )
+      .openapi({ description: 'What pushes the churn score up most' }),
     model_version: z.string(),
     scored_at: z.string(),
   })

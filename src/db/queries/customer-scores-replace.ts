@@ -3,6 +3,7 @@
 // customers need not sit in memory as objects), go through COPY into a temporary table keyed by
 // the shop's customer id, and replace customer_scores with one DELETE + INSERT … SELECT.
 import type { Database } from '../client.ts';
+import type { ScoreReason } from '../schema/index.ts';
 
 export interface ScoreRow {
   /** The shop's customer id (customers.external_id). */
@@ -23,7 +24,7 @@ export interface ScoreRow {
   fScore: number;
   mScore: number;
   segment: string;
-  reasons: unknown[];
+  reasons: ScoreReason[];
 }
 
 export interface ReplaceResult {

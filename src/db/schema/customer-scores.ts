@@ -4,6 +4,16 @@ import { sql } from 'drizzle-orm';
 import { bigint, doublePrecision, index, integer, jsonb, pgEnum, pgTable, real, smallint, text, timestamp } from 'drizzle-orm/pg-core';
 import { customers } from './customers.ts';
 
+/** One driver of a customer's churn score, as stored and served: largest effect first. */
+export interface ScoreReason {
+  /** Feature group, e.g. recency, frequency, cadence, purchase_model. */
+  reason: string;
+  /** The group's push on the churn logit (occlusion: logit minus logit with the group at its training mean). */
+  effect: number;
+  /** For people: what in the customer's history it refers to. */
+  detail: string;
+}
+
 export const riskTier = pgEnum('risk_tier', ['high', 'medium', 'low']);
 
 export const customerScores = pgTable(
@@ -36,8 +46,8 @@ export const customerScores = pgTable(
     fScore: smallint('f_score').notNull(),
     mScore: smallint('m_score').notNull(),
     segment: text('segment').notNull(),
-    /** Human-readable drivers of the score, e.g. [{ feature, effect }]. */
-    reasons: jsonb('reasons').$type<unknown[]>().notNull().default(sql`'[]'::jsonb`),
+    /** Top drivers of the churn score, largest effect first. */
+    reasons: jsonb('reasons').$type<ScoreReason[]>().notNull().default(sql`'[]'::jsonb`),
     modelVersion: text('model_version').notNull(),
     scoredAt: timestamp('scored_at', { withTimezone: true }).notNull().defaultNow(),
   },
