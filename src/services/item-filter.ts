@@ -1,6 +1,6 @@
 // Catalog rules as flags indexed by the active model's item numbers, so a filter check in the
 // top-N loop is two array reads. Rebuilt when a model loads, patched when items change.
-import type { Recommender } from '../ml/cf/recommender.ts';
+import type { ItemFilter, Recommender } from '../ml/cf/recommender.ts';
 import type { CatalogEntry, CatalogSnapshot } from './catalog-snapshot.ts';
 
 const ELIGIBLE = 1;
@@ -12,6 +12,8 @@ export class ItemFlags {
   /** Catalog entry per model item: describing a result needs no string-keyed lookup. */
   private readonly entries: (CatalogEntry | undefined)[];
   private readonly categoryCodes = new Map<string, number>();
+  /** Items of each category code, built on first use and dropped whenever an item changes. */
+  private readonly byCategory = new Map<number, Int32Array>();
 
   constructor(
     readonly model: Recommender,
@@ -34,14 +36,39 @@ export class ItemFlags {
   /**
    * The filter for one request: eligible (active and recommendable), in stock unless the caller
    * opts out, and in one of `categories` when given. Items missing from the catalog never pass.
+   * A category filter lists its categories' items as `members`, so scorers can skip the rest.
    */
-  filter(options: { categories?: readonly string[] | undefined; inStock: boolean }): (item: number) => boolean {
+  filter(options: { categories?: readonly string[] | undefined; inStock: boolean }): ItemFilter {
     const need = options.inStock ? ELIGIBLE | IN_STOCK : ELIGIBLE;
     const flags = this.flags;
     if (!options.categories || options.categories.length === 0) return (i) => (flags[i]! & need) === need;
-    const codes = new Set(options.categories.map((c) => this.categoryCodes.get(c) ?? -1));
+    // a category no item has matches nothing (not the uncategorised items, whose code is −1)
+    const codes = new Set(options.categories.flatMap((c) => this.categoryCodes.get(c) ?? []));
     const category = this.category;
-    return (i) => (flags[i]! & need) === need && codes.has(category[i]!);
+    const allow = (i: number) => (flags[i]! & need) === need && codes.has(category[i]!);
+    return Object.assign(allow, { members: this.members(codes) });
+  }
+
+  private members(codes: ReadonlySet<number>): Int32Array {
+    const lists = [...codes].map((c) => this.categoryItems(c));
+    if (lists.length === 1) return lists[0]!;
+    const out = new Int32Array(lists.reduce((n, l) => n + l.length, 0));
+    let at = 0;
+    for (const l of lists) {
+      out.set(l, at);
+      at += l.length;
+    }
+    return out.sort();
+  }
+
+  private categoryItems(code: number): Int32Array {
+    let items = this.byCategory.get(code);
+    if (!items) {
+      const found: number[] = [];
+      for (let i = 0; i < this.category.length; i++) if (this.category[i] === code) found.push(i);
+      this.byCategory.set(code, (items = Int32Array.from(found)));
+    }
+    return items;
   }
 
   entry(i: number): CatalogEntry | undefined {
@@ -49,6 +76,7 @@ export class ItemFlags {
   }
 
   private update(i: number): void {
+    this.byCategory.clear();
     const entry = this.catalog.get(this.model.itemIds[i]!);
     this.entries[i] = entry;
     if (!entry) {

@@ -94,12 +94,41 @@ export function createRecommender(state: RecommenderState, version: string): Rec
     return (item: number) => binarySearch(history.colIdx, from, to, item);
   };
 
-  const scoreItems = (itemIdxs: ArrayLike<number>, out: Float32Array): void => {
+  // A filter's member list shorter than this is scored item by item in plain JS; beyond it, one
+  // pass over the whole catalog (tfjs for ALS) is cheaper. With members, only their scores are
+  // written, and top-N reads only them.
+  const few = (allow: ItemFilter | undefined): Int32Array | undefined => (allow?.members && allow.members.length * 8 <= nItems ? allow.members : undefined);
+
+  /** ALS: a customer vector against the item factors `f`. */
+  const scoreVector = (f: Float32Array, v: Float32Array, out: Float32Array, members: Int32Array | undefined): void => {
+    if (!members) {
+      itemScorer!.score(v, out);
+      return;
+    }
+    const k = v.length;
+    for (let m = 0; m < members.length; m++) {
+      const i = members[m]!;
+      let s = 0;
+      for (let d = 0, at = i * k; d < k; d++) s += v[d]! * f[at + d]!;
+      out[i] = s;
+    }
+  };
+
+  const scoreItems = (itemIdxs: ArrayLike<number>, out: Float32Array, members?: Int32Array): void => {
     switch (scorer.algorithm) {
       case 'als':
-        itemScorer!.score(foldInCustomer(scorer.itemFactors, scorer.foldIn, itemIdxs), out);
+        scoreVector(scorer.itemFactors, foldInCustomer(scorer.itemFactors, scorer.foldIn, itemIdxs), out, members);
         return;
       case 'ease':
+        if (members) {
+          for (let m = 0; m < members.length; m++) {
+            const i = members[m]!;
+            let s = 0;
+            for (let j = 0; j < itemIdxs.length; j++) s += scorer.weights[itemIdxs[j]! * nItems + i]!;
+            out[i] = s;
+          }
+          return;
+        }
         out.fill(0);
         for (let j = 0; j < itemIdxs.length; j++) addRow(out, scorer.weights, itemIdxs[j]! * nItems, nItems);
         return;
@@ -112,12 +141,12 @@ export function createRecommender(state: RecommenderState, version: string): Rec
     }
   };
 
-  const scoreCustomer = (u: number, out: Float32Array): void => {
+  const scoreCustomer = (u: number, out: Float32Array, members?: Int32Array): void => {
     if (scorer.algorithm === 'als') {
       const k = scorer.factors;
-      itemScorer!.score(scorer.userFactors.subarray(u * k, (u + 1) * k), out);
+      scoreVector(scorer.itemFactors, scorer.userFactors.subarray(u * k, (u + 1) * k), out, members);
     } else {
-      scoreItems(history.colIdx.subarray(history.rowPtr[u]!, history.rowPtr[u + 1]!), out);
+      scoreItems(history.colIdx.subarray(history.rowPtr[u]!, history.rowPtr[u + 1]!), out, members);
     }
   };
 
@@ -164,21 +193,24 @@ export function createRecommender(state: RecommenderState, version: string): Rec
         // The candidate lists leave purchases out, so they cannot rank them: score the whole
         // catalog (the cost of one fold-in) instead of keeping a second per-algorithm scorer for
         // bought items to merge into the list; the default path keeps the cached lists.
-        scoreCustomer(u, scratch);
-        return topN(scratch, n, allow, exclude && ((i) => exclude.has(i)));
+        const members = few(allow);
+        scoreCustomer(u, scratch, members);
+        return topN(scratch, n, allow, exclude && ((i) => exclude.has(i)), members);
       }
       const cached = fromList(candidates, u, n, allow, exclude);
       if (cached) return cached;
-      scoreCustomer(u, scratch);
+      const members = few(allow);
+      scoreCustomer(u, scratch, members);
       const bought = inHistory(u);
-      return topN(scratch, n, allow, exclude ? (i) => bought(i) || exclude.has(i) : bought);
+      return topN(scratch, n, allow, exclude ? (i) => bought(i) || exclude.has(i) : bought, members);
     },
 
     recommendFromItems(itemIdxs, n, allow, exclude, options = {}) {
       for (let j = 0; j < itemIdxs.length; j++) checkIndex(itemIdxs[j]!, nItems, 'item');
       const own = new Set(options.includePurchased ? [] : Array.from(itemIdxs));
-      scoreItems(itemIdxs, scratch);
-      return topN(scratch, n, allow, (i) => own.has(i) || (exclude?.has(i) ?? false));
+      const members = few(allow);
+      scoreItems(itemIdxs, scratch, members);
+      return topN(scratch, n, allow, (i) => own.has(i) || (exclude?.has(i) ?? false), members);
     },
 
     similar(i, n, allow) {

@@ -6,19 +6,29 @@ export interface ScoredItem {
   score: number;
 }
 
-/** Whether an item may be returned (catalog rules: in stock, recommendable, category...). */
-export type ItemFilter = (item: number) => boolean;
+/**
+ * Whether an item may be returned (catalog rules: in stock, recommendable, category...). A filter
+ * may list `members`, items outside which never pass (a superset of those that do is fine): when
+ * the list is short, scorers score only those items instead of the whole catalog.
+ */
+export interface ItemFilter {
+  (item: number): boolean;
+  readonly members?: Int32Array;
+}
 
 /**
  * The n best items by `scores` among those where `allow(item)` holds and `skip(item)` does not,
- * best first. Items with a non-finite score are never returned.
+ * best first. Items with a non-finite score are never returned. `among` limits the search to
+ * those items (e.g. a filter's members, when only they were scored).
  */
-export function topN(scores: Float32Array | Float64Array, n: number, allow: ItemFilter | undefined, skip?: (item: number) => boolean): ScoredItem[] {
+export function topN(scores: Float32Array | Float64Array, n: number, allow: ItemFilter | undefined, skip?: (item: number) => boolean, among?: Int32Array): ScoredItem[] {
   if (n <= 0) return [];
   const heapItem = new Int32Array(n);
   const heapScore = new Float64Array(n);
   let size = 0;
-  for (let i = 0; i < scores.length; i++) {
+  const length = among ? among.length : scores.length;
+  for (let k = 0; k < length; k++) {
+    const i = among ? among[k]! : k;
     const s = scores[i]!;
     if (!(s > -Infinity) || s === Infinity) continue;
     if (size === n && !(s > heapScore[0]!)) continue;

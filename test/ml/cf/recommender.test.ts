@@ -73,6 +73,21 @@ describe.each(specs)('serving recommender ($algorithm)', (spec) => {
     }
   });
 
+  it('scores only a filter\'s few members and answers as full scoring does', () => {
+    const fitted = fitModel(log, spec);
+    const model = createRecommender(servingState(fitted, { candidatesPerCustomer: 6, similarPerItem: 6 }), 'v1');
+    // one item in ten passes (6 of 60: few enough for member scoring), one of them never
+    const allow = (i: number) => i % 10 === 0 && i !== 20;
+    const withMembers = Object.assign((i: number) => allow(i), { members: Int32Array.from({ length: 6 }, (_, k) => k * 10) });
+    for (let u = 0; u < fitted.customerIds.length; u += 5) {
+      const own = fitted.history.colIdx.subarray(fitted.history.rowPtr[u]!, fitted.history.rowPtr[u + 1]!);
+      sameRanking(model.recommend(u, 4, withMembers), model.recommend(u, 4, allow));
+      sameRanking(model.recommend(u, 4, withMembers, undefined, { includePurchased: true }), model.recommend(u, 4, allow, undefined, { includePurchased: true }));
+      sameRanking(model.recommendFromItems(own, 4, withMembers), model.recommendFromItems(own, 4, allow));
+      for (const { item } of model.recommend(u, 4, withMembers, undefined, { includePurchased: true })) expect(allow(item)).toBe(true);
+    }
+  });
+
   it('ranks the customer\'s purchases among the rest only with includePurchased, filters still holding', () => {
     const fitted = fitModel(log, spec);
     const model = createRecommender(servingState(fitted, { candidatesPerCustomer: 6, similarPerItem: 6 }), 'v1');
