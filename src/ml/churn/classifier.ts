@@ -1,7 +1,8 @@
 // The churn classifier end to end on feature matrices: split a validation slice off the training
 // customers (whole customers: a customer's rows from several stacked windows stay on one side, or
-// early stopping and calibration would be judged on near-copies of training rows), standardise on the rest, fit the network ensemble with early stopping on the slice,
-// calibrate its logits on the same slice (Platt), then score any feature matrix.
+// early stopping and calibration would be judged on near-copies of training rows), standardise on
+// the rest, fit the network ensemble with early stopping on the slice, calibrate its logits on the
+// same slice (Platt), then score any feature matrix.
 import { createRng, shuffled } from '../rng.ts';
 import { calibrate, fitPlattScaling, type PlattScaling } from './calibration.ts';
 import { fitStandardizer, standardize, type Standardizer } from './features.ts';
