@@ -58,7 +58,7 @@ export class ItemFlags {
       out.set(l, at);
       at += l.length;
     }
-    return out.sort();
+    return out; // in any order: scoring and top-N do not depend on it
   }
 
   private categoryItems(code: number): Int32Array {
