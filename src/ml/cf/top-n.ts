@@ -31,7 +31,8 @@ export function topN(scores: Float32Array | Float64Array, n: number, allow: Item
     const i = among ? among[k]! : k;
     const s = scores[i]!;
     if (!(s > -Infinity) || s === Infinity) continue;
-    if (size === n && !(s > heapScore[0]!)) continue;
+    // a full heap admits only items better than its worst, ties by the lower index, whatever the visiting order
+    if (size === n && !worse(heapScore[0]!, heapItem[0]!, s, i)) continue;
     if ((allow && !allow(i)) || (skip && skip(i))) continue;
     if (size < n) {
       siftUp(heapItem, heapScore, size++, i, s);
