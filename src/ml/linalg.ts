@@ -5,10 +5,11 @@
 import { tf } from './tf.ts';
 import type { Csr } from './cf/sparse.ts';
 
-/** out[r] = row r of `matrix` (rows x k, row-major) . vec. */
-export function dotRows(matrix: Float32Array, k: number, vec: Float32Array, out: Float32Array): void {
-  const rows = matrix.length / k;
-  for (let r = 0; r < rows; r++) {
+/** out[r] = row r of `matrix` (rows x k, row-major) . vec, for every row or only the rows listed. */
+export function dotRows(matrix: Float32Array, k: number, vec: Float32Array, out: Float32Array, only?: Int32Array): void {
+  const rows = only ? only.length : matrix.length / k;
+  for (let m = 0; m < rows; m++) {
+    const r = only ? only[m]! : m;
     let s = 0;
     const base = r * k;
     for (let j = 0; j < k; j++) s += matrix[base + j]! * vec[j]!;
@@ -16,9 +17,12 @@ export function dotRows(matrix: Float32Array, k: number, vec: Float32Array, out:
   }
 }
 
-/** Scores vectors against one fixed matrix (rows x k): out[r] = row r . vec. */
+/**
+ * Scores vectors against one fixed matrix (rows x k): out[r] = row r . vec. With `only`, just
+ * those rows are written (in plain loops: for a few rows a call into tfjs costs more).
+ */
 export interface RowScorer {
-  score(vec: Float32Array, out: Float32Array): void;
+  score(vec: Float32Array, out: Float32Array, only?: Int32Array): void;
   /** Frees the tfjs copy, if any. */
   dispose(): void;
 }
@@ -32,11 +36,15 @@ export function createRowScorer(matrix: Float32Array, k: number): RowScorer {
   const rows = matrix.length / k;
   const backend = tf.engine().backendName;
   if (matrix.length < 65_536 || (backend !== 'wasm' && backend !== 'tensorflow')) {
-    return { score: (vec, out) => dotRows(matrix, k, vec, out), dispose: () => undefined };
+    return { score: (vec, out, only) => dotRows(matrix, k, vec, out, only), dispose: () => undefined };
   }
   const resident = tf.tensor2d(transposed(matrix, rows, k), [k, rows]);
   return {
-    score(vec, out) {
+    score(vec, out, only) {
+      if (only) {
+        dotRows(matrix, k, vec, out, only);
+        return;
+      }
       const product = tf.tidy(() => tf.matMul(tf.tensor2d(vec, [1, k]), resident));
       out.set(product.dataSync() as Float32Array);
       product.dispose();

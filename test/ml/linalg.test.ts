@@ -44,5 +44,8 @@ describe('linalg', () => {
     const out = new Float32Array(2);
     dotRows(Float32Array.from([1, 2, 3, 4]), 2, Float32Array.from([1, -1]), out);
     expect(Array.from(out)).toEqual([-1, -1]);
+    const some = new Float32Array(3).fill(9);
+    dotRows(Float32Array.from([1, 2, 3, 5, 7, 7]), 2, Float32Array.from([1, -1]), some, Int32Array.from([2, 0]));
+    expect(Array.from(some)).toEqual([-1, 9, 0]);
   });
 });

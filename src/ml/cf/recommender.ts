@@ -99,25 +99,10 @@ export function createRecommender(state: RecommenderState, version: string): Rec
   // written, and top-N reads only them.
   const few = (allow: ItemFilter | undefined): Int32Array | undefined => (allow?.members && allow.members.length * 8 <= nItems ? allow.members : undefined);
 
-  /** ALS: a customer vector against the item factors `f`. */
-  const scoreVector = (f: Float32Array, v: Float32Array, out: Float32Array, members: Int32Array | undefined): void => {
-    if (!members) {
-      itemScorer!.score(v, out);
-      return;
-    }
-    const k = v.length;
-    for (let m = 0; m < members.length; m++) {
-      const i = members[m]!;
-      let s = 0;
-      for (let d = 0, at = i * k; d < k; d++) s += v[d]! * f[at + d]!;
-      out[i] = s;
-    }
-  };
-
   const scoreItems = (itemIdxs: ArrayLike<number>, out: Float32Array, members?: Int32Array): void => {
     switch (scorer.algorithm) {
       case 'als':
-        scoreVector(scorer.itemFactors, foldInCustomer(scorer.itemFactors, scorer.foldIn, itemIdxs), out, members);
+        itemScorer!.score(foldInCustomer(scorer.itemFactors, scorer.foldIn, itemIdxs), out, members);
         return;
       case 'ease':
         if (members) {
@@ -144,16 +129,16 @@ export function createRecommender(state: RecommenderState, version: string): Rec
   const scoreCustomer = (u: number, out: Float32Array, members?: Int32Array): void => {
     if (scorer.algorithm === 'als') {
       const k = scorer.factors;
-      scoreVector(scorer.itemFactors, scorer.userFactors.subarray(u * k, (u + 1) * k), out, members);
+      itemScorer!.score(scorer.userFactors.subarray(u * k, (u + 1) * k), out, members);
     } else {
       scoreItems(history.colIdx.subarray(history.rowPtr[u]!, history.rowPtr[u + 1]!), out, members);
     }
   };
 
-  const similarRow = (i: number, out: Float32Array): void => {
+  const similarRow = (i: number, out: Float32Array, members?: Int32Array): void => {
     switch (scorer.algorithm) {
       case 'als':
-        similarityScorer!.score(normalisedFactors!.subarray(i * scorer.factors, (i + 1) * scorer.factors), out);
+        similarityScorer!.score(normalisedFactors!.subarray(i * scorer.factors, (i + 1) * scorer.factors), out, members);
         return;
       case 'ease':
         out.set(scorer.weights.subarray(i * nItems, (i + 1) * nItems));
@@ -217,8 +202,9 @@ export function createRecommender(state: RecommenderState, version: string): Rec
       checkIndex(i, nItems, 'item');
       const cached = fromList(similarItems, i, n, allow, undefined);
       if (cached) return cached;
-      similarRow(i, scratch);
-      return topN(scratch, n, allow, (j) => j === i);
+      const members = few(allow);
+      similarRow(i, scratch, members);
+      return topN(scratch, n, allow, (j) => j === i, members);
     },
 
     popular(n, allow, options = {}) {

@@ -87,6 +87,7 @@ describe.each(specs)('serving recommender ($algorithm)', (spec) => {
       sameRanking(model.recommendFromItems(own, 4, withMembers), model.recommendFromItems(own, 4, allow));
       for (const { item } of model.recommend(u, 4, withMembers, undefined, { includePurchased: true })) expect(allow(item)).toBe(true);
     }
+    for (let i = 0; i < fitted.itemIds.length; i += 7) sameRanking(model.similar(i, 4, withMembers), model.similar(i, 4, allow));
   });
 
   it('ranks the customer\'s purchases among the rest only with includePurchased, filters still holding', () => {
