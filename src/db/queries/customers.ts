@@ -38,9 +38,17 @@ export interface ErasureCounts {
  * Deletes everything held about the customer and keeps only a tombstone (external id + erased_at),
  * which is what stops a later import from bringing the purchases back. One transaction: a reader
  * never sees a half-erased customer.
+ *
+ * It first locks customer_scores against writers (SHARE ROW EXCLUSIVE: readers go on, erasures
+ * queue). Without it, an erasure during a re-scoring (replaceCustomerScores) could lose: its
+ * DELETE waits on the old score row the re-scoring deleted, then finds nothing, while the new row
+ * the re-scoring inserted (it could not yet see erased_at) survives the commit. With it, the
+ * erasure waits for the re-scoring to commit and then deletes the new row, or the re-scoring waits
+ * for the erasure and leaves the customer out.
  */
 export async function eraseCustomerRows(db: Db, externalId: string): Promise<ErasureCounts> {
   return db.transaction(async (tx) => {
+    await tx.execute(sql`LOCK TABLE ${customerScores} IN SHARE ROW EXCLUSIVE MODE`);
     const [row] = await tx
       .insert(customers)
       .values({ externalId, erasedAt: sql`now()`, unsubscribed: true })
