@@ -175,6 +175,7 @@ async function loadChunk(session: BulkSession, text: string, format: PurchaseFor
   const [row] = await session.query<{ staged: number; erased: number; purchases: number; cancellations: number }>(
     `WITH s AS (
        SELECT s.*, c.id AS customer_id, c.erased_at FROM ${STAGE} s JOIN customers c ON c.external_id = s.customer
+       FOR SHARE OF c -- an erasure under way is waited for and seen; a later one deletes what this stores
      ), ins AS (
        INSERT INTO purchases (customer_id, item_id, order_id, line_no, kind, quantity, unit_price, occurred_at, source)
        SELECT s.customer_id, i.id, s.order_id, s.line_no, s.kind, s.quantity, s.unit_price, to_timestamp(s.occurred_ms / 1000.0), 'import'

@@ -44,7 +44,9 @@ export interface ErasureCounts {
  * DELETE waits on the old score row the re-scoring deleted, then finds nothing, while the new row
  * the re-scoring inserted (it could not yet see erased_at) survives the commit. With it, the
  * erasure waits for the re-scoring to commit and then deletes the new row, or the re-scoring waits
- * for the erasure and leaves the customer out.
+ * for the erasure and leaves the customer out. Event batches and imports lock the rows of the
+ * customers they store for (FOR SHARE) for the same reason: the upsert below waits for them.
+ * test/db/queries/customers.test.ts reproduces each race on PostgreSQL.
  */
 export async function eraseCustomerRows(db: Db, externalId: string): Promise<ErasureCounts> {
   return db.transaction(async (tx) => {

@@ -27,10 +27,13 @@ export async function insertEvents(db: Db, input: EventInput[]): Promise<EventOu
     const itemIds = [...new Set(input.map((e) => e.itemId))];
     await tx.insert(customers).values(customerIds.map((externalId) => ({ externalId }))).onConflictDoNothing();
     await tx.insert(items).values(itemIds.map((externalId) => ({ externalId }))).onConflictDoNothing();
+    // FOR SHARE: an erasure in progress (it holds the row) is waited for and then seen; one that
+    // comes later waits for this batch and then deletes what it stored
     const cRows = await tx
       .select({ id: customers.id, externalId: customers.externalId, erased: sql<boolean>`${customers.erasedAt} is not null` })
       .from(customers)
-      .where(inArray(customers.externalId, customerIds));
+      .where(inArray(customers.externalId, customerIds))
+      .for('share');
     const iRows = await tx.select({ id: items.id, externalId: items.externalId }).from(items).where(inArray(items.externalId, itemIds));
     const customerById = new Map(cRows.map((r) => [r.externalId, r]));
     const itemById = new Map(iRows.map((r) => [r.externalId, r.id]));

@@ -1,9 +1,14 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
-import type { Database } from '../../../src/db/client.ts';
+import type { BulkSession, Database } from '../../../src/db/client.ts';
 import { replaceCustomerScores, type ScoreRow } from '../../../src/db/queries/customer-scores-replace.ts';
 import { eraseCustomerRows } from '../../../src/db/queries/customers.ts';
-import { customers, customerScores } from '../../../src/db/schema/index.ts';
+import { insertEvents } from '../../../src/db/queries/events.ts';
+import { customers, customerScores, events, purchases } from '../../../src/db/schema/index.ts';
+import { importPurchases } from '../../../src/import/purchase-import.ts';
 import { openTestDatabase, testEngines } from '../../helpers/db.ts';
 
 const score = (externalId: string): ScoreRow => ({
@@ -12,39 +17,119 @@ const score = (externalId: string): ScoreRow => ({
   segment: 'at risk', reasons: [{ reason: 'recency', effect: 0.5, detail: 'last order 30 days ago' }],
 });
 
-// Concurrency needs two connections: real PostgreSQL only (PGlite has one).
-describe.runIf(testEngines().includes('postgres'))('eraseCustomerRows during a re-scoring (postgres)', () => {
+/**
+ * Runs `statements` in a transaction on a connection of its own, starts `other` while it is open,
+ * commits after 300 ms, and tells whether `other` finished before the commit (it should wait).
+ */
+async function whileOpen(database: Database, statements: string, other: () => Promise<unknown>): Promise<{ finishedBeforeCommit: boolean; result: unknown }> {
+  let committing = false;
+  let finishedBeforeCommit: boolean | undefined;
+  let running: Promise<unknown> | undefined;
+  await database.withSession(async (session: BulkSession) => {
+    await session.exec('BEGIN');
+    await session.exec(statements);
+    running = other().then((r) => {
+      finishedBeforeCommit = !committing;
+      return r;
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    committing = true;
+    await session.exec('COMMIT');
+  });
+  const result = await running;
+  return { finishedBeforeCommit: finishedBeforeCommit!, result };
+}
+
+// Erasure against writers that run at the same time: needs two connections, so real PostgreSQL
+// only (PGlite has one). Without the locks each of these left a row of the erased customer behind.
+describe.runIf(testEngines().includes('postgres'))('erasure against concurrent writers (postgres)', () => {
   let database: Database;
+  const rowsOf = async (externalId: string) => {
+    const [c] = await database.db.select({ id: customers.id }).from(customers).where(eq(customers.externalId, externalId));
+    const count = async (table: typeof purchases | typeof events | typeof customerScores) =>
+      (await database.db.select().from(table).where(eq(table.customerId, c!.id))).length;
+    return { purchases: await count(purchases), events: await count(events), scores: await count(customerScores) };
+  };
   beforeAll(async () => {
     database = await openTestDatabase('postgres');
-    await database.db.insert(customers).values([{ externalId: 'c1' }, { externalId: 'c2' }]);
+    await database.db.insert(customers).values(['c1', 'c2', 'c3', 'c4', 'c5', 'c6'].map((externalId) => ({ externalId })));
     await replaceCustomerScores(database, [[score('c1'), score('c2')]], 'v1');
   }, 60_000);
   afterAll(async () => {
     await database?.close();
   });
 
-  it('leaves no score row of a customer erased while a re-scoring is under way', async () => {
-    const scoresOf = async (externalId: string) =>
-      database.db.select({ id: customerScores.customerId }).from(customerScores).innerJoin(customers, eq(customers.id, customerScores.customerId)).where(eq(customers.externalId, externalId));
+  it('an erasure during a re-scoring waits for it and then deletes the new score row', async () => {
+    // the re-scoring as replaceCustomerScores runs it: all rows deleted, non-erased customers' rows inserted
+    const { finishedBeforeCommit } = await whileOpen(
+      database,
+      `CREATE TEMP TABLE previous ON COMMIT DROP AS SELECT * FROM customer_scores;
+       DELETE FROM customer_scores;
+       INSERT INTO customer_scores SELECT p.* FROM previous p JOIN customers c ON c.id = p.customer_id AND c.erased_at IS NULL;`,
+      () => eraseCustomerRows(database.db, 'c1'),
+    );
+    expect(finishedBeforeCommit).toBe(false);
+    expect((await rowsOf('c1')).scores).toBe(0);
+    expect((await rowsOf('c2')).scores).toBe(1);
+  });
+
+  it('an event batch during an erasure waits for it and refuses the customer', async () => {
+    // the erasure's first step (as eraseCustomerRows): the customer row marked, the transaction still open
+    const { finishedBeforeCommit, result } = await whileOpen(database, `UPDATE customers SET erased_at = now(), unsubscribed = true WHERE external_id = 'c3'`, () =>
+      insertEvents(database.db, [{ eventId: 'race-1', type: 'purchase', customerId: 'c3', itemId: 'i1', quantity: 1, occurredAt: new Date('2011-12-01T00:00:00Z') }]),
+    );
+    expect(finishedBeforeCommit).toBe(false);
+    expect(result).toEqual(['customer_erased']);
+    expect(await rowsOf('c3')).toEqual({ purchases: 0, events: 0, scores: 0 });
+  });
+
+  const linesFile = (lines: string[]): string => {
+    const file = join(mkdtempSync(join(tmpdir(), 'retain-erasure-')), 'lines.csv');
+    writeFileSync(file, ['customer_id,order_id,item_id,quantity,unit_price,occurred_at', ...lines, ''].join('\n'));
+    return file;
+  };
+
+  it('an import during an erasure waits for it and stores nothing of the customer', async () => {
+    const file = linesFile(['c4,race-o1,i1,1,2,2011-12-01', 'c2,race-o2,i1,1,2,2011-12-01']);
+    const { finishedBeforeCommit, result } = await whileOpen(database, `UPDATE customers SET erased_at = now(), unsubscribed = true WHERE external_id = 'c4'`, () => importPurchases(database, file));
+    expect(finishedBeforeCommit).toBe(false);
+    expect(result).toMatchObject({ purchases: 1, erased: 1 });
+    expect((await rowsOf('c4')).purchases).toBe(0);
+    expect((await rowsOf('c2')).purchases).toBe(1);
+  });
+
+  /**
+   * The other order: a writer is inside its transaction when the erasure starts. To hold it there,
+   * another connection inserts, uncommitted, a purchase line with the key the writer will store
+   * (for another customer), so the writer's insert waits on it while the erasure has nothing to
+   * wait for but the writer's own locks; then that line is rolled back and the writer goes on.
+   * The erasure must wait for the writer and then delete what it stored.
+   */
+  async function erasureDuringWriter(customer: string, orderId: string, writer: () => Promise<unknown>): Promise<void> {
     let erasure: Promise<unknown> | undefined;
-    let committing = false;
-    let erasedWhileRescoring: boolean | undefined;
-    // a re-scoring as replaceCustomerScores does it: every row deleted, the non-erased customers'
-    // rows inserted again, one transaction; the erasure arrives between the insert and the commit
+    let writing: Promise<unknown> | undefined;
     await database.withSession(async (session) => {
-      await session.exec('BEGIN');
-      await session.exec(`CREATE TEMP TABLE previous ON COMMIT DROP AS SELECT * FROM customer_scores;
-        DELETE FROM customer_scores;
-        INSERT INTO customer_scores SELECT p.* FROM previous p JOIN customers c ON c.id = p.customer_id AND c.erased_at IS NULL;`);
-      erasure = eraseCustomerRows(database.db, 'c1').then(() => (erasedWhileRescoring = !committing));
-      await new Promise((r) => setTimeout(r, 300));
-      committing = true;
-      await session.exec('COMMIT');
+      await session.exec(`BEGIN; INSERT INTO purchases (customer_id, item_id, order_id, line_no, quantity, unit_price, occurred_at)
+        VALUES ((SELECT id FROM customers WHERE external_id = 'c2'), (SELECT id FROM items WHERE external_id = 'i1'), '${orderId}', 1, 1, 1, now())`);
+      writing = writer();
+      await new Promise((r) => setTimeout(r, 200));
+      erasure = eraseCustomerRows(database.db, customer);
+      await new Promise((r) => setTimeout(r, 200));
+      await session.exec('ROLLBACK');
     });
+    await writing;
     await erasure;
-    expect(erasedWhileRescoring).toBe(false); // it waited for the re-scoring to commit
-    expect(await scoresOf('c1')).toEqual([]);
-    expect(await scoresOf('c2')).toHaveLength(1);
+  }
+
+  it('an erasure during an event batch waits for it and then deletes its event and purchase', async () => {
+    await erasureDuringWriter('c5', 'event:race-2', () =>
+      insertEvents(database.db, [{ eventId: 'race-2', type: 'purchase', customerId: 'c5', itemId: 'i1', quantity: 1, occurredAt: new Date('2011-12-01T00:00:00Z') }]),
+    );
+    expect(await rowsOf('c5')).toEqual({ purchases: 0, events: 0, scores: 0 });
+  });
+
+  it('an erasure during an import waits for it and then deletes what it stored', async () => {
+    await erasureDuringWriter('c6', 'race-o3', () => importPurchases(database, linesFile(['c6,race-o3,i1,1,2,2011-12-01'])));
+    expect((await rowsOf('c6')).purchases).toBe(0);
   });
 });
