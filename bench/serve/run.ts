@@ -23,9 +23,9 @@ import { loadRecommenderVersion } from '../../src/services/model-registry.ts';
 import { currentVersion } from '../../src/artifacts/store.ts';
 import { initTf } from '../../src/ml/tf.ts';
 import { createRng } from '../../src/ml/rng.ts';
-import type { LoadSpec } from './load.ts';
 import { migrate, openDatabase } from '../../src/db/client.ts';
 import { prepareBenchModel, seedBenchDatabase, type BenchData } from './generate.ts';
+import type { LoadSpec } from './load.ts';
 
 const { values } = parseArgs({ options: { duration: { type: 'string', default: '10' }, connections: { type: 'string', default: '50' }, 'database-url': { type: 'string' }, rounds: { type: 'string', default: '1' }, 'server-heap-mb': { type: 'string', default: '256' } } });
 const heapMb = Number(values['server-heap-mb']);

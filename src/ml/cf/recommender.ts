@@ -175,9 +175,10 @@ export function createRecommender(state: RecommenderState, version: string): Rec
     recommend(u, n, allow, exclude, options = {}) {
       checkIndex(u, state.customerIds.length, 'customer');
       if (options.includePurchased) {
-        // The candidate lists leave purchases out, so they cannot rank them: score the whole
-        // catalog (the cost of one fold-in) instead of keeping a second per-algorithm scorer for
-        // bought items to merge into the list; the default path keeps the cached lists.
+        // The candidate lists leave purchases out, so they cannot rank them: score the catalog
+        // (or a filter's few members; the cost of one fold-in) instead of keeping a second
+        // per-algorithm scorer for bought items to merge into the list; the default path keeps
+        // the cached lists.
         const members = few(allow);
         scoreCustomer(u, scratch, members);
         return topN(scratch, n, allow, exclude && ((i) => exclude.has(i)), members);
