@@ -5,7 +5,7 @@ import type { Manifest } from '../src/artifacts/manifest.ts';
 import { backtestChurn, trainChurnModel, type ChurnBacktest, type ChurnTraining, type ChurnTrainingOptions, type TrainingProgress } from '../src/ml/churn/train.ts';
 import { lastPurchaseTime } from '../src/ml/churn/windows.ts';
 import { averagePrecision, brierScore, rocAuc } from '../src/ml/metrics/classification.ts';
-import { DAY_MS, type PurchaseLog } from '../src/ml/purchase-log.ts';
+import { DAY_MS, type PurchaseLog } from '../src/ml/customers/purchase-log.ts';
 
 export interface TrainChurnInput {
   log: PurchaseLog;

@@ -7,8 +7,8 @@ import { evaluateFitted } from '../src/ml/cf/offline-evaluation.ts';
 import { createRecommender, type Recommender } from '../src/ml/cf/recommender.ts';
 import { selectModel, type Selection, type Trial } from '../src/ml/cf/selection.ts';
 import type { RankingReport } from '../src/ml/metrics/ranking.ts';
-import { DAY_MS, type PurchaseLog } from '../src/ml/purchase-log.ts';
-import { compactLog, splitByTime } from '../src/ml/split.ts';
+import { DAY_MS, type PurchaseLog } from '../src/ml/customers/purchase-log.ts';
+import { compactLog, splitByTime } from '../src/ml/customers/split.ts';
 
 export interface TrainRecommenderInput {
   log: PurchaseLog;

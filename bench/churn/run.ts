@@ -7,8 +7,8 @@
 import { parseArgs } from 'node:util';
 import { migrate, openDatabase } from '../../src/db/client.ts';
 import { backtestChurn, trainChurnModel } from '../../src/ml/churn/train.ts';
-import { DAY_MS } from '../../src/ml/purchase-log.ts';
-import { initTf } from '../../src/ml/tf.ts';
+import { DAY_MS } from '../../src/ml/customers/purchase-log.ts';
+import { initTf } from '../../src/ml/numeric/tf.ts';
 import { createProgress } from '../../src/progress.ts';
 import { scoreCustomers, writeCustomerScores } from '../../src/services/churn-scoring.ts';
 import { defaultShop, syntheticPurchaseLog } from './synthetic-log.ts';

@@ -4,8 +4,8 @@
 // uniformly in the first `acquisitionDays`, orders then arrive as a Poisson process, and after each
 // one the customer leaves with probability p. An order's value is Gamma(pValue, ν) with the
 // customer's ν ~ Gamma(q, γ); it buys `linesPerOrder` items (1–3) from a catalogue.
-import { DAY_MS, type PurchaseLog } from '../../src/ml/purchase-log.ts';
-import { createRng, gammaVariate } from '../../src/ml/rng.ts';
+import { DAY_MS, type PurchaseLog } from '../../src/ml/customers/purchase-log.ts';
+import { createRng, gammaVariate } from '../../src/ml/numeric/rng.ts';
 
 export interface SyntheticShop {
   customers: number;

@@ -2,9 +2,9 @@
 // (2,357 customers, weeks), and BG/NBD on 1,000,000 synthetic customers drawn from the model
 // itself (days). Run: npx tsx bench/clv/run.ts [--customers N] [--repeats N]
 import { parseArgs } from 'node:util';
-import { fitBgNbd, type BgNbdFit, type BgNbdParams } from '../../src/ml/bg-nbd.ts';
-import { fitParetoNbd } from '../../src/ml/pareto-nbd.ts';
-import { fitGammaGamma } from '../../src/ml/gamma-gamma.ts';
+import { fitBgNbd, type BgNbdFit, type BgNbdParams } from '../../src/ml/lifetime/bg-nbd.ts';
+import { fitParetoNbd } from '../../src/ml/lifetime/pareto-nbd.ts';
+import { fitGammaGamma } from '../../src/ml/lifetime/gamma-gamma.ts';
 import { readRepeatSummaryCsv } from '../../src/import/repeat-summary-csv.ts';
 import { createProgress } from '../../src/progress.ts';
 import { syntheticSummary } from './synthetic.ts';

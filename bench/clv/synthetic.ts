@@ -1,9 +1,9 @@
 // Customers drawn from the BG/NBD generative process (Fader, Hardie & Lee 2005, section 3): a
 // purchase rate λ ~ Gamma(r, α) and a dropout probability p ~ Beta(a, b) per customer; purchases
 // arrive as a Poisson process and after each one the customer leaves with probability p.
-import { createRng, gammaVariate } from '../../src/ml/rng.ts';
-import type { BgNbdParams } from '../../src/ml/bg-nbd.ts';
-import type { RepeatSummary } from '../../src/ml/rfm.ts';
+import { createRng, gammaVariate } from '../../src/ml/numeric/rng.ts';
+import type { BgNbdParams } from '../../src/ml/lifetime/bg-nbd.ts';
+import type { RepeatSummary } from '../../src/ml/customers/summary.ts';
 
 export interface SyntheticOptions {
   customers: number;

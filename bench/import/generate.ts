@@ -5,7 +5,7 @@ import { createWriteStream, mkdirSync } from 'node:fs';
 import { once } from 'node:events';
 import { dirname } from 'node:path';
 import { createGzip } from 'node:zlib';
-import { createRng } from '../../src/ml/rng.ts';
+import { createRng } from '../../src/ml/numeric/rng.ts';
 
 export async function generatePurchaseFile(path: string, lines: number, seed = 7): Promise<void> {
   mkdirSync(dirname(path), { recursive: true });

@@ -8,8 +8,8 @@ import { resolveSpec, type ModelSpec } from '../../src/ml/cf/fit.ts';
 import { evaluateSpec } from '../../src/ml/cf/offline-evaluation.ts';
 import { selectModel } from '../../src/ml/cf/selection.ts';
 import type { RankingReport } from '../../src/ml/metrics/ranking.ts';
-import { splitByTime } from '../../src/ml/split.ts';
-import { initTf } from '../../src/ml/tf.ts';
+import { splitByTime } from '../../src/ml/customers/split.ts';
+import { initTf } from '../../src/ml/numeric/tf.ts';
 
 const { values } = parseArgs({ options: { 'als-budget': { type: 'string', default: '4' }, json: { type: 'boolean', default: false } } });
 

@@ -5,10 +5,10 @@
 import { readPurchaseLog } from '../../src/import/read-purchase-log.ts';
 import { batchRecommend, fitModel, servingState, type ModelSpec } from '../../src/ml/cf/fit.ts';
 import { createRecommender } from '../../src/ml/cf/recommender.ts';
-import { dotRows, matMul } from '../../src/ml/linalg.ts';
-import { compactLog, splitByTime } from '../../src/ml/split.ts';
-import { createRng } from '../../src/ml/rng.ts';
-import { initTf, tf } from '../../src/ml/tf.ts';
+import { dotRows, matMul } from '../../src/ml/numeric/linalg.ts';
+import { compactLog, splitByTime } from '../../src/ml/customers/split.ts';
+import { createRng } from '../../src/ml/numeric/rng.ts';
+import { initTf, tf } from '../../src/ml/numeric/tf.ts';
 
 const backend = await initTf();
 const { log } = await readPurchaseLog('data/online-retail/online_retail_lines.csv.gz', 'online-retail');

@@ -8,8 +8,8 @@ import { parseArgs } from 'node:util';
 import { bytesToFloat32, bytesToInt32, float32ToBytes, int32ToBytes } from '../../src/artifacts/binary.ts';
 import { fitAls } from '../../src/ml/cf/als.ts';
 import type { Csr } from '../../src/ml/cf/sparse.ts';
-import { createRng } from '../../src/ml/rng.ts';
-import { initTf } from '../../src/ml/tf.ts';
+import { createRng } from '../../src/ml/numeric/rng.ts';
+import { initTf } from '../../src/ml/numeric/tf.ts';
 import { createProgress } from '../../src/progress.ts';
 
 const { values } = parseArgs({

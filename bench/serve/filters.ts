@@ -6,7 +6,7 @@
 import { parseArgs } from 'node:util';
 import { currentVersion } from '../../src/artifacts/store.ts';
 import type { ItemFilter } from '../../src/ml/cf/recommender.ts';
-import { initTf } from '../../src/ml/tf.ts';
+import { initTf } from '../../src/ml/numeric/tf.ts';
 import { loadRecommenderVersion } from '../../src/services/model-registry.ts';
 import { prepareBenchModel } from './generate.ts';
 

@@ -10,9 +10,9 @@ import { customers, items, purchases } from '../../src/db/schema/index.ts';
 import type { FittedModel } from '../../src/ml/cf/fit.ts';
 import { servingState } from '../../src/ml/cf/fit.ts';
 import type { Csr } from '../../src/ml/cf/sparse.ts';
-import { gramOfRows } from '../../src/ml/linalg.ts';
-import { DAY_MS } from '../../src/ml/purchase-log.ts';
-import { createRng } from '../../src/ml/rng.ts';
+import { gramOfRows } from '../../src/ml/numeric/linalg.ts';
+import { DAY_MS } from '../../src/ml/customers/purchase-log.ts';
+import { createRng } from '../../src/ml/numeric/rng.ts';
 import { createProgress } from '../../src/progress.ts';
 
 export interface BenchShape {

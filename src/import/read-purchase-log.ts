@@ -1,6 +1,6 @@
 // A purchase file read straight into a PurchaseLog (no database): for training and evaluation
 // scripts that work on files, and for tests. Only valid purchase lines enter the log.
-import { PurchaseLogBuilder, type PurchaseLog } from '../ml/purchase-log.ts';
+import { PurchaseLogBuilder, type PurchaseLog } from '../ml/customers/purchase-log.ts';
 import { ValidationError } from '../errors.ts';
 import { openInput, readCsv } from './csv.ts';
 import { parsePurchaseRecord, purchaseLayout, type PurchaseFormat } from './purchase-row.ts';

@@ -1,7 +1,7 @@
 // A per-customer summary table from a CSV file, as data scientists export them from lifetimes
 // (frequency, recency, T[, monetary_value]) or as Hardie's CDNOW files write them (x, t_x, T[, zbar]).
 import { ValidationError } from '../errors.ts';
-import type { RepeatSummary, TimeUnit } from '../ml/rfm.ts';
+import type { RepeatSummary, TimeUnit } from '../ml/customers/summary.ts';
 import { openInput, readCsv } from './csv.ts';
 
 const COLUMN_NAMES = {

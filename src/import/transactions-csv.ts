@@ -1,7 +1,7 @@
 // A plain transaction list (customer_id, date[, value]) as a PurchaseLog: each row is one order of
 // one placeholder item worth `value` (0 without a value column), so it summarises like order lines.
 import { ValidationError } from '../errors.ts';
-import { PurchaseLogBuilder, type PurchaseLog } from '../ml/purchase-log.ts';
+import { PurchaseLogBuilder, type PurchaseLog } from '../ml/customers/purchase-log.ts';
 import { openInput, readCsv } from './csv.ts';
 import { parseTimestamp } from './purchase-row.ts';
 

@@ -9,10 +9,11 @@ import { scoreChurnClassifier } from '../ml/churn/classifier.ts';
 import { CHURN_FEATURE_GROUPS, tenureDays, type ReasonGroup } from '../ml/churn/features.ts';
 import { churnInputsAt } from '../ml/churn/inputs.ts';
 import { topChurnReasons } from '../ml/churn/reasons.ts';
-import { customerValues, type ClvOptions } from '../ml/clv.ts';
-import { fitGammaGamma } from '../ml/gamma-gamma.ts';
-import type { PurchaseLog } from '../ml/purchase-log.ts';
-import { rfmSegments, SEGMENTS, type CustomerSummary } from '../ml/rfm.ts';
+import { customerValues, type ClvOptions } from '../ml/lifetime/clv.ts';
+import { fitGammaGamma } from '../ml/lifetime/gamma-gamma.ts';
+import type { PurchaseLog } from '../ml/customers/purchase-log.ts';
+import { rfmSegments, SEGMENTS } from '../ml/customers/rfm.ts';
+import type { CustomerSummary } from '../ml/customers/summary.ts';
 
 /** Risk tiers on the calibrated probability: high > 0.7, medium 0.4–0.7, low < 0.4. */
 export function riskTier(probability: number): ScoreRow['riskTier'] {

@@ -10,9 +10,9 @@ import { customers, customerScores, purchases } from '../../src/db/schema/index.
 import { fitAls, preferenceStrength } from '../../src/ml/cf/als.ts';
 import type { RecommenderState, TopLists } from '../../src/ml/cf/recommender.ts';
 import { pairStats } from '../../src/ml/cf/sparse.ts';
-import { PurchaseLogBuilder, DAY_MS } from '../../src/ml/purchase-log.ts';
+import { PurchaseLogBuilder, DAY_MS } from '../../src/ml/customers/purchase-log.ts';
 import { createLogger } from '../../src/logger.ts';
-import { initTf } from '../../src/ml/tf.ts';
+import { initTf } from '../../src/ml/numeric/tf.ts';
 import { ServiceRuntime } from '../../src/services/runtime.ts';
 
 /** Training data ends here; purchases from then on are "fresh". */

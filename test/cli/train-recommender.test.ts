@@ -13,7 +13,7 @@ import { queryRows, type Database } from '../../src/db/client.ts';
 import { allCatalogRows } from '../../src/db/queries/items.ts';
 import { loadPurchaseLog } from '../../src/db/queries/purchase-log.ts';
 import { importPurchases } from '../../src/import/purchase-import.ts';
-import { initTf } from '../../src/ml/tf.ts';
+import { initTf } from '../../src/ml/numeric/tf.ts';
 import { trainRecommender, type TrainRecommenderResult } from '../../training/train-recommender.ts';
 import { openTestDatabase, testEngines } from '../helpers/db.ts';
 

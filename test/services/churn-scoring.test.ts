@@ -7,8 +7,8 @@ import { replaceCustomerScores } from '../../src/db/queries/customer-scores-repl
 import { customers, customerScores } from '../../src/db/schema/index.ts';
 import { readPurchaseLog } from '../../src/import/read-purchase-log.ts';
 import { trainChurnModel } from '../../src/ml/churn/train.ts';
-import type { PurchaseLog } from '../../src/ml/purchase-log.ts';
-import { initTf } from '../../src/ml/tf.ts';
+import type { PurchaseLog } from '../../src/ml/customers/purchase-log.ts';
+import { initTf } from '../../src/ml/numeric/tf.ts';
 import { riskTier, scoreCustomers, writeCustomerScores, type CustomerScoreTable } from '../../src/services/churn-scoring.ts';
 import { openTestDatabase, testEngines } from '../helpers/db.ts';
 

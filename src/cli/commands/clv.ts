@@ -2,10 +2,10 @@
 // customer summary or transaction list and prints parameters, log-likelihood and diagnostics.
 import { parseArgs } from 'node:util';
 import { ValidationError } from '../../errors.ts';
-import { fitBgNbd, type BgNbdFit } from '../../ml/bg-nbd.ts';
-import { fitGammaGamma, type GammaGammaFit } from '../../ml/gamma-gamma.ts';
-import { fitParetoNbd, type ParetoNbdFit } from '../../ml/pareto-nbd.ts';
-import { summarizeCustomers, type RepeatSummary, type TimeUnit } from '../../ml/rfm.ts';
+import { fitBgNbd, type BgNbdFit } from '../../ml/lifetime/bg-nbd.ts';
+import { fitGammaGamma, type GammaGammaFit } from '../../ml/lifetime/gamma-gamma.ts';
+import { fitParetoNbd, type ParetoNbdFit } from '../../ml/lifetime/pareto-nbd.ts';
+import { summarizeCustomers, type RepeatSummary, type TimeUnit } from '../../ml/customers/summary.ts';
 import { readRepeatSummaryCsv } from '../../import/repeat-summary-csv.ts';
 import { readTransactionsCsv } from '../../import/transactions-csv.ts';
 import { readPurchaseLog } from '../../import/read-purchase-log.ts';

@@ -11,9 +11,9 @@ import { fitModel, resolveSpec, type ModelSpec } from '../../ml/cf/fit.ts';
 import { evaluateFitted } from '../../ml/cf/offline-evaluation.ts';
 import { selectModel } from '../../ml/cf/selection.ts';
 import type { RankingReport } from '../../ml/metrics/ranking.ts';
-import { DAY_MS, PurchaseLogBuilder, type PurchaseLog } from '../../ml/purchase-log.ts';
-import { compactLog, splitByTime } from '../../ml/split.ts';
-import { initTf } from '../../ml/tf.ts';
+import { DAY_MS, PurchaseLogBuilder, type PurchaseLog } from '../../ml/customers/purchase-log.ts';
+import { compactLog, splitByTime } from '../../ml/customers/split.ts';
+import { initTf } from '../../ml/numeric/tf.ts';
 
 const HELP = `usage: retain evaluate (--file PATH --cutoff DATE | --train PATH --test PATH) [options]
 

@@ -9,8 +9,8 @@ import { ValidationError } from '../../errors.ts';
 import { parseTimestamp } from '../../import/purchase-row.ts';
 import { createLogger } from '../../logger.ts';
 import { lastPurchaseTime } from '../../ml/churn/windows.ts';
-import { DAY_MS } from '../../ml/purchase-log.ts';
-import { initTf } from '../../ml/tf.ts';
+import { DAY_MS } from '../../ml/customers/purchase-log.ts';
+import { initTf } from '../../ml/numeric/tf.ts';
 import { createProgress } from '../../progress.ts';
 import { scoreCustomers, writeCustomerScores } from '../../services/churn-scoring.ts';
 

@@ -7,7 +7,7 @@ import { loadConfig, type Config } from '../../config.ts';
 import { migrate, openDatabase, type Database } from '../../db/client.ts';
 import { ValidationError } from '../../errors.ts';
 import { createLogger, type Logger } from '../../logger.ts';
-import { initTf } from '../../ml/tf.ts';
+import { initTf } from '../../ml/numeric/tf.ts';
 import { ServiceRuntime } from '../../services/runtime.ts';
 
 const HELP = `usage: retain serve [--port N] [--host ADDR]

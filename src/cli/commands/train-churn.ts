@@ -10,8 +10,8 @@ import { parseTimestamp, type PurchaseFormat } from '../../import/purchase-row.t
 import { createLogger } from '../../logger.ts';
 import { defaultChurnNetOptions as N } from '../../ml/churn/model.ts';
 import { defaultChurnTrainingOptions as T, type ChurnTrainingOptions } from '../../ml/churn/train.ts';
-import type { PurchaseLog } from '../../ml/purchase-log.ts';
-import { initTf } from '../../ml/tf.ts';
+import type { PurchaseLog } from '../../ml/customers/purchase-log.ts';
+import { initTf } from '../../ml/numeric/tf.ts';
 import { createProgress } from '../../progress.ts';
 import { scoreCustomers, writeCustomerScores } from '../../services/churn-scoring.ts';
 import { formatChurnReport, trainChurn } from '../../../training/train-churn.ts';

@@ -2,7 +2,7 @@
 // not erased, in time order, read through a server-side cursor so millions of rows stream in
 // chunks straight into typed arrays.
 import { sql } from 'drizzle-orm';
-import { PurchaseLogBuilder, type PurchaseLog } from '../../ml/purchase-log.ts';
+import { PurchaseLogBuilder, type PurchaseLog } from '../../ml/customers/purchase-log.ts';
 import { queryRows, type Db } from '../client.ts';
 
 export interface LoadPurchaseLogOptions {

@@ -8,9 +8,9 @@
 // by solving each row exactly, (Y^T C_u Y + lambda I) x_u = Y^T C_u p_u, written as
 // (Y^T Y + lambda I + sum_{i in u} (c_ui - 1) y_i y_i^T) x_u = sum_{i in u} c_ui y_i,
 // either by Cholesky or by a few warm-started conjugate-gradient steps (Takacs et al. 2011).
-import { createRng } from '../rng.ts';
-import { choleskySolveInPlace, gramOfRows, matMul } from '../linalg.ts';
-import { DAY_MS } from '../purchase-log.ts';
+import { createRng } from '../numeric/rng.ts';
+import { choleskySolveInPlace, gramOfRows, matMul } from '../numeric/linalg.ts';
+import { DAY_MS } from '../customers/purchase-log.ts';
 import { transpose, withValues, type Csr, type PairStats } from './sparse.ts';
 
 /** How r_ui is derived from the purchase lines of a customer-item pair. */

@@ -2,7 +2,7 @@
 // item x item model. With X the binary customer x item matrix and lambda the L2 penalty,
 // P = (X^T X + lambda I)^-1 and B_ij = -P_ij / P_jj (B_jj = 0), eq. 8 of the paper; a customer's
 // scores are x_u B, the sum of the rows of B of the items they bought.
-import { spdInverseInPlace, sparseGram } from '../linalg.ts';
+import { spdInverseInPlace, sparseGram } from '../numeric/linalg.ts';
 import type { Csr } from './sparse.ts';
 
 export interface EaseOptions {

@@ -1,6 +1,6 @@
 // One entry point to train any recommender family from a purchase log, and to turn a fitted model
 // into the serving state (precomputed candidate and similar-item lists).
-import type { PurchaseLog } from '../purchase-log.ts';
+import type { PurchaseLog } from '../customers/purchase-log.ts';
 import { ALS_DEFAULTS, fitAls, preferenceStrength, type AlsOptions } from './als.ts';
 import { EASE_DEFAULTS, fitEase } from './ease.ts';
 import { fitItemKnn, KNN_DEFAULTS } from './knn.ts';
@@ -8,7 +8,7 @@ import { fitPopularity, POPULARITY_DEFAULTS } from './popularity.ts';
 import { createRecommender, type ModelScorer, type Recommender, type RecommenderState, type TopLists } from './recommender.ts';
 import { pairStats, withValues, type Csr } from './sparse.ts';
 import { topN, type ScoredItem } from './top-n.ts';
-import { matMul, transposed } from '../linalg.ts';
+import { matMul, transposed } from '../numeric/linalg.ts';
 
 export type ModelSpec =
   | ({ algorithm: 'als' } & Partial<AlsOptions>)

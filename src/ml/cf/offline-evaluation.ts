@@ -1,8 +1,8 @@
 // Offline evaluation of a recommender on a holdout (REFERENCE.md §2): rank every train item for
 // each test user, the user's own train items removed, and score the top k.
-import type { PurchaseLog } from '../purchase-log.ts';
+import type { PurchaseLog } from '../customers/purchase-log.ts';
 import { rankingReport, type RankingReport } from '../metrics/ranking.ts';
-import { holdoutTargets } from '../split.ts';
+import { holdoutTargets } from '../customers/split.ts';
 import { batchRecommend, fitModel, type FitHooks, type FittedModel, type ModelSpec } from './fit.ts';
 
 export interface Evaluation {

@@ -1,6 +1,6 @@
 // Popularity and trending: how many distinct customers bought each item, optionally only within a
 // recent window, the fallback for customers and contexts with no history.
-import { DAY_MS, type PurchaseLog } from '../purchase-log.ts';
+import { DAY_MS, type PurchaseLog } from '../customers/purchase-log.ts';
 
 export interface PopularityOptions {
   /** Count only buyers in the last `windowDays` before `endTime` ("trending"); Infinity = all time. */

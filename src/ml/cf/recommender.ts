@@ -6,7 +6,7 @@
 import type { Csr } from './sparse.ts';
 import { topN, type ItemFilter, type ScoredItem } from './top-n.ts';
 import { foldInCustomer, type AlsFoldIn } from './als.ts';
-import { createRowScorer } from '../linalg.ts';
+import { createRowScorer } from '../numeric/linalg.ts';
 
 export type { ItemFilter, ScoredItem };
 export type Algorithm = 'als' | 'ease' | 'knn' | 'popularity';

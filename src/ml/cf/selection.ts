@@ -2,9 +2,9 @@
 // the lines before an inner cutoff and scored by nDCG@k on the lines after it; the test holdout
 // is never looked at. Candidates are a fixed grid for the cheap families plus a seeded random
 // sample of iALS settings (the expensive family) within a budget.
-import type { PurchaseLog } from '../purchase-log.ts';
-import { createRng } from '../rng.ts';
-import { splitByTime } from '../split.ts';
+import type { PurchaseLog } from '../customers/purchase-log.ts';
+import { createRng } from '../numeric/rng.ts';
+import { splitByTime } from '../customers/split.ts';
 import type { Weighting } from './als.ts';
 import { easeMemoryBytes } from './ease.ts';
 import { evaluateSpec } from './offline-evaluation.ts';

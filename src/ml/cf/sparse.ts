@@ -1,5 +1,5 @@
 // Compressed sparse rows: the customer x item matrix and its transpose, as typed arrays.
-import type { PurchaseLog } from '../purchase-log.ts';
+import type { PurchaseLog } from '../customers/purchase-log.ts';
 
 export interface Csr {
   readonly rows: number;

@@ -3,7 +3,7 @@
 // early stopping and calibration would be judged on near-copies of training rows), standardise on
 // the rest, fit the network ensemble with early stopping on the slice, calibrate its logits on the
 // same slice (Platt), then score any feature matrix.
-import { createRng, shuffled } from '../rng.ts';
+import { createRng, shuffled } from '../numeric/rng.ts';
 import { calibrate, fitPlattScaling, type PlattScaling } from './calibration.ts';
 import { fitStandardizer, standardize, type Standardizer } from './features.ts';
 import { churnNetLogits, defaultChurnNetOptions, fitChurnNet, type ChurnDataset, type ChurnNet, type ChurnNetOptions, type FitProgress } from './model.ts';

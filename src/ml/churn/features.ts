@@ -1,8 +1,8 @@
 // Churn features: the RFM summary (rfm.ts) and the BG/NBD outputs at one cutoff, turned into a
 // row-major Float32 matrix. Counts and amounts are log1p-transformed (they are heavy-tailed: a few
 // wholesalers order hundreds of times) and standardised with statistics of the training rows only.
-import { DAY_MS } from '../purchase-log.ts';
-import type { CustomerSummary } from '../rfm.ts';
+import { DAY_MS } from '../customers/purchase-log.ts';
+import type { CustomerSummary } from '../customers/summary.ts';
 
 /** BG/NBD outputs for each summary entry, from the fit at the same cutoff (Fader, Hardie & Lee 2005). */
 export interface BgNbdChurnInputs {

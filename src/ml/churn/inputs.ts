@@ -1,8 +1,8 @@
 // Everything the churn classifier reads at one cutoff: the customer summary (rfm.ts), a BG/NBD fit
 // on the same history (bg-nbd.ts), its per-customer outputs for the horizon, and the feature matrix.
-import { fitBgNbd, scoreBgNbd, type BgNbdFit } from '../bg-nbd.ts';
-import type { PurchaseLog } from '../purchase-log.ts';
-import { summarizeCustomers, type CustomerSummary } from '../rfm.ts';
+import { fitBgNbd, scoreBgNbd, type BgNbdFit } from '../lifetime/bg-nbd.ts';
+import type { PurchaseLog } from '../customers/purchase-log.ts';
+import { summarizeCustomers, type CustomerSummary } from '../customers/summary.ts';
 import { churnFeatureMatrix, type BgNbdChurnInputs } from './features.ts';
 
 export interface ChurnInputs {

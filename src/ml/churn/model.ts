@@ -3,8 +3,8 @@
 // ensemble of seeds. The fitted result is plain Float32Array weights (no live tf objects), so it can
 // be saved as raw bytes and scored anywhere. Inputs are standardised features (see features.ts).
 import * as tfl from '@tensorflow/tfjs-layers';
-import { tf } from '../tf.ts';
-import { createRng, shuffled } from '../rng.ts';
+import { tf } from '../numeric/tf.ts';
+import { createRng, shuffled } from '../numeric/rng.ts';
 
 export interface ChurnNetOptions {
   /** Width of the hidden ReLU layer; 0 gives logistic regression. */

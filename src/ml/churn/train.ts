@@ -3,9 +3,9 @@
 // after it. More windows give the small model more (customer, moment) examples without looking past
 // the cutoff. The backtest then scores customers at the cutoff and compares with the holdout.
 import { ValidationError } from '../../errors.ts';
-import { expectedPurchases } from '../bg-nbd.ts';
-import { DAY_MS, type PurchaseLog } from '../purchase-log.ts';
-import { createRng, shuffled } from '../rng.ts';
+import { expectedPurchases } from '../lifetime/bg-nbd.ts';
+import { DAY_MS, type PurchaseLog } from '../customers/purchase-log.ts';
+import { createRng, shuffled } from '../numeric/rng.ts';
 import { averagePrecision, brierScore, calibrationTable, liftAt, rocAuc, type CalibrationBin } from '../metrics/classification.ts';
 import { fitChurnClassifier, scoreChurnClassifier, type ChurnClassifierFit } from './classifier.ts';
 import { CHURN_FEATURE_NAMES } from './features.ts';

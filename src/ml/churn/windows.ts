@@ -2,7 +2,7 @@
 // The classifier learns one horizon earlier: features at trainCutoff = cutoff − horizon from the
 // lines before it, labels in [trainCutoff, cutoff). It is then applied to features at the cutoff,
 // whose labels lie after every line it was trained on: it never sees the labels it is scored on.
-import { DAY_MS, type PurchaseLog } from '../purchase-log.ts';
+import { DAY_MS, type PurchaseLog } from '../customers/purchase-log.ts';
 
 export interface ChurnWindows {
   /** Features for training are computed from lines before this instant (ms UTC). */

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, it, expect } from 'vitest';
 import { loadChurnModel, saveChurnModel, type ChurnModel } from '../../../src/artifacts/codecs/churn.ts';
 import { fitChurnClassifier, scoreChurnClassifier } from '../../../src/ml/churn/classifier.ts';
-import { createRng } from '../../../src/ml/rng.ts';
-import { initTf } from '../../../src/ml/tf.ts';
+import { createRng } from '../../../src/ml/numeric/rng.ts';
+import { initTf } from '../../../src/ml/numeric/tf.ts';
 
 let dir: string;
 let model: ChurnModel;

@@ -1,7 +1,7 @@
 import { describe, it, expect, beforeAll } from 'vitest';
-import { initTf } from '../../../src/ml/tf.ts';
+import { initTf } from '../../../src/ml/numeric/tf.ts';
 import { readPurchaseLog } from '../../../src/import/read-purchase-log.ts';
-import { holdoutTargets, splitByTime, type TrainTest } from '../../../src/ml/split.ts';
+import { holdoutTargets, splitByTime, type TrainTest } from '../../../src/ml/customers/split.ts';
 import { evaluateSpec } from '../../../src/ml/cf/offline-evaluation.ts';
 import { pairStats } from '../../../src/ml/cf/sparse.ts';
 

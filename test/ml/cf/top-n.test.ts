@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { topN } from '../../../src/ml/cf/top-n.ts';
-import { createRng, shuffled } from '../../../src/ml/rng.ts';
+import { createRng, shuffled } from '../../../src/ml/numeric/rng.ts';
 
 describe('topN', () => {
   // many ties: scores in {0, 1, 2}, and items that never pass

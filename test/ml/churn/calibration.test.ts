@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { calibrate, fitPlattScaling, sigmoid } from '../../../src/ml/churn/calibration.ts';
-import { createRng } from '../../../src/ml/rng.ts';
+import { createRng } from '../../../src/ml/numeric/rng.ts';
 
 describe('fitPlattScaling', () => {
   it('recovers the slope and intercept that generated the labels', () => {

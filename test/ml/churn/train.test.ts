@@ -4,8 +4,8 @@ import { beforeAll, describe, it, expect } from 'vitest';
 import { readPurchaseLog } from '../../../src/import/read-purchase-log.ts';
 import { backtestChurn, trainChurnModel, type ChurnBacktest, type ChurnTraining } from '../../../src/ml/churn/train.ts';
 import { scoreChurnClassifier } from '../../../src/ml/churn/classifier.ts';
-import { DAY_MS, sliceByTime, type PurchaseLog } from '../../../src/ml/purchase-log.ts';
-import { initTf } from '../../../src/ml/tf.ts';
+import { DAY_MS, sliceByTime, type PurchaseLog } from '../../../src/ml/customers/purchase-log.ts';
+import { initTf } from '../../../src/ml/numeric/tf.ts';
 
 const CUTOFF = Date.parse('2011-09-09T00:00:00Z');
 const HOLDOUT_END = Date.parse('2011-12-10T00:00:00Z');

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { churnLabels, churnWindows, lastPurchaseTime } from '../../../src/ml/churn/windows.ts';
-import { DAY_MS, PurchaseLogBuilder } from '../../../src/ml/purchase-log.ts';
+import { DAY_MS, PurchaseLogBuilder } from '../../../src/ml/customers/purchase-log.ts';
 
 const t = (s: string): number => Date.parse(`${s}T00:00:00Z`);
 

@@ -1,6 +1,5 @@
-// Per-customer purchase summary at a cutoff (the input of every churn and customer-value model),
-// and the marketer's view of it: quintile R/F/M scores and named segments.
-import { ValidationError } from '../errors.ts';
+// Per-customer purchase summary at a cutoff: the input of every churn and customer-value model.
+import { ValidationError } from '../../errors.ts';
 import { DAY_MS, type PurchaseLog } from './purchase-log.ts';
 
 export type TimeUnit = 'days' | 'weeks';
@@ -234,76 +233,4 @@ export function checkRepeatSummary(data: RepeatSummary, options: { monetary?: bo
   if (bad > 0) {
     throw new ValidationError(`invalid customer summary (${bad} of ${n} rows): ${problems.join('; ')}${bad > problems.length ? '; …' : ''}`);
   }
-}
-
-/**
- * Quintile score 1–5 of each value (5 = highest values, or lowest with `lowIsBetter`). Ties share a
- * score: each value is placed by its mid-rank, score = 1 + ⌊5 · (midrank − ½) / n⌋. Values must
- * not be NaN (the summary's columns used for scoring never are).
- */
-export function quintileScores(values: Float64Array, lowIsBetter = false): Uint8Array {
-  const n = values.length;
-  const sorted = Float64Array.from(values).sort();
-  // The score is a step function of the value: find the smallest value reaching each score 2–5.
-  const thresholds: number[] = [];
-  for (let lo = 0; lo < n; ) {
-    let hi = lo;
-    while (hi + 1 < n && sorted[hi + 1] === sorted[lo]) hi++;
-    const score = Math.min(5, 1 + Math.floor((5 * (lo + hi + 1)) / 2 / n));
-    while (thresholds.length < score - 1) thresholds.push(sorted[lo]!);
-    lo = hi + 1;
-  }
-  const scores = new Uint8Array(n);
-  for (let i = 0; i < n; i++) {
-    let score = 1;
-    for (const t of thresholds) if (values[i]! >= t) score++;
-    scores[i] = lowIsBetter ? 6 - score : score;
-  }
-  return scores;
-}
-
-export const SEGMENTS = ['champions', 'loyal', 'new', 'promising', 'at risk', 'lost', 'hibernating', 'needs attention'] as const;
-export type Segment = (typeof SEGMENTS)[number];
-
-export interface RfmScores {
-  /** Recency score: 5 = bought most recently (fewest days since the last purchase). */
-  readonly r: Uint8Array;
-  /** Frequency score: 5 = most orders. */
-  readonly f: Uint8Array;
-  /** Monetary score: 5 = highest mean order value. */
-  readonly m: Uint8Array;
-  /** Index into SEGMENTS of each entry. */
-  readonly segment: Uint8Array;
-}
-
-/**
- * R, F and M quintile scores and a named segment per customer, from days since the last purchase,
- * number of orders and mean order value. The first rule that matches names the segment:
- *   champions        R ≥ 4, F ≥ 4, M ≥ 4   bought recently, often, and spend the most
- *   loyal            R ≥ 3, F ≥ 4          buy often and not long ago
- *   new              R ≥ 4, one order      first order was recent
- *   promising        R ≥ 4                 recent, still few orders
- *   at risk          R ≤ 2, F ≥ 3          used to buy often, not lately
- *   lost             R = 1                 longest gone, few orders
- *   hibernating      R = 2                 long gone, few orders
- *   needs attention  the rest (R = 3, F ≤ 3)
- */
-export function rfmSegments(summary: Pick<CustomerSummary, 'daysSinceLastPurchase' | 'orders' | 'meanOrderValue'>): RfmScores {
-  const r = quintileScores(summary.daysSinceLastPurchase, true);
-  const f = quintileScores(summary.orders);
-  const m = quintileScores(summary.meanOrderValue);
-  const segment = new Uint8Array(r.length);
-  for (let i = 0; i < r.length; i++) segment[i] = SEGMENTS.indexOf(segmentOf(r[i]!, f[i]!, m[i]!, summary.orders[i]!));
-  return { r, f, m, segment };
-}
-
-function segmentOf(r: number, f: number, m: number, orders: number): Segment {
-  if (r >= 4 && f >= 4 && m >= 4) return 'champions';
-  if (r >= 3 && f >= 4) return 'loyal';
-  if (r >= 4 && orders === 1) return 'new';
-  if (r >= 4) return 'promising';
-  if (r <= 2 && f >= 3) return 'at risk';
-  if (r === 1) return 'lost';
-  if (r === 2) return 'hibernating';
-  return 'needs attention';
 }

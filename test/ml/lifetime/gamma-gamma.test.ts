@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { expectedAverageValue, fitGammaGamma } from '../../src/ml/gamma-gamma.ts';
-import { readRepeatSummaryCsv } from '../../src/import/repeat-summary-csv.ts';
+import { expectedAverageValue, fitGammaGamma } from '../../../src/ml/lifetime/gamma-gamma.ts';
+import { readRepeatSummaryCsv } from '../../../src/import/repeat-summary-csv.ts';
 
 const sig = (actual: number, expected: number, digits: number): void => {
   expect(Math.abs(actual - expected) / Math.abs(expected)).toBeLessThan(0.5 * 10 ** (1 - digits));

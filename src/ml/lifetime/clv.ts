@@ -2,12 +2,12 @@
 // discounted per period, as in Fader, Hardie & Lee (2005b) and lifetimes' customer_lifetime_value,
 // but with the horizon always given in days and converted with the fit's own time unit: lifetimes
 // reads its horizon in days whatever unit T is in, which multiplies CLV by ~4 for week-based fits.
-import { ValidationError } from '../errors.ts';
+import { ValidationError } from '../../errors.ts';
 import { expectedPurchases, medianTimeToNextPurchase, probabilityAlive, type BgNbdFit } from './bg-nbd.ts';
 import { expectedAverageValue, type GammaGammaFit } from './gamma-gamma.ts';
-import { checkRepeatSummary, UNIT_DAYS, type RepeatSummary } from './rfm.ts';
-import { compressSummary } from './model-fit.ts';
-import { DAY_MS } from './purchase-log.ts';
+import { checkRepeatSummary, UNIT_DAYS, type RepeatSummary } from '../customers/summary.ts';
+import { compressSummary } from './fit.ts';
+import { DAY_MS } from '../customers/purchase-log.ts';
 
 export interface ClvOptions {
   /** Number of discounting periods in the horizon. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { digamma, digammaRising, hyp2f1, lgamma, logAddExp, logRising, sigmoid } from '../../src/ml/special.ts';
+import { digamma, digammaRising, hyp2f1, lgamma, logAddExp, logRising, sigmoid } from '../../../src/ml/numeric/special.ts';
 
 const EULER_GAMMA = 0.5772156649015329;
 

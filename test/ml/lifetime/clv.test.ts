@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { fitBgNbd } from '../../src/ml/bg-nbd.ts';
-import { fitGammaGamma } from '../../src/ml/gamma-gamma.ts';
-import { customerLifetimeValue, customerValues } from '../../src/ml/clv.ts';
-import { readRepeatSummaryCsv } from '../../src/import/repeat-summary-csv.ts';
-import { DAY_MS } from '../../src/ml/purchase-log.ts';
-import { readPurchaseLog } from '../../src/import/read-purchase-log.ts';
-import { summarizeCustomers } from '../../src/ml/rfm.ts';
+import { fitBgNbd } from '../../../src/ml/lifetime/bg-nbd.ts';
+import { fitGammaGamma } from '../../../src/ml/lifetime/gamma-gamma.ts';
+import { customerLifetimeValue, customerValues } from '../../../src/ml/lifetime/clv.ts';
+import { readRepeatSummaryCsv } from '../../../src/import/repeat-summary-csv.ts';
+import { DAY_MS } from '../../../src/ml/customers/purchase-log.ts';
+import { readPurchaseLog } from '../../../src/import/read-purchase-log.ts';
+import { summarizeCustomers } from '../../../src/ml/customers/summary.ts';
 
 describe('customerLifetimeValue on CDNOW (weeks)', async () => {
   const cdnow = await readRepeatSummaryCsv('data/cdnow/cdnow_customers_summary_with_transactions.csv', 'weeks');

@@ -1,8 +1,8 @@
 // What the customer-lifetime models (BG/NBD, Pareto/NBD, Gamma-Gamma) share: grouping identical
 // customers, maximum likelihood on log-parameters, and the immutable fit result with diagnostics.
-import { DomainError } from '../errors.ts';
-import { bfgs, nelderMead, type MinimizeOptions, type MinimizeResult, type Objective } from './optimize.ts';
-import type { RepeatSummary, TimeUnit } from './rfm.ts';
+import { DomainError } from '../../errors.ts';
+import { bfgs, nelderMead, type MinimizeOptions, type MinimizeResult, type Objective } from '../numeric/optimize.ts';
+import type { RepeatSummary, TimeUnit } from '../customers/summary.ts';
 
 export interface FitDiagnostics {
   readonly method: 'bfgs' | 'nelder-mead';

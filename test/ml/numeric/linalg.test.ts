@@ -1,8 +1,8 @@
 import { describe, it, expect, beforeAll } from 'vitest';
-import { initTf } from '../../src/ml/tf.ts';
-import { choleskySolveInPlace, dotRows, matMul, sparseGram, spdInverseInPlace, transposed } from '../../src/ml/linalg.ts';
-import { createRng } from '../../src/ml/rng.ts';
-import { csrFromPairs } from '../../src/ml/cf/sparse.ts';
+import { initTf } from '../../../src/ml/numeric/tf.ts';
+import { choleskySolveInPlace, dotRows, matMul, sparseGram, spdInverseInPlace, transposed } from '../../../src/ml/numeric/linalg.ts';
+import { createRng } from '../../../src/ml/numeric/rng.ts';
+import { csrFromPairs } from '../../../src/ml/cf/sparse.ts';
 
 beforeAll(async () => {
   await initTf();

@@ -11,13 +11,13 @@ import {
   probabilityOfNPurchases,
   scoreBgNbd,
   type BgNbdParams,
-} from '../../src/ml/bg-nbd.ts';
-import { readRepeatSummaryCsv } from '../../src/import/repeat-summary-csv.ts';
-import { readPurchaseLog } from '../../src/import/read-purchase-log.ts';
-import { summarizeCustomers } from '../../src/ml/rfm.ts';
-import { hyp2f1 } from '../../src/ml/special.ts';
-import { rocAuc } from '../../src/ml/metrics/classification.ts';
-import { ValidationError } from '../../src/errors.ts';
+} from '../../../src/ml/lifetime/bg-nbd.ts';
+import { readRepeatSummaryCsv } from '../../../src/import/repeat-summary-csv.ts';
+import { readPurchaseLog } from '../../../src/import/read-purchase-log.ts';
+import { summarizeCustomers } from '../../../src/ml/customers/summary.ts';
+import { hyp2f1 } from '../../../src/ml/numeric/special.ts';
+import { rocAuc } from '../../../src/ml/metrics/classification.ts';
+import { ValidationError } from '../../../src/errors.ts';
 
 /** Relative agreement to n significant digits. */
 const sig = (actual: number, expected: number, digits = 4): void => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createRng, gammaVariate, shuffled } from '../../src/ml/rng.ts';
+import { createRng, gammaVariate, shuffled } from '../../../src/ml/numeric/rng.ts';
 
 describe('createRng', () => {
   it('is reproducible per seed and different across seeds', () => {

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
-import { PurchaseLogBuilder } from '../../src/ml/purchase-log.ts';
-import { compactLog, holdoutTargets, splitByTime } from '../../src/ml/split.ts';
+import { PurchaseLogBuilder } from '../../../src/ml/customers/purchase-log.ts';
+import { compactLog, holdoutTargets, splitByTime } from '../../../src/ml/customers/split.ts';
 
 const T = (day: number) => Date.UTC(2011, 0, day);
 

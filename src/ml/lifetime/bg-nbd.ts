@@ -4,10 +4,10 @@
 // p ~ Beta(a, b). Units: α, t_x, T and every horizon t are in the summary's time unit.
 //   r, α — shape and scale of purchase rates: mean rate r/α purchases per unit of time.
 //   a, b — dropout after a purchase: mean probability a/(a + b).
-import { digammaRising, logRising, sigmoid } from './special.ts';
-import { checkRepeatSummary, type RepeatSummary } from './rfm.ts';
-import type { Objective } from './optimize.ts';
-import { compressSummary, fitOnLogScale, purchaseModelDiagnostics, type CompressedSummary, type ModelFit } from './model-fit.ts';
+import { digammaRising, logRising, sigmoid } from '../numeric/special.ts';
+import { checkRepeatSummary, type RepeatSummary } from '../customers/summary.ts';
+import type { Objective } from '../numeric/optimize.ts';
+import { compressSummary, fitOnLogScale, purchaseModelDiagnostics, type CompressedSummary, type ModelFit } from './fit.ts';
 
 export interface BgNbdParams {
   readonly r: number;

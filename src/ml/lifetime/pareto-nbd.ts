@@ -3,10 +3,10 @@
 // a Poisson rate λ ~ Gamma(r, α); their lifetime is exponential with rate μ ~ Gamma(s, β), so they
 // can leave at any moment (BG/NBD only after a purchase). Units: α, β, t_x, T and t in the
 // summary's time unit. r/α = mean purchase rate; s/β = mean dropout rate (per unit of time).
-import { hyp2f1, lgamma, logAddExp } from './special.ts';
-import { checkRepeatSummary, type RepeatSummary } from './rfm.ts';
-import { withNumericalGradient } from './optimize.ts';
-import { compressSummary, fitOnLogScale, purchaseModelDiagnostics, type CompressedSummary, type ModelFit } from './model-fit.ts';
+import { hyp2f1, lgamma, logAddExp } from '../numeric/special.ts';
+import { checkRepeatSummary, type RepeatSummary } from '../customers/summary.ts';
+import { withNumericalGradient } from '../numeric/optimize.ts';
+import { compressSummary, fitOnLogScale, purchaseModelDiagnostics, type CompressedSummary, type ModelFit } from './fit.ts';
 
 export interface ParetoNbdParams {
   readonly r: number;

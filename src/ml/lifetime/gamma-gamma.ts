@@ -4,11 +4,11 @@
 //   p — shape of one customer's transaction values (higher = steadier spend);
 //   q, γ (here `v`) — spread of customers' typical spend: mean spend E[Z] = p·γ/(q − 1), for q > 1.
 // Fitted on repeat customers only, with m_x = mean value of their x repeat transactions (z̄).
-import { ValidationError } from '../errors.ts';
-import { digamma, lgamma } from './special.ts';
-import { checkRepeatSummary, type RepeatSummary } from './rfm.ts';
-import type { Objective } from './optimize.ts';
-import { compressSummary, fitOnLogScale, type CompressedSummary, type FitDiagnostics, type ModelFit } from './model-fit.ts';
+import { ValidationError } from '../../errors.ts';
+import { digamma, lgamma } from '../numeric/special.ts';
+import { checkRepeatSummary, type RepeatSummary } from '../customers/summary.ts';
+import type { Objective } from '../numeric/optimize.ts';
+import { compressSummary, fitOnLogScale, type CompressedSummary, type FitDiagnostics, type ModelFit } from './fit.ts';
 
 export interface GammaGammaParams {
   readonly p: number;

@@ -3,7 +3,7 @@
 // solves and sparse sums stay in plain loops, where the cost of crossing into tfjs would
 // dominate. Callers must have awaited initTf() (src/ml/tf.ts) first.
 import { tf } from './tf.ts';
-import type { Csr } from './cf/sparse.ts';
+import type { Csr } from '../cf/sparse.ts';
 
 /** out[r] = row r of `matrix` (rows x k, row-major) . vec, for every row or only the rows listed. */
 export function dotRows(matrix: Float32Array, k: number, vec: Float32Array, out: Float32Array, only?: Int32Array): void {

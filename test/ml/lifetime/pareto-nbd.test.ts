@@ -7,8 +7,8 @@ import {
   paretoNbdLogLikelihood,
   paretoProbabilityAlive,
   type ParetoNbdParams,
-} from '../../src/ml/pareto-nbd.ts';
-import { readRepeatSummaryCsv } from '../../src/import/repeat-summary-csv.ts';
+} from '../../../src/ml/lifetime/pareto-nbd.ts';
+import { readRepeatSummaryCsv } from '../../../src/import/repeat-summary-csv.ts';
 
 const sig4 = (actual: number, expected: number): void => expect(Math.abs(actual / expected - 1)).toBeLessThan(5e-4);
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { compressSummary, ConvergenceError, fitOnLogScale } from '../../src/ml/model-fit.ts';
-import { fitBgNbd } from '../../src/ml/bg-nbd.ts';
-import type { RepeatSummary } from '../../src/ml/rfm.ts';
+import { compressSummary, ConvergenceError, fitOnLogScale } from '../../../src/ml/lifetime/fit.ts';
+import { fitBgNbd } from '../../../src/ml/lifetime/bg-nbd.ts';
+import type { RepeatSummary } from '../../../src/ml/customers/summary.ts';
 
 const summary = (rows: number[][], weight?: number[]): RepeatSummary => ({
   frequency: Float64Array.from(rows, (r) => r[0]!),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bfgs, nelderMead, withNumericalGradient, type Objective } from '../../src/ml/optimize.ts';
+import { bfgs, nelderMead, withNumericalGradient, type Objective } from '../../../src/ml/numeric/optimize.ts';
 
 /** Rosenbrock's banana valley, minimum 0 at (1, 1). */
 const rosenbrock: Objective = (x, g) => {
