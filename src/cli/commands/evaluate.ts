@@ -1,6 +1,7 @@
 // `retain evaluate`: offline evaluation of a recommender, on a purchase log split at a time cutoff
 // or on explicit train/test interaction files, with the metrics of microsoft/recommenders.
 import { parseArgs } from 'node:util';
+import { loadConfig } from '../../config.ts';
 import { ValidationError } from '../../errors.ts';
 import { openInput, readCsv } from '../../import/csv.ts';
 import { readPurchaseLog } from '../../import/read-purchase-log.ts';
@@ -81,7 +82,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   const k = number('--k', values.k, { integer: true });
   const model = modelChoice(values);
-  const logger = createLogger();
+  const logger = createLogger(loadConfig().LOG_LEVEL);
   logger.info({ backend: await initTf() }, 'tensorflow.js backend');
   const { train, test } = await loadSplit(values);
   let spec: ModelSpec;
