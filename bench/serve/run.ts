@@ -72,7 +72,7 @@ try {
   await rm(specDir, { recursive: true, force: true });
   const results = byScenario.map((rs) => [...rs].sort((a, b) => a.requests.average - b.requests.average)[rs.length >> 1]!);
   const memory = await serverMemory(server.pid!);
-  const breakdown = [...(await (await fetch(`${base}/metrics`)).text()).matchAll(/^retain_process_memory_bytes\{kind="(\w+)"\} (\d+)$/gm)].map((m) => `${m[1]} ${(Number(m[2]) / 2 ** 20).toFixed(0)}`);
+  const breakdown = [...(await (await fetch(`${base}/metrics`)).text()).matchAll(/^(nodejs_heap_size_used_bytes|nodejs_heap_size_total_bytes|nodejs_external_memory_bytes|retain_array_buffers_bytes) (\d+)$/gm)].map((m) => `${m[1]} ${(Number(m[2]) / 2 ** 20).toFixed(0)}`);
   const baseline = results[0]!.requests.average;
   const rows = results.map((r) => [
     r.title!,
