@@ -95,7 +95,7 @@ describe('retain clv fit', () => {
     writeFileSync(bad, 'frequency,recency,T\n1,abc,10\n');
     await expect(retain('clv', 'fit', '--summary', bad)).rejects.toThrow(/line 2: recency is not a number/);
     await expect(retain('clv', 'fit', '--transactions', bad)).rejects.toThrow(/needs --cutoff/);
-    await expect(retain('clv', 'fit', '--summary', bad, '--unit', 'months')).rejects.toThrow(/--unit must be days or weeks/);
+    await expect(retain('clv', 'fit', '--summary', bad, '--unit', 'months')).rejects.toThrow(/--unit must be one of days, weeks, got 'months'/);
     const neither = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
     try {
       expect((await retain('clv', 'fit')).code).toBe(2);
