@@ -5,10 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { currentVersion } from '../../src/artifacts/store.ts';
-import { main } from '../../src/cli/main.ts';
-import { openDatabase, queryRows } from '../../src/db/client.ts';
-import { writeOnlineRetailSlice } from '../jobs/online-retail-slice.ts';
+import { currentVersion } from '../../../src/artifacts/store.ts';
+import { main } from '../../../src/cli/main.ts';
+import { openDatabase, queryRows } from '../../../src/db/client.ts';
+import { writeOnlineRetailSlice } from '../../jobs/online-retail-slice.ts';
 
 const CUTOFF = '2010-12-07';
 const K = 10;
