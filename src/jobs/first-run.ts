@@ -59,7 +59,8 @@ export async function firstRun(database: Database, options: FirstRunOptions, pro
   if (needChurn) {
     progress.info('no churn model yet: training one');
     result.churn = await trainChurn({ source: { log }, modelsDir: options.modelsDir, training: { net: { seeds: FIRST_RUN_SEEDS } }, scoreInto: database }, progress);
-    progress.info('churn model trained; customers scored', { version: result.churn.manifest.version, ...result.churn.scores });
+    const { written, unknownCustomers, riskCounts } = result.churn.scores!;
+    progress.info('churn model trained; customers scored', { version: result.churn.manifest.version, written, unknownCustomers, riskCounts });
   }
   return result;
 }
