@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../../src/cli/main.ts';
+import { main } from '../../../src/cli/main.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'retain-clv-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -95,7 +95,7 @@ describe('retain clv fit', () => {
     writeFileSync(bad, 'frequency,recency,T\n1,abc,10\n');
     await expect(retain('clv', 'fit', '--summary', bad)).rejects.toThrow(/line 2: recency is not a number/);
     await expect(retain('clv', 'fit', '--transactions', bad)).rejects.toThrow(/needs --cutoff/);
-    await expect(retain('clv', 'fit', '--summary', bad, '--unit', 'months')).rejects.toThrow(/--unit must be days or weeks/);
+    await expect(retain('clv', 'fit', '--summary', bad, '--unit', 'months')).rejects.toThrow(/--unit must be one of days, weeks, got 'months'/);
     const neither = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
     try {
       expect((await retain('clv', 'fit')).code).toBe(2);

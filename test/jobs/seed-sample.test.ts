@@ -5,7 +5,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows, type Database } from '../../src/db/client.ts';
-import { SAMPLE_FILES, seedSampleIfEmpty } from '../../src/db/seed.ts';
+import { SAMPLE_FILES, seedSampleIfEmpty } from '../../src/jobs/seed-sample.ts';
 import { openTestDatabase } from '../helpers/db.ts';
 
 // A small sample directory shaped like the bundled one: the first 2,000 purchase lines.
@@ -26,12 +26,12 @@ describe('seedSampleIfEmpty', () => {
   const purchases = async () => (await queryRows<{ n: number }>(database.db, sql`SELECT count(*)::int AS n FROM purchases`))[0]!.n;
 
   it('refuses a database given through DATABASE_URL and leaves it alone', async () => {
-    await expect(seedSampleIfEmpty({ ...database, engine: 'postgres' }, { SAMPLE_DATA_DIR: sampleDir })).rejects.toThrow(/DATABASE_URL/);
+    await expect(seedSampleIfEmpty({ ...database, engine: 'postgres' }, { sampleDataDir: sampleDir })).rejects.toThrow(/DATABASE_URL/);
     expect(await purchases()).toBe(0);
   });
 
   it('imports catalog, countries and purchases into an empty embedded database, once', async () => {
-    const result = await seedSampleIfEmpty(database, { SAMPLE_DATA_DIR: sampleDir });
+    const result = await seedSampleIfEmpty(database, { sampleDataDir: sampleDir });
     expect(result.seeded).toBe(true);
     const stored = await purchases();
     expect(stored).toBe(result.purchases!.purchases + result.purchases!.cancellations);
@@ -42,7 +42,7 @@ describe('seedSampleIfEmpty', () => {
       sql`SELECT count(*)::int AS n FROM purchases p JOIN items i ON i.id = p.item_id JOIN customers c ON c.id = p.customer_id WHERE i.title IS NOT NULL AND c.country IS NOT NULL`,
     );
     expect(titled!.n).toBe(stored);
-    expect(await seedSampleIfEmpty(database, { SAMPLE_DATA_DIR: sampleDir })).toEqual({ seeded: false });
+    expect(await seedSampleIfEmpty(database, { sampleDataDir: sampleDir })).toEqual({ seeded: false });
     expect(await purchases()).toBe(stored);
   });
 });

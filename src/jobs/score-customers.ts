@@ -1,19 +1,68 @@
-// Scores every customer for the service: calibrated churn probability and risk tier from the
-// trained classifier, P(alive), expected purchases and next-order date from BG/NBD, CLV from
-// BG/NBD × Gamma-Gamma, RFM scores and segment, top reasons; then replaces customer_scores.
-import type { ChurnModel } from '../artifacts/codecs/churn.ts';
+// The scoring job: every customer scored for the service (calibrated churn probability and risk
+// tier from the trained classifier, P(alive), expected purchases and next-order date from BG/NBD,
+// CLV from BG/NBD × Gamma-Gamma, RFM scores and segment, top reasons), then customer_scores
+// replaced in one transaction. `retain score churn`, `train churn --score` and the first run use it.
+import { loadChurnModel, type ChurnModel } from '../artifacts/codecs/churn.ts';
 import type { Database } from '../db/client.ts';
+import { loadPurchaseLog } from '../db/queries/purchase-log.ts';
 import { replaceCustomerScores, type ReplaceResult, type ScoreRow } from '../db/queries/customer-scores-replace.ts';
 import type { ScoreReason } from '../db/schema/index.ts';
+import { ValidationError } from '../errors.ts';
 import { scoreChurnClassifier } from '../ml/churn/classifier.ts';
 import { CHURN_FEATURE_GROUPS, tenureDays, type ReasonGroup } from '../ml/churn/features.ts';
 import { churnInputsAt } from '../ml/churn/inputs.ts';
 import { topChurnReasons } from '../ml/churn/reasons.ts';
+import { lastPurchaseTime } from '../ml/churn/windows.ts';
 import { customerValues, type ClvOptions } from '../ml/lifetime/clv.ts';
 import { fitGammaGamma } from '../ml/lifetime/gamma-gamma.ts';
-import type { PurchaseLog } from '../ml/customers/purchase-log.ts';
+import { DAY_MS, type PurchaseLog } from '../ml/customers/purchase-log.ts';
 import { rfmSegments, SEGMENTS } from '../ml/customers/rfm.ts';
 import type { CustomerSummary } from '../ml/customers/summary.ts';
+import { silentProgress, type JobProgress } from './progress.ts';
+import { startTensorflow } from './tensorflow.ts';
+
+export interface ScoreChurnOptions {
+  modelsDir: string;
+  /** Churn model version; default CURRENT. */
+  version?: string;
+  /** Scoring moment (ms UTC); default: midnight after the last stored purchase. */
+  asOf?: number;
+}
+
+export interface StoredScores extends ReplaceResult {
+  modelVersion: string;
+  asOf: number;
+  riskCounts: CustomerScoreTable['riskCounts'];
+}
+
+/** `retain score churn`: scores the customers with a purchase before `asOf` with a saved model. */
+export async function scoreChurn(database: Database, options: ScoreChurnOptions, progress: JobProgress = silentProgress): Promise<StoredScores> {
+  await startTensorflow(progress);
+  const model = await loadChurnModel(options.modelsDir, options.version);
+  const log = await loadPurchaseLog(database.db, options.asOf === undefined ? {} : { before: new Date(options.asOf) });
+  const last = lastPurchaseTime(log);
+  if (Number.isNaN(last)) throw new ValidationError('no purchases in the database before the scoring date: import some first');
+  const asOf = options.asOf ?? Math.floor(last / DAY_MS + 1) * DAY_MS;
+  return storeCustomerScores(database, log, model, model.manifest.version, asOf, progress);
+}
+
+/** Scores `log` at `asOf` with `model` and replaces customer_scores, reporting the rows written. */
+export async function storeCustomerScores(
+  database: Database,
+  log: PurchaseLog,
+  model: ChurnModel,
+  modelVersion: string,
+  asOf: number,
+  progress: JobProgress = silentProgress,
+): Promise<StoredScores> {
+  const table = scoreCustomers(log, model, asOf);
+  progress.stage('writing customer scores', { total: table.rows, unit: 'rows' });
+  const written = await writeCustomerScores(database, table, modelVersion, { onRows: (n) => progress.update(n) });
+  progress.finish();
+  const stored = { ...written, modelVersion, asOf, riskCounts: table.riskCounts };
+  progress.info('customer scores replaced', { ...written, riskCounts: table.riskCounts, modelVersion, asOf: new Date(asOf).toISOString() });
+  return stored;
+}
 
 /** Risk tiers on the calibrated probability: high > 0.7, medium 0.4–0.7, low < 0.4. */
 export function riskTier(probability: number): ScoreRow['riskTier'] {

@@ -2,7 +2,7 @@ import { describe, it, expect, vi, afterEach } from 'vitest';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { run } from '../../src/cli/commands/evaluate.ts';
+import { run } from '../../../src/cli/commands/evaluate.ts';
 
 async function capture(argv: string[]): Promise<{ code: number; out: string }> {
   let out = '';
