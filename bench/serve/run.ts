@@ -19,7 +19,7 @@ import { parseArgs } from 'node:util';
 import type { Result } from 'autocannon';
 import postgres from 'postgres';
 import type { Recommender } from '../../src/ml/cf/recommender.ts';
-import { loadRecommenderVersion } from '../../src/services/model-registry.ts';
+import { loadRecommender } from '../../src/artifacts/codecs/recommender.ts';
 import { currentVersion } from '../../src/artifacts/store.ts';
 import { initTf } from '../../src/ml/numeric/tf.ts';
 import { createRng } from '../../src/ml/numeric/rng.ts';
@@ -109,7 +109,7 @@ function runLoad(specFile: string): Promise<Result> {
 /** Time of one uncached fold-in (history + fresh items → top-100) on the same model. */
 async function measureFoldIn(d: BenchData): Promise<number> {
   const version = await currentVersion(d.modelsDir, 'recommender');
-  const { recommender } = await loadRecommenderVersion(d.modelsDir, version!);
+  const recommender = await loadRecommender(d.modelsDir, version!);
   const r: Recommender = recommender;
   const rng = createRng(3);
   const runs = 300;
