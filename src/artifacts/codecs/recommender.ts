@@ -63,7 +63,6 @@ export function encodeRecommender(state: RecommenderState): Record<string, Uint8
   };
   for (const [name, array] of Object.entries(part.arrays)) {
     if (array instanceof Float32Array) files[`${name}.f32`] = float32ToBytes(array);
-    else if (array instanceof Int32Array) files[`${name}.i32`] = int32ToBytes(array);
     else Object.assign(files, csrFiles(name, array));
   }
   return files;
@@ -87,7 +86,6 @@ export function decodeRecommender(files: Map<string, Buffer>, version: string): 
     customers: s.customers,
     items: s.items,
     float32: (name) => bytesToFloat32(need(`${name}.f32`)),
-    int32: (name) => bytesToInt32(need(`${name}.i32`)),
     csr: (name, rows, cols) => readCsr(need, name, rows, cols),
     reject: fail,
   };

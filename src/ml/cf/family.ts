@@ -59,13 +59,13 @@ export interface FamilyScorer {
 }
 
 /** A number array the artifact stores as one file (a Csr as three). */
-export type PartArray = Float32Array | Int32Array | Csr;
+export type PartArray = Float32Array | Csr;
 
 /** A family's share of an artifact. */
 export interface ModelPart {
   /** JSON settings, stored in structure.json under the family's name. */
   settings?: Record<string, unknown>;
-  /** Named arrays, one file each (`<name>.f32`, `<name>.i32`, or `<name>.rowptr.i32` ... for a Csr). */
+  /** Named arrays, one file each (`<name>.f32`; `<name>.rowptr.i32`, `.cols.i32`, `.values.f32` for a Csr). */
   arrays: Record<string, PartArray>;
 }
 
@@ -76,7 +76,6 @@ export interface PartReader {
   readonly customers: number;
   readonly items: number;
   float32(name: string): Float32Array;
-  int32(name: string): Int32Array;
   csr(name: string, rows: number, cols: number): Csr;
   /** Refuses the artifact (its settings or arrays do not fit together). */
   reject(message: string): never;
