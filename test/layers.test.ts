@@ -1,0 +1,73 @@
+// The layering rules of README's Layout section, checked on every run: a rule that is only written
+// down is broken by the first hurried import.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const root = resolve(import.meta.dirname, '..');
+const src = join(root, 'src');
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return sourceFiles(path);
+    return path.endsWith('.ts') || path.endsWith('.tsx') ? [path] : [];
+  });
+}
+
+interface Import {
+  file: string;
+  target: string;
+  typeOnly: boolean;
+}
+
+/** Every import of a file, relative targets resolved to paths under the repository root. */
+function importsOf(file: string): Import[] {
+  const text = readFileSync(file, 'utf8');
+  const out: Import[] = [];
+  const pattern = /^\s*(import|export)\s+(type\s+)?(?:[^'";]*?\sfrom\s+)?['"]([^'"]+)['"]/gm;
+  for (const m of text.matchAll(pattern)) {
+    const spec = m[3]!;
+    const target = spec.startsWith('.') ? relative(root, resolve(dirname(file), spec)) : spec;
+    out.push({ file: relative(root, file), target, typeOnly: Boolean(m[2]) });
+  }
+  for (const m of text.matchAll(/import\(\s*['"]([^'"]+)['"]\s*\)/g)) {
+    const spec = m[1]!;
+    out.push({ file: relative(root, file), target: spec.startsWith('.') ? relative(root, resolve(dirname(file), spec)) : spec, typeOnly: false });
+  }
+  return out;
+}
+
+const all = sourceFiles(src).flatMap(importsOf);
+const within = (prefix: string) => all.filter((i) => i.file.startsWith(prefix));
+const show = (list: Import[]) => list.map((i) => `${i.file} -> ${i.target}`);
+
+describe('layers', () => {
+  it('finds the imports it checks', () => {
+    // guards the checks below against a pattern that silently matches nothing
+    expect(within('src/api/').some((i) => i.target.startsWith('src/services/'))).toBe(true);
+    expect(within('src/ml/').some((i) => i.target === 'src/errors.ts')).toBe(true);
+    expect(within('src/cli/').some((i) => i.target.startsWith('src/ml/') && i.typeOnly)).toBe(true);
+  });
+
+  it('src/ml imports nothing outside src/ml but errors.ts, and no node:fs', () => {
+    const bad = within('src/ml/').filter((i) => (i.target.startsWith('src/') && !i.target.startsWith('src/ml/') && i.target !== 'src/errors.ts') || i.target.startsWith('node:fs') || i.target === 'fs');
+    expect(show(bad)).toEqual([]);
+  });
+
+  it('src/api imports nothing from src/db', () => {
+    expect(show(within('src/api/').filter((i) => i.target.startsWith('src/db/')))).toEqual([]);
+  });
+
+  it('routes import no sibling route', () => {
+    expect(show(within('src/api/routes/').filter((i) => i.target.startsWith('src/api/routes/')))).toEqual([]);
+  });
+
+  it('src/cli imports only types from src/ml', () => {
+    expect(show(within('src/cli/').filter((i) => i.target.startsWith('src/ml/') && !i.typeOnly))).toEqual([]);
+  });
+
+  it('nothing in src imports training/ or bench/', () => {
+    expect(show(all.filter((i) => i.target.startsWith('training/') || i.target.startsWith('bench/')))).toEqual([]);
+  });
+});
