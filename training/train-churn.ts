@@ -4,6 +4,7 @@ import { saveChurnModel, type ChurnModel } from '../src/artifacts/codecs/churn.t
 import type { Manifest } from '../src/artifacts/manifest.ts';
 import { backtestChurn, trainChurnModel, type ChurnBacktest, type ChurnTraining, type ChurnTrainingOptions, type TrainingProgress } from '../src/ml/churn/train.ts';
 import { lastPurchaseTime } from '../src/ml/churn/windows.ts';
+import { formatClvHoldout } from '../src/ml/churn/clv-holdout.ts';
 import { averagePrecision, brierScore, rocAuc } from '../src/ml/metrics/classification.ts';
 import { DAY_MS, type PurchaseLog } from '../src/ml/customers/purchase-log.ts';
 
@@ -65,6 +66,7 @@ function backtestMetrics(b: ChurnBacktest): Record<string, unknown> {
     calibration: b.calibration,
     bgNbdParams: b.inputs.bgNbd.params,
     bgNbdRepeatPurchases: b.bgNbdRepeatPurchases,
+    clvHoldout: b.clvHoldout,
   };
 }
 
@@ -95,5 +97,6 @@ export function formatChurnReport(result: TrainChurnResult): string {
   const rp = backtest.bgNbdRepeatPurchases;
   lines.push(`BG/NBD at the cutoff: r ${params.r.toPrecision(4)}, α ${params.alpha.toPrecision(4)}, a ${params.a.toPrecision(3)}, b ${params.b.toPrecision(4)}${backtest.inputs.bgNbd.diagnostics.boundary.length ? ` (${backtest.inputs.bgNbd.diagnostics.boundary.join(', ')})` : ''}`);
   lines.push(`BG/NBD repeat purchase days in the holdout: predicted ${rp.predicted.toFixed(1)}, actual ${rp.actual}`);
+  lines.push(formatClvHoldout(backtest.clvHoldout).trimEnd());
   return `${lines.join('\n')}\n`;
 }

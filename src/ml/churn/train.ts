@@ -1,7 +1,8 @@
 // Training and backtest on a purchase log. The classifier learns from stacked windows that all end
 // by the cutoff: features at trainCutoff − k·step (k = 0…windows−1), each labelled by the horizon
 // after it. More windows give the small model more (customer, moment) examples without looking past
-// the cutoff. The backtest then scores customers at the cutoff and compares with the holdout.
+// the cutoff; the spend model (spend.ts) learns from the same windows what customers spent in the
+// horizon. The backtest then scores customers at the cutoff and compares with the holdout.
 import { ValidationError } from '../../errors.ts';
 import { expectedPurchases } from '../lifetime/bg-nbd.ts';
 import { DAY_MS, type PurchaseLog } from '../customers/purchase-log.ts';
@@ -11,7 +12,9 @@ import { fitChurnClassifier, scoreChurnClassifier, type ChurnClassifierFit } fro
 import { CHURN_FEATURE_NAMES } from './features.ts';
 import { churnInputsAt, type ChurnInputs } from './inputs.ts';
 import type { ChurnNetOptions, FitProgress } from './model.ts';
-import { churnLabels, churnWindows, type ChurnWindows } from './windows.ts';
+import { clvHoldout, type ClvHoldout } from './clv-holdout.ts';
+import { fitSpendModel, predictSpend, spendPredictors, SPEND_PREDICTORS, type SpendModel } from './spend.ts';
+import { churnLabels, churnWindows, spendBetween, type ChurnWindows } from './windows.ts';
 
 export interface ChurnTrainingOptions {
   horizonDays: number;
@@ -55,6 +58,8 @@ export interface ChurnTraining {
   windows: ChurnWindows;
   trainingWindows: TrainingWindow[];
   fit: ChurnClassifierFit;
+  /** Predicts spend in the next horizon; trained on every stacked row. */
+  spend: SpendModel;
   options: ChurnTrainingOptions;
 }
 
@@ -71,6 +76,8 @@ export async function trainChurnModel(
   const xs: Float32Array[] = [];
   const ys: Uint8Array[] = [];
   const customers: Int32Array[] = [];
+  const spendX: Float64Array[] = [];
+  const spendY: Float64Array[] = [];
   const trainingWindows: TrainingWindow[] = [];
   const firstPurchase = log.time.reduce((m, t) => Math.min(m, t), Infinity);
   for (let k = 0; k < o.windows; k++) {
@@ -83,6 +90,8 @@ export async function trainChurnModel(
     xs.push(inputs.features);
     ys.push(y);
     customers.push(inputs.summary.customer);
+    spendX.push(spendPredictors(inputs, o.horizonDays));
+    spendY.push(spendBetween(log, inputs.summary.customer, c, c + o.horizonDays * DAY_MS));
     trainingWindows.push({ cutoff: c, customers: y.length, churnRate: mean(y) });
     progress.onWindow?.(k + 1, o.windows);
     // windows only exist to give a small shop more examples: stop once there are enough
@@ -99,7 +108,8 @@ export async function trainChurnModel(
   const sample = sampleRows(concat(xs, Float32Array), concat(ys, Uint8Array), concat(customers, Int32Array), CHURN_FEATURE_NAMES.length, o.maxTrainingRows, o.splitSeed);
   // a customer's rows from different windows stay on one side of the validation split
   const fit = await fitChurnClassifier(sample.x, sample.y, CHURN_FEATURE_NAMES, { ...o, groups: sample.customer }, progress.onEpoch);
-  return { windows, trainingWindows, fit, options: o };
+  const spend = fitSpendModel(concat(spendX, Float64Array), concat(spendY, Float64Array), o.horizonDays);
+  return { windows, trainingWindows, fit, spend, options: o };
 }
 
 export interface ScoreComparison {
@@ -121,6 +131,8 @@ export interface ChurnBacktest {
   calibration: CalibrationBin[];
   /** BG/NBD's expected repeat purchase days in the holdout against the actual count (all customers). */
   bgNbdRepeatPurchases: { predicted: number; actual: number };
+  /** Spend per customer in the holdout: the spend model beside the CLV models and naive baselines. */
+  clvHoldout: ClvHoldout;
   inputs: ChurnInputs;
   probability: Float64Array;
   labels: Uint8Array;
@@ -157,6 +169,7 @@ export function backtestChurn(log: PurchaseLog, training: ChurnTraining, holdout
     comparison,
     calibration: calibrationTable(labels, scores.probability, 10),
     bgNbdRepeatPurchases: repeatPurchaseCheck(log, inputs, cutoff, holdoutEnd),
+    clvHoldout: spendCheck(log, training.spend, inputs, cutoff, holdoutEnd),
     inputs,
     probability: scores.probability,
     labels,
@@ -179,6 +192,26 @@ function repeatPurchaseCheck(log: PurchaseLog, inputs: ChurnInputs, cutoff: numb
     if (time >= cutoff && time < holdoutEnd && summary.entryOf[c]! >= 0) days.add(c * nDays + Math.floor((time - cutoff) / DAY_MS));
   }
   return { predicted, actual: days.size };
+}
+
+/**
+ * Holdout spend per customer against: nothing, the spend of the same number of days before the
+ * cutoff, BG/NBD × Gamma-Gamma and the spend model. Horizon-long predictions are pro-rated when the
+ * data end before the horizon does.
+ */
+function spendCheck(log: PurchaseLog, spend: SpendModel, inputs: ChurnInputs, cutoff: number, holdoutEnd: number): ClvHoldout {
+  const customers = inputs.summary.customer;
+  const days = (holdoutEnd - cutoff) / DAY_MS;
+  const share = days / spend.horizonDays;
+  const x = spendPredictors(inputs, spend.horizonDays);
+  const d = SPEND_PREDICTORS.length;
+  const clvModels = Float64Array.from(customers, (_c, e) => x[e * d]! * share);
+  return clvHoldout(spendBetween(log, customers, cutoff, holdoutEnd), [
+    ['zero', new Float64Array(customers.length)],
+    [`spend of the last ${Math.round(days)} days`, spendBetween(log, customers, cutoff - days * DAY_MS, cutoff)],
+    ['BG/NBD × Gamma-Gamma', clvModels],
+    ['retain spend model', predictSpend(spend, x).map((v) => v * share)],
+  ], days);
 }
 
 /** Churn rate over all stacked training windows: the constant forecast a model must beat. */
@@ -213,7 +246,7 @@ function mean(a: ArrayLike<number>): number {
   return a.length === 0 ? NaN : s / a.length;
 }
 
-function concat<T extends Float32Array | Uint8Array | Int32Array>(parts: T[], Ctor: new (n: number) => T): T {
+function concat<T extends Float32Array | Float64Array | Uint8Array | Int32Array>(parts: T[], Ctor: new (n: number) => T): T {
   const out = new Ctor(parts.reduce((s, p) => s + p.length, 0));
   let at = 0;
   for (const p of parts) {
