@@ -66,9 +66,11 @@ export function scoreCustomers(log: PurchaseLog, model: ChurnModel, asOf: number
     const why: ScoreReason[] = [];
     for (let j = 0; j < k; j++) {
       const g = reasons.group[i * k + j]!;
-      if (g < 0) break;
+      const effect = round(reasons.effect[i * k + j]!, 3);
+      // effects come largest first; one that rounds to nothing is no reason
+      if (g < 0 || effect <= 0) break;
       const group = groups[g]!;
-      why.push({ reason: group, effect: round(reasons.effect[i * k + j]!, 3), detail: reasonDetail(group, summary, inputs.trends, i, bgNbdScores.pNoPurchase[i]!, model.horizonDays) });
+      why.push({ reason: group, effect, detail: reasonDetail(group, summary, inputs.trends, i, bgNbdScores.pNoPurchase[i]!, model.horizonDays) });
     }
     return {
       externalId: customerIds[i]!,
