@@ -23,12 +23,13 @@ export interface SpendModel {
 export function spendPredictors(inputs: ChurnInputs, horizonDays: number): Float64Array {
   const { summary, trends, bgNbdScores } = inputs;
   const n = summary.customer.length;
-  const gammaGamma = fitGammaGamma(summary);
+  // Gamma-Gamma learns from repeat customers only; a history without any leaves it unfitted
+  const gammaGamma = summary.frequency.some((x) => x > 0) ? fitGammaGamma(summary) : undefined;
   const d = SPEND_PREDICTORS.length;
   const x = new Float64Array(n * d);
   for (let e = 0; e < n; e++) {
-    const value = expectedAverageValue(gammaGamma.params, summary.frequency[e]!, summary.monetary[e]!);
-    // q ≤ 1 leaves the population mean spend undefined: the customer's own mean order value stands in
+    const value = gammaGamma ? expectedAverageValue(gammaGamma.params, summary.frequency[e]!, summary.monetary[e]!) : Number.NaN;
+    // no fit, or q ≤ 1 (the population mean spend is undefined): the customer's own mean order value stands in
     x[e * d] = bgNbdScores.expectedPurchases[e]! * (Number.isFinite(value) ? value : summary.meanOrderValue[e]!);
     x[e * d + 1] = trends.spendLastHorizon[e]!;
     x[e * d + 2] = (summary.totalValue[e]! * horizonDays) / Math.max(tenureDays(summary, e), horizonDays);
