@@ -58,7 +58,7 @@ export interface ChurnTraining {
   windows: ChurnWindows;
   trainingWindows: TrainingWindow[];
   fit: ChurnClassifierFit;
-  /** Predicts spend in the next horizon; trained on every stacked row. */
+  /** Predicts spend in the next horizon; trained on the classifier's (sampled) stacked rows. */
   spend: SpendModel;
   options: ChurnTrainingOptions;
 }
@@ -105,10 +105,12 @@ export async function trainChurnModel(
   if (churned === 0 || churned === examples) {
     throw new ValidationError(`every training customer ${churned === 0 ? 'bought again' : 'churned'} within the horizon: the classifier needs both outcomes`);
   }
-  const sample = sampleRows(concat(xs, Float32Array), concat(ys, Uint8Array), concat(customers, Int32Array), CHURN_FEATURE_NAMES.length, o.maxTrainingRows, o.splitSeed);
+  // the classifier and the spend model learn from the same sampled rows
+  const keep = sampleIndex(examples, o.maxTrainingRows, o.splitSeed);
+  const sample = { x: takeRows(concat(xs, Float32Array), CHURN_FEATURE_NAMES.length, keep), y: takeRows(concat(ys, Uint8Array), 1, keep), customer: takeRows(concat(customers, Int32Array), 1, keep) };
   // a customer's rows from different windows stay on one side of the validation split
   const fit = await fitChurnClassifier(sample.x, sample.y, CHURN_FEATURE_NAMES, { ...o, groups: sample.customer }, progress.onEpoch);
-  const spend = fitSpendModel(concat(spendX, Float64Array), concat(spendY, Float64Array), o.horizonDays);
+  const spend = fitSpendModel(takeRows(concat(spendX, Float64Array), SPEND_PREDICTORS.length, keep), takeRows(concat(spendY, Float64Array), 1, keep), o.horizonDays);
   return { windows, trainingWindows, fit, spend, options: o };
 }
 
@@ -225,19 +227,18 @@ function trainingChurnRate(training: ChurnTraining): number {
   return churned / customers;
 }
 
-/** At most `max` rows, drawn without replacement with a seeded shuffle (all rows when there are fewer). */
-function sampleRows(x: Float32Array, y: Uint8Array, customer: Int32Array, d: number, max: number, seed: number): { x: Float32Array; y: Uint8Array; customer: Int32Array } {
-  if (y.length <= max) return { x, y, customer };
-  const keep = shuffled(Int32Array.from({ length: y.length }, (_, i) => i), createRng(seed ^ 0x5bd1e995)).subarray(0, max).sort();
-  const xs = new Float32Array(max * d);
-  const ys = new Uint8Array(max);
-  const cs = new Int32Array(max);
-  for (let k = 0; k < max; k++) {
-    xs.set(x.subarray(keep[k]! * d, keep[k]! * d + d), k * d);
-    ys[k] = y[keep[k]!]!;
-    cs[k] = customer[keep[k]!]!;
-  }
-  return { x: xs, y: ys, customer: cs };
+/** Indices of at most `max` of `rows` rows, drawn without replacement with a seeded shuffle, ascending; undefined = all rows. */
+function sampleIndex(rows: number, max: number, seed: number): Int32Array | undefined {
+  if (rows <= max) return undefined;
+  return shuffled(Int32Array.from({ length: rows }, (_, i) => i), createRng(seed ^ 0x5bd1e995)).subarray(0, max).sort();
+}
+
+/** Rows `keep` of a row-major array `width` values wide (all of it when `keep` is undefined). */
+function takeRows<T extends Float32Array | Float64Array | Uint8Array | Int32Array>(a: T, width: number, keep: Int32Array | undefined): T {
+  if (!keep) return a;
+  const out = new (a.constructor as new (n: number) => T)(keep.length * width);
+  for (let k = 0; k < keep.length; k++) out.set(a.subarray(keep[k]! * width, keep[k]! * width + width) as never, k * width);
+  return out;
 }
 
 function mean(a: ArrayLike<number>): number {
