@@ -74,7 +74,7 @@ export const ScoresSchema = z
     reasons: z
       .array(
         z.object({
-          reason: z.string().openapi({ description: 'Feature group: recency, frequency, monetary, tenure, variety, cadence, recent_activity or purchase_model' }),
+          reason: z.string().openapi({ description: 'Feature group: recency, frequency, monetary, tenure, variety, cadence, recent_activity, purchase_model or returns' }),
           effect: z.number().openapi({ description: 'Push on the churn logit, largest first' }),
           detail: z.string(),
         }),

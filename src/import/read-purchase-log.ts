@@ -1,5 +1,6 @@
 // A purchase file read straight into a PurchaseLog (no database): for training and evaluation
-// scripts that work on files, and for tests. Only valid purchase lines enter the log.
+// scripts that work on files, and for tests. Only valid lines enter the log; cancellations go to
+// its cancellation columns.
 import { PurchaseLogBuilder, type PurchaseLog } from '../ml/customers/purchase-log.ts';
 import { ValidationError } from '../errors.ts';
 import { openInput, readCsv } from './csv.ts';
@@ -23,10 +24,12 @@ export async function readPurchaseLog(path: string, format: PurchaseFormat = 'ca
     }
     const result = parsePurchaseRecord(layout, record.fields);
     if (!result.ok) rejected++;
-    else if (result.line.kind === 'cancellation') cancellations++;
     else {
       const l = result.line;
-      builder.add(l.customerId, l.itemId, l.orderId, l.quantity, l.unitPrice, l.occurredAt);
+      if (l.kind === 'cancellation') {
+        cancellations++;
+        builder.addCancellation(l.customerId, l.quantity, l.unitPrice, l.occurredAt);
+      } else builder.add(l.customerId, l.itemId, l.orderId, l.quantity, l.unitPrice, l.occurredAt);
     }
   }
   if (!layout) throw new ValidationError(`${path} is empty: expected a CSV header`);

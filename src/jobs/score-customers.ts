@@ -13,6 +13,7 @@ import { CHURN_FEATURE_GROUPS, tenureDays, type ReasonGroup } from '../ml/churn/
 import { churnInputsAt } from '../ml/churn/inputs.ts';
 import { topChurnReasons } from '../ml/churn/reasons.ts';
 import { lastPurchaseTime } from '../ml/churn/windows.ts';
+import type { CustomerTrends } from '../ml/churn/trends.ts';
 import { customerValues, type ClvOptions } from '../ml/lifetime/clv.ts';
 import { fitGammaGamma } from '../ml/lifetime/gamma-gamma.ts';
 import { DAY_MS, type PurchaseLog } from '../ml/customers/purchase-log.ts';
@@ -114,9 +115,11 @@ export function scoreCustomers(log: PurchaseLog, model: ChurnModel, asOf: number
     const why: ScoreReason[] = [];
     for (let j = 0; j < k; j++) {
       const g = reasons.group[i * k + j]!;
-      if (g < 0) break;
+      const effect = round(reasons.effect[i * k + j]!, 3);
+      // effects come largest first; one that rounds to nothing is no reason
+      if (g < 0 || effect <= 0) break;
       const group = groups[g]!;
-      why.push({ reason: group, effect: round(reasons.effect[i * k + j]!, 3), detail: reasonDetail(group, summary, i, bgNbdScores.pNoPurchase[i]!, model.horizonDays) });
+      why.push({ reason: group, effect, detail: reasonDetail(group, summary, inputs.trends, i, bgNbdScores.pNoPurchase[i]!, model.horizonDays) });
     }
     return {
       externalId: customerIds[i]!,
@@ -160,7 +163,7 @@ export function writeCustomerScores(
   return replaceCustomerScores(database, chunks(), modelVersion, options.onRows);
 }
 
-function reasonDetail(group: ReasonGroup, s: CustomerSummary, i: number, pNoPurchase: number, horizonDays: number): string {
+function reasonDetail(group: ReasonGroup, s: CustomerSummary, trends: CustomerTrends, i: number, pNoPurchase: number, horizonDays: number): string {
   const days = (v: number): string => `${Math.round(v)} day${Math.round(v) === 1 ? '' : 's'}`;
   switch (group) {
     case 'recency':
@@ -181,6 +184,8 @@ function reasonDetail(group: ReasonGroup, s: CustomerSummary, i: number, pNoPurc
     }
     case 'recent_activity':
       return `${s.ordersLast90Days[i]!} orders in the last 90 days (${s.ordersLast30Days[i]!} in the last 30)`;
+    case 'returns':
+      return `${Math.round(100 * trends.cancelledLineShare[i]!)}% of order lines cancelled`;
     case 'purchase_model':
       return `purchase model: ${Math.round(100 * pNoPurchase)}% chance of no order in the next ${days(horizonDays)}`;
   }

@@ -7,6 +7,7 @@ import type { Database } from '../db/client.ts';
 import { defaultChurnNetOptions } from '../ml/churn/model.ts';
 import { backtestChurn, defaultChurnTrainingOptions, trainChurnModel, type ChurnBacktest, type ChurnTraining, type ChurnTrainingOptions } from '../ml/churn/train.ts';
 import { lastPurchaseTime } from '../ml/churn/windows.ts';
+import { formatClvHoldout } from '../ml/churn/clv-holdout.ts';
 import { averagePrecision, brierScore, rocAuc } from '../ml/metrics/classification.ts';
 import { DAY_MS } from '../ml/customers/purchase-log.ts';
 import { silentProgress, type JobProgress } from './progress.ts';
@@ -97,6 +98,7 @@ function backtestMetrics(b: ChurnBacktest): Record<string, unknown> {
     calibration: b.calibration,
     bgNbdParams: b.inputs.bgNbd.params,
     bgNbdRepeatPurchases: b.bgNbdRepeatPurchases,
+    clvHoldout: b.clvHoldout,
   };
 }
 
@@ -127,5 +129,6 @@ export function formatChurnReport(result: TrainChurnResult): string {
   const rp = backtest.bgNbdRepeatPurchases;
   lines.push(`BG/NBD at the cutoff: r ${params.r.toPrecision(4)}, α ${params.alpha.toPrecision(4)}, a ${params.a.toPrecision(3)}, b ${params.b.toPrecision(4)}${backtest.inputs.bgNbd.diagnostics.boundary.length ? ` (${backtest.inputs.bgNbd.diagnostics.boundary.join(', ')})` : ''}`);
   lines.push(`BG/NBD repeat purchase days in the holdout: predicted ${rp.predicted.toFixed(1)}, actual ${rp.actual}`);
+  lines.push(formatClvHoldout(backtest.clvHoldout).trimEnd());
   return `${lines.join('\n')}\n`;
 }

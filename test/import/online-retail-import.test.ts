@@ -78,5 +78,9 @@ describe.each(testEngines())('UCI Online Retail imported into %s', (engine) => {
     for (const [id, value] of b) expect(a.get(id)).toBeCloseTo(value, 6);
     expect(Float64Array.from(fromDb.time)).toEqual(Float64Array.from(fromFile.time).sort());
     for (let k = 1; k < fromDb.time.length; k++) if (fromDb.time[k]! < fromDb.time[k - 1]!) throw new Error(`not in time order at ${k}`);
+    // cancellations ride along: 8,817 of the 8,905 belong to customers with purchase lines
+    expect(fromDb.cancellations!.time.length).toBe(8_817);
+    expect(fromFile.cancellations!.time.length).toBe(8_817);
+    expect(Float64Array.from(fromDb.cancellations!.time).sort()).toEqual(Float64Array.from(fromFile.cancellations!.time).sort());
   });
 });

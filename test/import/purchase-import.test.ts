@@ -148,6 +148,8 @@ describe.each(testEngines())('importPurchases on %s', (engine) => {
       ['2011-01-06T00:00:00.000Z', 'c1', 'i2', 1, 1],
     ]);
     expect(log.orderCount).toBe(3);
+    // the only cancellation is erased c2's: not loaded
+    expect(log.cancellations!.time.length).toBe(0);
     const before = await loadPurchaseLog(database.db, { before: new Date('2011-01-05T10:00:00Z'), chunkRows: 1 });
     expect(before.time.length).toBe(2);
   });

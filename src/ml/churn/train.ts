@@ -1,7 +1,8 @@
 // Training and backtest on a purchase log. The classifier learns from stacked windows that all end
 // by the cutoff: features at trainCutoff − k·step (k = 0…windows−1), each labelled by the horizon
 // after it. More windows give the small model more (customer, moment) examples without looking past
-// the cutoff. The backtest then scores customers at the cutoff and compares with the holdout.
+// the cutoff; the spend model (spend.ts) learns from the same windows what customers spent in the
+// horizon. The backtest then scores customers at the cutoff and compares with the holdout.
 import { ValidationError } from '../../errors.ts';
 import { expectedPurchases } from '../lifetime/bg-nbd.ts';
 import { DAY_MS, type PurchaseLog } from '../customers/purchase-log.ts';
@@ -11,7 +12,9 @@ import { fitChurnClassifier, scoreChurnClassifier, type ChurnClassifierFit } fro
 import { CHURN_FEATURE_NAMES } from './features.ts';
 import { churnInputsAt, type ChurnInputs } from './inputs.ts';
 import type { ChurnNetOptions, FitProgress } from './model.ts';
-import { churnLabels, churnWindows, type ChurnWindows } from './windows.ts';
+import { clvHoldout, type ClvHoldout } from './clv-holdout.ts';
+import { fitSpendModel, predictSpend, spendPredictors, SPEND_PREDICTORS, type SpendModel } from './spend.ts';
+import { churnLabels, churnWindows, spendBetween, type ChurnWindows } from './windows.ts';
 
 export interface ChurnTrainingOptions {
   horizonDays: number;
@@ -55,6 +58,8 @@ export interface ChurnTraining {
   windows: ChurnWindows;
   trainingWindows: TrainingWindow[];
   fit: ChurnClassifierFit;
+  /** Predicts spend in the next horizon; trained on the classifier's (sampled) stacked rows. */
+  spend: SpendModel;
   options: ChurnTrainingOptions;
 }
 
@@ -71,6 +76,8 @@ export async function trainChurnModel(
   const xs: Float32Array[] = [];
   const ys: Uint8Array[] = [];
   const customers: Int32Array[] = [];
+  const spendX: Float64Array[] = [];
+  const spendY: Float64Array[] = [];
   const trainingWindows: TrainingWindow[] = [];
   const firstPurchase = log.time.reduce((m, t) => Math.min(m, t), Infinity);
   for (let k = 0; k < o.windows; k++) {
@@ -83,6 +90,8 @@ export async function trainChurnModel(
     xs.push(inputs.features);
     ys.push(y);
     customers.push(inputs.summary.customer);
+    spendX.push(spendPredictors(inputs, o.horizonDays));
+    spendY.push(spendBetween(log, inputs.summary.customer, c, c + o.horizonDays * DAY_MS));
     trainingWindows.push({ cutoff: c, customers: y.length, churnRate: mean(y) });
     progress.onWindow?.(k + 1, o.windows);
     // windows only exist to give a small shop more examples: stop once there are enough
@@ -96,10 +105,13 @@ export async function trainChurnModel(
   if (churned === 0 || churned === examples) {
     throw new ValidationError(`every training customer ${churned === 0 ? 'bought again' : 'churned'} within the horizon: the classifier needs both outcomes`);
   }
-  const sample = sampleRows(concat(xs, Float32Array), concat(ys, Uint8Array), concat(customers, Int32Array), CHURN_FEATURE_NAMES.length, o.maxTrainingRows, o.splitSeed);
+  // the classifier and the spend model learn from the same sampled rows
+  const keep = sampleIndex(examples, o.maxTrainingRows, o.splitSeed);
+  const sample = { x: takeRows(concat(xs, Float32Array), CHURN_FEATURE_NAMES.length, keep), y: takeRows(concat(ys, Uint8Array), 1, keep), customer: takeRows(concat(customers, Int32Array), 1, keep) };
   // a customer's rows from different windows stay on one side of the validation split
   const fit = await fitChurnClassifier(sample.x, sample.y, CHURN_FEATURE_NAMES, { ...o, groups: sample.customer }, progress.onEpoch);
-  return { windows, trainingWindows, fit, options: o };
+  const spend = fitSpendModel(takeRows(concat(spendX, Float64Array), SPEND_PREDICTORS.length, keep), takeRows(concat(spendY, Float64Array), 1, keep), o.horizonDays);
+  return { windows, trainingWindows, fit, spend, options: o };
 }
 
 export interface ScoreComparison {
@@ -121,6 +133,8 @@ export interface ChurnBacktest {
   calibration: CalibrationBin[];
   /** BG/NBD's expected repeat purchase days in the holdout against the actual count (all customers). */
   bgNbdRepeatPurchases: { predicted: number; actual: number };
+  /** Spend per customer in the holdout: the spend model beside the CLV models and naive baselines. */
+  clvHoldout: ClvHoldout;
   inputs: ChurnInputs;
   probability: Float64Array;
   labels: Uint8Array;
@@ -157,6 +171,7 @@ export function backtestChurn(log: PurchaseLog, training: ChurnTraining, holdout
     comparison,
     calibration: calibrationTable(labels, scores.probability, 10),
     bgNbdRepeatPurchases: repeatPurchaseCheck(log, inputs, cutoff, holdoutEnd),
+    clvHoldout: spendCheck(log, training.spend, inputs, cutoff, holdoutEnd),
     inputs,
     probability: scores.probability,
     labels,
@@ -181,6 +196,26 @@ function repeatPurchaseCheck(log: PurchaseLog, inputs: ChurnInputs, cutoff: numb
   return { predicted, actual: days.size };
 }
 
+/**
+ * Holdout spend per customer against: nothing, the spend of the same number of days before the
+ * cutoff, BG/NBD × Gamma-Gamma and the spend model. Horizon-long predictions are pro-rated when the
+ * data end before the horizon does.
+ */
+function spendCheck(log: PurchaseLog, spend: SpendModel, inputs: ChurnInputs, cutoff: number, holdoutEnd: number): ClvHoldout {
+  const customers = inputs.summary.customer;
+  const days = (holdoutEnd - cutoff) / DAY_MS;
+  const share = days / spend.horizonDays;
+  const x = spendPredictors(inputs, spend.horizonDays);
+  const d = SPEND_PREDICTORS.length;
+  const clvModels = Float64Array.from(customers, (_c, e) => x[e * d]! * share);
+  return clvHoldout(spendBetween(log, customers, cutoff, holdoutEnd), [
+    ['zero', new Float64Array(customers.length)],
+    [`spend of the last ${Math.round(days)} days`, spendBetween(log, customers, cutoff - days * DAY_MS, cutoff)],
+    ['BG/NBD × Gamma-Gamma', clvModels],
+    ['retain spend model', predictSpend(spend, x).map((v) => v * share)],
+  ], days);
+}
+
 /** Churn rate over all stacked training windows: the constant forecast a model must beat. */
 function trainingChurnRate(training: ChurnTraining): number {
   let churned = 0;
@@ -192,19 +227,18 @@ function trainingChurnRate(training: ChurnTraining): number {
   return churned / customers;
 }
 
-/** At most `max` rows, drawn without replacement with a seeded shuffle (all rows when there are fewer). */
-function sampleRows(x: Float32Array, y: Uint8Array, customer: Int32Array, d: number, max: number, seed: number): { x: Float32Array; y: Uint8Array; customer: Int32Array } {
-  if (y.length <= max) return { x, y, customer };
-  const keep = shuffled(Int32Array.from({ length: y.length }, (_, i) => i), createRng(seed ^ 0x5bd1e995)).subarray(0, max).sort();
-  const xs = new Float32Array(max * d);
-  const ys = new Uint8Array(max);
-  const cs = new Int32Array(max);
-  for (let k = 0; k < max; k++) {
-    xs.set(x.subarray(keep[k]! * d, keep[k]! * d + d), k * d);
-    ys[k] = y[keep[k]!]!;
-    cs[k] = customer[keep[k]!]!;
-  }
-  return { x: xs, y: ys, customer: cs };
+/** Indices of at most `max` of `rows` rows, drawn without replacement with a seeded shuffle, ascending; undefined = all rows. */
+function sampleIndex(rows: number, max: number, seed: number): Int32Array | undefined {
+  if (rows <= max) return undefined;
+  return shuffled(Int32Array.from({ length: rows }, (_, i) => i), createRng(seed ^ 0x5bd1e995)).subarray(0, max).sort();
+}
+
+/** Rows `keep` of a row-major array `width` values wide (all of it when `keep` is undefined). */
+function takeRows<T extends Float32Array | Float64Array | Uint8Array | Int32Array>(a: T, width: number, keep: Int32Array | undefined): T {
+  if (!keep) return a;
+  const out = new (a.constructor as new (n: number) => T)(keep.length * width);
+  for (let k = 0; k < keep.length; k++) out.set(a.subarray(keep[k]! * width, keep[k]! * width + width) as never, k * width);
+  return out;
 }
 
 function mean(a: ArrayLike<number>): number {
@@ -213,7 +247,7 @@ function mean(a: ArrayLike<number>): number {
   return a.length === 0 ? NaN : s / a.length;
 }
 
-function concat<T extends Float32Array | Uint8Array | Int32Array>(parts: T[], Ctor: new (n: number) => T): T {
+function concat<T extends Float32Array | Float64Array | Uint8Array | Int32Array>(parts: T[], Ctor: new (n: number) => T): T {
   const out = new Ctor(parts.reduce((s, p) => s + p.length, 0));
   let at = 0;
   for (const p of parts) {

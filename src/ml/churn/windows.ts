@@ -33,6 +33,16 @@ export function churnLabels(log: PurchaseLog, customers: Int32Array, from: numbe
   return labels;
 }
 
+/** For each customer index in `customers`: what they spent (Σ quantity × unit price) in [from, to). */
+export function spendBetween(log: PurchaseLog, customers: Int32Array, from: number, to: number): Float64Array {
+  const spent = new Float64Array(log.customerIds.length);
+  for (let i = 0; i < log.time.length; i++) {
+    const t = log.time[i]!;
+    if (t >= from && t < to) spent[log.customer[i]!] = spent[log.customer[i]!]! + log.quantity[i]! * log.unitPrice[i]!;
+  }
+  return Float64Array.from(customers, (c) => spent[c]!);
+}
+
 /** Time of the last line in the log (ms UTC), or NaN for an empty log: how far labels can reach. */
 export function lastPurchaseTime(log: PurchaseLog): number {
   let last = -Infinity;

@@ -1,5 +1,7 @@
 // A shop's purchase history as columns of typed arrays: one entry per order line. Every model
 // trains from this shape, whether the lines came from the database or straight from a file.
+// Cancelled lines ride along in their own columns, so a model that reads the purchase columns
+// never mistakes a return for a purchase.
 
 export interface PurchaseLog {
   /** External ids, indexed by the numbers in `customer` and `item`. */
@@ -14,6 +16,18 @@ export interface PurchaseLog {
   readonly unitPrice: Float64Array;
   /** Milliseconds since the epoch, UTC. */
   readonly time: Float64Array;
+  /** Cancelled lines of the customers above (absent when the source did not provide them). */
+  readonly cancellations?: CancellationLines;
+}
+
+/** One entry per cancelled order line, for customers that also have purchase lines. */
+export interface CancellationLines {
+  /** Index into `customerIds` of the log. */
+  readonly customer: Int32Array;
+  /** Milliseconds since the epoch, UTC. */
+  readonly time: Float64Array;
+  /** |quantity| × unit price. */
+  readonly value: Float64Array;
 }
 
 export const DAY_MS = 86_400_000;
@@ -30,6 +44,7 @@ export class PurchaseLogBuilder {
   private quantity = new Float64Array(1024);
   private unitPrice = new Float64Array(1024);
   private time = new Float64Array(1024);
+  private readonly cancelled = { customerId: [] as string[], time: [] as number[], value: [] as number[] };
 
   get length(): number {
     return this.n;
@@ -46,8 +61,17 @@ export class PurchaseLogBuilder {
     this.time[i] = timeMs;
   }
 
+  /** A cancelled line; kept only if the customer also has a purchase line when the log is built. */
+  addCancellation(customerId: string, quantity: number, unitPrice: number, timeMs: number): void {
+    this.cancelled.customerId.push(customerId);
+    this.cancelled.time.push(timeMs);
+    this.cancelled.value.push(Math.abs(quantity) * unitPrice);
+  }
+
   build(): PurchaseLog {
     const n = this.n;
+    const c = this.cancelled;
+    const keep = c.customerId.flatMap((id, k) => (this.customerIndex.has(id) ? [k] : []));
     return {
       customerIds: [...this.customerIndex.keys()],
       itemIds: [...this.itemIndex.keys()],
@@ -58,6 +82,11 @@ export class PurchaseLogBuilder {
       quantity: this.quantity.slice(0, n),
       unitPrice: this.unitPrice.slice(0, n),
       time: this.time.slice(0, n),
+      cancellations: {
+        customer: Int32Array.from(keep, (k) => this.customerIndex.get(c.customerId[k]!)!),
+        time: Float64Array.from(keep, (k) => c.time[k]!),
+        value: Float64Array.from(keep, (k) => c.value[k]!),
+      },
     };
   }
 
@@ -82,11 +111,13 @@ export function sliceByTime(log: PurchaseLog, from: number, to: number): Purchas
     const t = log.time[i]!;
     if (t >= from && t < to) keep.push(i);
   }
-  const pick = <T extends Int32Array | Float64Array>(a: T): T => {
-    const out = new (a.constructor as new (n: number) => T)(keep.length);
-    for (let j = 0; j < keep.length; j++) out[j] = a[keep[j]!]!;
+  const pick = <T extends Int32Array | Float64Array>(a: T, rows = keep): T => {
+    const out = new (a.constructor as new (n: number) => T)(rows.length);
+    for (let j = 0; j < rows.length; j++) out[j] = a[rows[j]!]!;
     return out;
   };
+  const c = log.cancellations;
+  const keepCancelled = c ? Array.from(c.time.keys()).filter((k) => c.time[k]! >= from && c.time[k]! < to) : [];
   return {
     customerIds: log.customerIds,
     itemIds: log.itemIds,
@@ -97,6 +128,7 @@ export function sliceByTime(log: PurchaseLog, from: number, to: number): Purchas
     quantity: pick(log.quantity),
     unitPrice: pick(log.unitPrice),
     time: pick(log.time),
+    ...(c ? { cancellations: { customer: pick(c.customer, keepCancelled), time: pick(c.time, keepCancelled), value: pick(c.value, keepCancelled) } } : {}),
   };
 }
 
