@@ -9,7 +9,7 @@ import { replaceCustomerScores, type ReplaceResult, type ScoreRow } from '../db/
 import type { ScoreReason } from '../db/schema/index.ts';
 import { ValidationError } from '../errors.ts';
 import { scoreChurnClassifier } from '../ml/churn/classifier.ts';
-import { CHURN_FEATURE_GROUPS, tenureDays, type ReasonGroup } from '../ml/churn/features.ts';
+import { CHURN_FEATURE_GROUPS, CHURN_FEATURE_NAMES, tenureDays, type ReasonGroup } from '../ml/churn/features.ts';
 import { churnInputsAt } from '../ml/churn/inputs.ts';
 import { topChurnReasons } from '../ml/churn/reasons.ts';
 import { lastPurchaseTime } from '../ml/churn/windows.ts';
@@ -93,6 +93,10 @@ export interface CustomerScoreTable {
 /** Scores the customers with a purchase before `asOf` (ms UTC) from the lines before it. */
 export function scoreCustomers(log: PurchaseLog, model: ChurnModel, asOf: number, options: Partial<ScoringOptions> = {}): CustomerScoreTable {
   const o = { ...defaultScoringOptions, ...options } satisfies ScoringOptions;
+  const trained = model.classifier.featureNames;
+  if (trained.join(',') !== CHURN_FEATURE_NAMES.join(',')) {
+    throw new ValidationError(`the churn model was trained on ${trained.length} features and this retain computes ${CHURN_FEATURE_NAMES.length} (${CHURN_FEATURE_NAMES.join(', ')}): retrain it with 'retain train churn --score'`);
+  }
   const inputs = churnInputsAt(log, asOf, model.horizonDays, model.bgNbdPenalizer);
   const { summary, bgNbd, bgNbdScores } = inputs;
   const n = summary.customer.length;

@@ -15,12 +15,14 @@ import { openTestDatabase, testEngines } from '../helpers/db.ts';
 const CUTOFF = Date.parse('2011-09-09T00:00:00Z');
 let log: PurchaseLog;
 let table: CustomerScoreTable;
+let trainedModel: ChurnModel | undefined;
 
 beforeAll(async () => {
   await initTf();
   log = (await readPurchaseLog('data/online-retail/online_retail_lines.csv.gz', 'online-retail')).log;
   const training = await trainChurnModel(log, CUTOFF, { horizonDays: 92, windows: 2, net: { hiddenUnits: 0, seeds: [1] } });
   const model: ChurnModel = { classifier: training.fit.classifier, horizonDays: 92, bgNbdPenalizer: 0 };
+  trainedModel = model;
   table = scoreCustomers(log, model, CUTOFF);
 });
 
@@ -41,6 +43,12 @@ describe('scoreCustomers', () => {
         expect(reason.detail.length).toBeGreaterThan(0);
       }
     }
+  });
+
+  it('refuses a model trained on another feature set, naming what to do', () => {
+    const trained = trainedModel!;
+    const older: ChurnModel = { ...trained, classifier: { ...trained.classifier, featureNames: trained.classifier.featureNames.slice(0, 14) } };
+    expect(() => scoreCustomers(log, older, CUTOFF)).toThrow(/trained on 14 features .* retrain it with 'retain train churn/);
   });
 
   it('puts tiers at the documented thresholds', () => {
