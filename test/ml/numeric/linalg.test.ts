@@ -1,6 +1,9 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import { initTf } from '../../../src/ml/numeric/tf.ts';
-import { choleskySolveInPlace, dotRows, matMul, sparseGram, spdInverseInPlace, transposed } from '../../../src/ml/numeric/linalg.ts';
+import { choleskySolveInPlace, dotRows, matMul, transposed } from '../../../src/ml/numeric/linalg.ts';
+import { spdInverseInPlace } from '../../../src/ml/numeric/spd-inverse.ts';
+import { sparseGram } from '../../../src/ml/numeric/sparse-products.ts';
+import { setThreadCount, sharedFloat32 } from '../../../src/ml/numeric/threads.ts';
 import { createRng } from '../../../src/ml/numeric/rng.ts';
 import { csrFromPairs } from '../../../src/ml/cf/sparse.ts';
 
@@ -28,6 +31,28 @@ describe('linalg', () => {
     let asymmetric = 0;
     for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) if (inv[i * n + j] !== inv[j * n + i]) asymmetric++;
     expect(asymmetric).toBe(0);
+  });
+
+  it('inverts on two threads what it inverts on one, to rounding', () => {
+    const n = 700;
+    const a = randomSpd(n, 1);
+    const one = a.slice();
+    spdInverseInPlace(one, n, 128);
+    const two = sharedFloat32(n * n);
+    two.set(a);
+    setThreadCount(2);
+    try {
+      spdInverseInPlace(two, n, 128);
+    } finally {
+      setThreadCount(undefined);
+    }
+    let worst = 0;
+    let scale = 0;
+    for (let i = 0; i < n * n; i++) {
+      worst = Math.max(worst, Math.abs(two[i]! - one[i]!));
+      scale = Math.max(scale, Math.abs(one[i]!));
+    }
+    expect(worst / scale).toBeLessThan(1e-6);
   });
 
   it('solves a small SPD system exactly', () => {
