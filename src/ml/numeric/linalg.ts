@@ -3,7 +3,7 @@
 // solves and sparse sums stay in plain loops, where the cost of crossing into tfjs would
 // dominate. Callers must have awaited initTf() (src/ml/tf.ts) first.
 import { tf } from './tf.ts';
-import { defineKernel, runParallel, splitRange } from './threads.ts';
+import { defineKernel, runParallel, sharedFloat32, splitRange, threadCount } from './threads.ts';
 
 /** out[r] = row r of `matrix` (rows x k, row-major) . vec, for every row or only the rows listed. */
 export function dotRows(matrix: Float32Array, k: number, vec: Float32Array, out: Float32Array, only?: Int32Array): void {
@@ -72,10 +72,36 @@ export function transposed(a: Float32Array, rows: number, cols: number): Float32
   return out;
 }
 
-/** Y^T Y for Y with `rows` rows of k values: the k x k Gram matrix. */
+/** Rows per partial product of gramOfRows: the result does not depend on the thread count. */
+const GRAM_BLOCK_ROWS = 65_536;
+
+/**
+ * Y^T Y for Y with `rows` rows of k values: the k x k Gram matrix. Tall matrices are summed by
+ * blocks of rows in a fixed order (the blocks spread over the threads when y is on shared memory),
+ * so the result is the same whatever the thread count.
+ */
 export function gramOfRows(y: Float32Array, rows: number, k: number): Float32Array {
-  return matMul(transposed(y, rows, k), [k, rows], y, [rows, k]);
+  const blocks = Math.ceil(rows / GRAM_BLOCK_ROWS);
+  if (blocks <= 1) return matMul(transposed(y, rows, k), [k, rows], y, [rows, k]);
+  const threads = y.buffer instanceof SharedArrayBuffer ? Math.min(threadCount(), blocks) : 1;
+  const partial = threads > 1 ? sharedFloat32(blocks * k * k) : new Float32Array(blocks * k * k);
+  const cuts = splitRange(blocks, threads);
+  runParallel(gramBlocks, Array.from({ length: threads }, (_, t) => ({ y, rows, k, partial, from: cuts[t]!, to: cuts[t + 1]! })));
+  const sum = new Float64Array(k * k);
+  for (let b = 0; b < blocks; b++) for (let i = 0; i < k * k; i++) sum[i]! += partial[b * k * k + i]!;
+  return Float32Array.from(sum);
 }
+
+/** Blocks [from, to) of gramOfRows, each Y_b^T Y_b into its k x k slot of `partial`. */
+export const gramBlocks = defineKernel(import.meta.url, 'gramBlocks', (s: { y: Float32Array; rows: number; k: number; partial: Float32Array; from: number; to: number }) => {
+  const { y, rows, k, partial } = s;
+  for (let b = s.from; b < s.to; b++) {
+    const first = b * GRAM_BLOCK_ROWS;
+    const n = Math.min(GRAM_BLOCK_ROWS, rows - first);
+    const block = y.subarray(first * k, (first + n) * k);
+    partial.set(matMul(transposed(block, n, k), [k, n], block, [n, k]), b * k * k);
+  }
+});
 
 /**
  * Solves A x = b in place for a small symmetric positive-definite A (k x k, row-major, Float64,
