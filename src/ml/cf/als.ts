@@ -8,8 +8,14 @@
 // by solving each row exactly, (Y^T C_u Y + lambda I) x_u = Y^T C_u p_u, written as
 // (Y^T Y + lambda I + sum_{i in u} (c_ui - 1) y_i y_i^T) x_u = sum_{i in u} c_ui y_i,
 // either by Cholesky or by a few warm-started conjugate-gradient steps (Takacs et al. 2011).
+//
+// The rows of one sweep are independent, so each batch of rows is split over the threads of
+// numeric/threads.ts (factors and matrices on shared memory). A row's solve reads only its own
+// row, the other side's factors and the Gram matrix, so the factors do not depend on how rows
+// are split: the same seed gives the same model whatever the thread count.
 import { createRng } from '../numeric/rng.ts';
 import { choleskySolveInPlace, gramOfRows, matMul } from '../numeric/linalg.ts';
+import { defineKernel, runParallel, shared, sharedFloat32, splitRange, threadCount } from '../numeric/threads.ts';
 import { DAY_MS } from '../customers/purchase-log.ts';
 import { transpose, withValues, type Csr, type PairStats } from './sparse.ts';
 
@@ -97,19 +103,25 @@ export function fitAls(strengths: Csr, options: Partial<AlsOptions> = {}, onProg
   const o = { ...ALS_DEFAULTS, ...options } satisfies AlsOptions;
   const k = o.factors;
   const rng = createRng(o.seed);
-  const confidenceMinusOne = withValues(strengths, strengths.values.map((r) => o.alpha * r));
-  const byItem = transpose(confidenceMinusOne);
-  const userFactors = new Float32Array(strengths.rows * k);
-  const itemFactors = new Float32Array(strengths.cols * k);
+  const threads = Math.min(threadCount(), Math.ceil(strengths.rows / MIN_ROWS_PER_THREAD));
+  const onThreads = (m: Csr): Csr => (threads > 1 ? { rows: m.rows, cols: m.cols, rowPtr: shared(m.rowPtr), colIdx: shared(m.colIdx), values: shared(m.values) } : m);
+  const confidenceMinusOne = onThreads(withValues(strengths, strengths.values.map((r) => o.alpha * r)));
+  const byItem = onThreads(transpose(confidenceMinusOne));
+  const factorArray = threads > 1 ? sharedFloat32 : (length: number) => new Float32Array(length);
+  const userFactors = factorArray(strengths.rows * k);
+  const itemFactors = factorArray(strengths.cols * k);
   for (let i = 0; i < itemFactors.length; i++) itemFactors[i] = 0.01 * rng.normal();
   // a sweep's cost is about proportional to rows + entries on each side
   const userShare = (strengths.rows + strengths.colIdx.length) / (strengths.rows + strengths.cols + 2 * strengths.colIdx.length);
   for (let it = 0; it < o.iterations; it++) {
-    solveSide(userFactors, itemFactors, confidenceMinusOne, o, (f) => onProgress?.(it + f * userShare, o.iterations));
-    solveSide(itemFactors, userFactors, byItem, o, (f) => onProgress?.(it + userShare + f * (1 - userShare), o.iterations));
+    solveSide(userFactors, itemFactors, confidenceMinusOne, o, threads, (f) => onProgress?.(it + f * userShare, o.iterations));
+    solveSide(itemFactors, userFactors, byItem, o, threads, (f) => onProgress?.(it + userShare + f * (1 - userShare), o.iterations));
   }
   return { factors: k, userFactors, itemFactors, foldIn: { factors: k, gram: regularisedGram(itemFactors, k, o.regularization), alpha: o.alpha, weighting: o.weighting } };
 }
+
+/** Below this many rows a side runs on one thread (the workers' start-up would cost more). */
+const MIN_ROWS_PER_THREAD = 1024;
 
 /**
  * x_u for a customer given only their items (repeats count as more lines): one k x k solve
@@ -146,30 +158,53 @@ function addOuter(a: Float64Array, b: Float64Array, factors: Float32Array, offse
   }
 }
 
-/** Re-solves every row of `target` with `other` fixed; m holds c - 1 per observed pair. */
-function solveSide(target: Float32Array, other: Float32Array, m: Csr, o: AlsOptions, onFraction: (done: number) => void): void {
-  const k = o.factors;
-  const gram = regularisedGram(other, k, o.regularization);
-  if (o.solver === 'exact') {
-    const a = new Float64Array(k * k);
-    const b = new Float64Array(k);
-    for (let u = 0; u < m.rows; u++) {
-      a.set(gram);
-      b.fill(0);
-      for (let e = m.rowPtr[u]!; e < m.rowPtr[u + 1]!; e++) addOuter(a, b, other, m.colIdx[e]! * k, k, m.values[e]!);
-      choleskySolveInPlace(a, b, k);
-      for (let p = 0; p < k; p++) target[u * k + p] = b[p]!;
-      if (u % 4096 === 4095) onFraction((u + 1) / m.rows);
-    }
-  } else {
-    for (let start = 0; start < m.rows; start += o.chunkRows) {
-      const end = Math.min(m.rows, start + o.chunkRows);
-      conjugateGradient(target, other, m, gram, start, end, o);
-      onFraction(end / m.rows);
-    }
+/** What a thread needs to re-solve rows [from, to) of one side. */
+interface SideShare {
+  target: Float32Array;
+  other: Float32Array;
+  m: Csr;
+  gram: Float32Array;
+  o: AlsOptions;
+  from: number;
+  to: number;
+}
+
+/**
+ * Re-solves every row of `target` with `other` fixed; m holds c - 1 per observed pair. Batches of
+ * rows go one after the other (progress between them), each split over `threads` threads by cost.
+ */
+function solveSide(target: Float32Array, other: Float32Array, m: Csr, o: AlsOptions, threads: number, onFraction: (done: number) => void): void {
+  const gram = regularisedGram(other, o.factors, o.regularization);
+  const shares = Math.min(threads, m.rows);
+  const batch = o.solver === 'exact' ? 4096 * shares : o.chunkRows;
+  for (let start = 0; start < m.rows; start += batch) {
+    const end = Math.min(m.rows, start + batch);
+    const cuts = splitRange(end - start, shares, (u) => 2 + m.rowPtr[start + u + 1]! - m.rowPtr[start + u]!);
+    const parts = Array.from({ length: shares }, (_, t): SideShare => ({ target, other, m, gram, o, from: start + cuts[t]!, to: start + cuts[t + 1]! }));
+    runParallel(o.solver === 'exact' ? exactRows : cgRows, parts);
+    onFraction(end / m.rows);
   }
   onFraction(1);
 }
+
+/** Rows [from, to) solved exactly: one k x k Cholesky solve each. */
+export const exactRows = defineKernel(import.meta.url, 'exactRows', ({ target, other, m, gram, o, from, to }: SideShare) => {
+  const k = o.factors;
+  const a = new Float64Array(k * k);
+  const b = new Float64Array(k);
+  for (let u = from; u < to; u++) {
+    a.set(gram);
+    b.fill(0);
+    for (let e = m.rowPtr[u]!; e < m.rowPtr[u + 1]!; e++) addOuter(a, b, other, m.colIdx[e]! * k, k, m.values[e]!);
+    choleskySolveInPlace(a, b, k);
+    for (let p = 0; p < k; p++) target[u * k + p] = b[p]!;
+  }
+});
+
+/** Rows [from, to) by conjugate gradient. */
+export const cgRows = defineKernel(import.meta.url, 'cgRows', ({ target, other, m, gram, o, from, to }: SideShare) => {
+  if (to > from) conjugateGradient(target, other, m, gram, from, to, o);
+});
 
 /**
  * cgSteps of conjugate gradient on rows [from, to), all rows at once: the dense (Y^T Y + lambda I) p

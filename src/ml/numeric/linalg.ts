@@ -3,7 +3,7 @@
 // solves and sparse sums stay in plain loops, where the cost of crossing into tfjs would
 // dominate. Callers must have awaited initTf() (src/ml/tf.ts) first.
 import { tf } from './tf.ts';
-import type { Csr } from '../cf/sparse.ts';
+import { defineKernel, runParallel, sharedFloat32, splitRange, threadCount } from './threads.ts';
 
 /** out[r] = row r of `matrix` (rows x k, row-major) . vec, for every row or only the rows listed. */
 export function dotRows(matrix: Float32Array, k: number, vec: Float32Array, out: Float32Array, only?: Int32Array): void {
@@ -72,31 +72,36 @@ export function transposed(a: Float32Array, rows: number, cols: number): Float32
   return out;
 }
 
-/** Y^T Y for Y with `rows` rows of k values: the k x k Gram matrix. */
-export function gramOfRows(y: Float32Array, rows: number, k: number): Float32Array {
-  return matMul(transposed(y, rows, k), [k, rows], y, [rows, k]);
-}
+/** Rows per partial product of gramOfRows: the result does not depend on the thread count. */
+const GRAM_BLOCK_ROWS = 65_536;
 
 /**
- * X^T X of a sparse matrix as a dense cols x cols array (row-major), accumulated row by row.
- * Column indices ascend within a row, so each pair is added once to the upper triangle and the
- * lower one is mirrored at the end (half the work of the full outer products).
+ * Y^T Y for Y with `rows` rows of k values: the k x k Gram matrix. Tall matrices are summed by
+ * blocks of rows in a fixed order (the blocks spread over the threads when y is on shared memory),
+ * so the result is the same whatever the thread count.
  */
-export function sparseGram(x: Csr): Float32Array {
-  const n = x.cols;
-  const g = new Float32Array(n * n);
-  for (let r = 0; r < x.rows; r++) {
-    const from = x.rowPtr[r]!;
-    const to = x.rowPtr[r + 1]!;
-    for (let a = from; a < to; a++) {
-      const vi = x.values[a]!;
-      const base = x.colIdx[a]! * n;
-      for (let b = a; b < to; b++) g[base + x.colIdx[b]!]! += vi * x.values[b]!;
-    }
-  }
-  for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) g[j * n + i] = g[i * n + j]!;
-  return g;
+export function gramOfRows(y: Float32Array, rows: number, k: number): Float32Array {
+  const blocks = Math.ceil(rows / GRAM_BLOCK_ROWS);
+  if (blocks <= 1) return matMul(transposed(y, rows, k), [k, rows], y, [rows, k]);
+  const threads = y.buffer instanceof SharedArrayBuffer ? Math.min(threadCount(), blocks) : 1;
+  const partial = threads > 1 ? sharedFloat32(blocks * k * k) : new Float32Array(blocks * k * k);
+  const cuts = splitRange(blocks, threads);
+  runParallel(gramBlocks, Array.from({ length: threads }, (_, t) => ({ y, rows, k, partial, from: cuts[t]!, to: cuts[t + 1]! })));
+  const sum = new Float64Array(k * k);
+  for (let b = 0; b < blocks; b++) for (let i = 0; i < k * k; i++) sum[i]! += partial[b * k * k + i]!;
+  return Float32Array.from(sum);
 }
+
+/** Blocks [from, to) of gramOfRows, each Y_b^T Y_b into its k x k slot of `partial`. */
+export const gramBlocks = defineKernel(import.meta.url, 'gramBlocks', (s: { y: Float32Array; rows: number; k: number; partial: Float32Array; from: number; to: number }) => {
+  const { y, rows, k, partial } = s;
+  for (let b = s.from; b < s.to; b++) {
+    const first = b * GRAM_BLOCK_ROWS;
+    const n = Math.min(GRAM_BLOCK_ROWS, rows - first);
+    const block = y.subarray(first * k, (first + n) * k);
+    partial.set(matMul(transposed(block, n, k), [k, n], block, [n, k]), b * k * k);
+  }
+});
 
 /**
  * Solves A x = b in place for a small symmetric positive-definite A (k x k, row-major, Float64,
@@ -128,90 +133,16 @@ export function choleskySolveInPlace(a: Float64Array, b: Float64Array | Float32A
 }
 
 /**
- * Inverse of a symmetric positive-definite n x n matrix (row-major Float32, overwritten) by the
- * blocked sweep operator (Goodnight 1979): sweeping block K maps A_KK -> -A_KK^-1,
- * A_iK -> A_iK A_KK^-1 and A_ij -> A_ij - A_iK A_KK^-1 A_Kj; after all blocks A holds -A^-1.
- * Sweeping keeps the matrix symmetric, so only the upper triangle is updated (n^3 flops in all,
- * as tfjs matrix products of column blocks); the lower triangle is filled once at the end.
+ * Copies the upper triangle of a (n x n, row-major) into the lower one, times `sign`, over
+ * `threads` threads (a must be on shared memory when threads > 1).
  */
-export function spdInverseInPlace(a: Float32Array, n: number, block = 256, onBlock?: (done: number, total: number) => void): void {
-  const blocks = Math.ceil(n / block);
-  for (let b = 0; b < blocks; b++) {
-    const k0 = b * block;
-    const nb = Math.min(block, n - k0);
-    // column panel C = A[:, K], read from the upper triangle
-    const panel = new Float32Array(n * nb);
-    for (let r = 0; r < n; r++) {
-      for (let c = 0; c < nb; c++) panel[r * nb + c] = r <= k0 + c ? a[r * n + k0 + c]! : a[(k0 + c) * n + r]!;
-    }
-    const d = smallSpdInverse(panel.subarray(k0 * nb, (k0 + nb) * nb), nb);
-    const m = matMul(panel, [n, nb], d, [nb, nb]);
-    for (let c0 = 0; c0 < n; c0 += block) {
-      const cols = Math.min(block, n - c0);
-      const rows = c0 + cols;
-      // upper-triangle column block [0, rows) x [c0, c0 + cols): C_rows (M_cols)^T
-      const t = matMul(panel.subarray(0, rows * nb), [rows, nb], transposed(m.subarray(c0 * nb, rows * nb), cols, nb), [nb, cols]);
-      for (let j = 0; j < rows; j++) {
-        const row = j * n + c0;
-        const first = Math.max(0, j - c0);
-        for (let c = first; c < cols; c++) a[row + c]! -= t[j * cols + c]!;
-      }
-    }
-    // block K's row and column become M (A_iK A_KK^-1), and A_KK becomes -A_KK^-1
-    for (let r = 0; r < n; r++) {
-      for (let c = 0; c < nb; c++) {
-        const col = k0 + c;
-        if (r >= k0 && r < k0 + nb) {
-          if (col >= r) a[r * n + col] = -d[(r - k0) * nb + c]!;
-        } else if (r < col) a[r * n + col] = m[r * nb + c]!;
-        else a[col * n + r] = m[r * nb + c]!;
-      }
-    }
-    onBlock?.(b + 1, blocks);
-  }
-  for (let r = 0; r < n; r++) {
-    a[r * n + r] = -a[r * n + r]!;
-    for (let c = r + 1; c < n; c++) {
-      const v = -a[r * n + c]!;
-      a[r * n + c] = v;
-      a[c * n + r] = v;
-    }
-  }
+export function fillLowerTriangle(a: Float32Array, n: number, sign: 1 | -1, threads: number): void {
+  const rows = splitRange(n, threads, (r) => r);
+  runParallel(fillLowerRows, Array.from({ length: threads }, (_, t) => ({ a, n, sign, from: rows[t]!, to: rows[t + 1]! })));
 }
 
-/** Inverse of a small SPD block via Cholesky in Float64 (A = L L^T, A^-1 = L^-T L^-1). */
-function smallSpdInverse(block: Float32Array, nb: number): Float32Array {
-  const l = Float64Array.from(block);
-  for (let j = 0; j < nb; j++) {
-    let s = l[j * nb + j]!;
-    for (let p = 0; p < j; p++) s -= l[j * nb + p]! ** 2;
-    if (!(s > 0)) throw new RangeError('matrix is not positive definite');
-    const ljj = Math.sqrt(s);
-    l[j * nb + j] = ljj;
-    for (let i = j + 1; i < nb; i++) {
-      let t = l[i * nb + j]!;
-      for (let p = 0; p < j; p++) t -= l[i * nb + p]! * l[j * nb + p]!;
-      l[i * nb + j] = t / ljj;
-    }
-  }
-  // W = L^-1 (lower), then A^-1 = W^T W
-  const w = new Float64Array(nb * nb);
-  for (let j = 0; j < nb; j++) {
-    w[j * nb + j] = 1 / l[j * nb + j]!;
-    for (let i = j + 1; i < nb; i++) {
-      let s = 0;
-      for (let p = j; p < i; p++) s -= l[i * nb + p]! * w[p * nb + j]!;
-      w[i * nb + j] = s / l[i * nb + i]!;
-    }
-  }
-  const inv = new Float32Array(nb * nb);
-  for (let i = 0; i < nb; i++) {
-    for (let j = 0; j <= i; j++) {
-      let s = 0;
-      for (let p = i; p < nb; p++) s += w[p * nb + i]! * w[p * nb + j]!;
-      inv[i * nb + j] = s;
-      inv[j * nb + i] = s;
-    }
-  }
-  return inv;
-}
+/** Rows [from, to) of fillLowerTriangle. */
+export const fillLowerRows = defineKernel(import.meta.url, 'fillLowerRows', (s: { a: Float32Array; n: number; sign: number; from: number; to: number }) => {
+  const { a, n, sign } = s;
+  for (let r = s.from; r < s.to; r++) for (let c = 0; c < r; c++) a[r * n + c] = sign * a[c * n + r]!;
+});

@@ -1,6 +1,9 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import { initTf } from '../../../src/ml/numeric/tf.ts';
-import { choleskySolveInPlace, dotRows, matMul, sparseGram, spdInverseInPlace, transposed } from '../../../src/ml/numeric/linalg.ts';
+import { choleskySolveInPlace, dotRows, gramOfRows, matMul, transposed } from '../../../src/ml/numeric/linalg.ts';
+import { spdInverseInPlace } from '../../../src/ml/numeric/spd-inverse.ts';
+import { sparseGram } from '../../../src/ml/numeric/sparse-products.ts';
+import { setThreadCount, sharedFloat32 } from '../../../src/ml/numeric/threads.ts';
 import { createRng } from '../../../src/ml/numeric/rng.ts';
 import { csrFromPairs } from '../../../src/ml/cf/sparse.ts';
 
@@ -28,6 +31,45 @@ describe('linalg', () => {
     let asymmetric = 0;
     for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) if (inv[i * n + j] !== inv[j * n + i]) asymmetric++;
     expect(asymmetric).toBe(0);
+  });
+
+  it('inverts on two threads what it inverts on one, to rounding', () => {
+    const n = 700;
+    const a = randomSpd(n, 1);
+    const one = a.slice();
+    spdInverseInPlace(one, n, 128);
+    const two = sharedFloat32(n * n);
+    two.set(a);
+    setThreadCount(2);
+    try {
+      spdInverseInPlace(two, n, 128);
+    } finally {
+      setThreadCount(undefined);
+    }
+    let worst = 0;
+    let scale = 0;
+    for (let i = 0; i < n * n; i++) {
+      worst = Math.max(worst, Math.abs(two[i]! - one[i]!));
+      scale = Math.max(scale, Math.abs(one[i]!));
+    }
+    expect(worst / scale).toBeLessThan(1e-6);
+  });
+
+  it('sums the Gram matrix of a tall matrix by blocks, the same on one and two threads', () => {
+    const rows = 150_000;
+    const k = 6;
+    const rng = createRng(9);
+    const y = sharedFloat32(rows * k);
+    for (let i = 0; i < y.length; i++) y[i] = rng.normal();
+    const exact = new Float64Array(k * k);
+    for (let r = 0; r < rows; r++) for (let i = 0; i < k; i++) for (let j = 0; j < k; j++) exact[i * k + j]! += y[r * k + i]! * y[r * k + j]!;
+    setThreadCount(1);
+    const one = gramOfRows(y, rows, k);
+    setThreadCount(2);
+    const two = gramOfRows(y, rows, k);
+    setThreadCount(undefined);
+    expect(Array.from(two)).toEqual(Array.from(one));
+    for (let i = 0; i < k * k; i++) expect(Math.abs(one[i]! - exact[i]!)).toBeLessThan(1e-4 * rows);
   });
 
   it('solves a small SPD system exactly', () => {

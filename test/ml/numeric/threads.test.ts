@@ -1,0 +1,48 @@
+import { describe, it, expect, afterAll } from 'vitest';
+import { fillLowerRows } from '../../../src/ml/numeric/linalg.ts';
+import { runParallel, setThreadCount, sharedFloat32, splitRange, threadCount } from '../../../src/ml/numeric/threads.ts';
+import { initTf } from '../../../src/ml/numeric/tf.ts';
+
+afterAll(() => setThreadCount(undefined));
+
+describe('thread pool', () => {
+  it('cuts a range into contiguous parts of about equal cost', () => {
+    expect(Array.from(splitRange(10, 3))).toEqual([0, 3, 7, 10]);
+    // costs 1..8: total 36, a half is 18 (1+..+5 = 15 < 18 <= 21)
+    expect(Array.from(splitRange(8, 2, (i) => i + 1))).toEqual([0, 6, 8]);
+    expect(Array.from(splitRange(1, 3))).toEqual([0, 0, 1, 1]);
+  });
+
+  it('defaults to every core and refuses a bad count', () => {
+    setThreadCount(undefined);
+    expect(threadCount()).toBeGreaterThanOrEqual(1);
+    expect(() => setThreadCount(0)).toThrow(RangeError);
+    setThreadCount(2);
+    expect(threadCount()).toBe(2);
+  });
+
+  it('runs shares on a worker over shared memory and reports a worker error after all shares stop', async () => {
+    await initTf();
+    const n = 4;
+    const a = sharedFloat32(n * n);
+    for (let r = 0; r < n; r++) for (let c = r; c < n; c++) a[r * n + c] = 10 * r + c;
+    runParallel(fillLowerRows, [
+      { a, n, sign: 1, from: 0, to: 2 },
+      { a, n, sign: 1, from: 2, to: 4 },
+    ]);
+    // row 3 was written by the worker
+    expect(Array.from(a.subarray(3 * n, 4 * n))).toEqual([3, 13, 23, 33]);
+    expect(() =>
+      runParallel(fillLowerRows, [
+        { a, n, sign: 1, from: 0, to: 1 },
+        { a: undefined as unknown as Float32Array, n, sign: 1, from: 1, to: 2 },
+      ]),
+    ).toThrow(/in a worker thread/);
+    // the pool still works after a failed job
+    runParallel(fillLowerRows, [
+      { a, n, sign: -1, from: 0, to: 2 },
+      { a, n, sign: -1, from: 2, to: 4 },
+    ]);
+    expect(a[3 * n]).toBe(-3);
+  });
+});
