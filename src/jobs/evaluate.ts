@@ -6,6 +6,7 @@ import { openInput, readCsv } from '../import/csv.ts';
 import { parseTimestamp, type PurchaseFormat } from '../import/purchase-row.ts';
 import { readPurchaseLog } from '../import/read-purchase-log.ts';
 import { fitModel, resolveSpec, type ModelSpec } from '../ml/cf/fit.ts';
+import type { ResolvedSpec } from '../ml/cf/registry.ts';
 import { evaluateFitted, type Evaluation } from '../ml/cf/offline-evaluation.ts';
 import { selectModel } from '../ml/cf/selection.ts';
 import { DAY_MS, PurchaseLogBuilder, type PurchaseLog } from '../ml/customers/purchase-log.ts';
@@ -31,7 +32,7 @@ export interface EvaluateOptions {
 
 export interface EvaluateResult extends Evaluation {
   /** The evaluated model with every default filled in. */
-  model: Required<ModelSpec>;
+  model: ResolvedSpec;
   selection?: { innerCutoff: string; trials: number; skipped: string[] };
   trainCustomers: number;
   trainItems: number;
