@@ -5,6 +5,7 @@ import type { Manifest } from '../src/artifacts/manifest.ts';
 import { backtestChurn, trainChurnModel, type ChurnBacktest, type ChurnTraining, type ChurnTrainingOptions, type TrainingProgress } from '../src/ml/churn/train.ts';
 import { lastPurchaseTime } from '../src/ml/churn/windows.ts';
 import { averagePrecision, brierScore, rocAuc } from '../src/ml/metrics/classification.ts';
+import { scoreCurves } from '../src/ml/metrics/curves.ts';
 import { DAY_MS, type PurchaseLog } from '../src/ml/customers/purchase-log.ts';
 
 export interface TrainChurnInput {
@@ -63,6 +64,7 @@ function backtestMetrics(b: ChurnBacktest): Record<string, unknown> {
     churnRate: b.churnRate,
     comparison: b.comparison,
     calibration: b.calibration,
+    curves: scoreCurves(b.labels, b.probability, 40),
     bgNbdParams: b.inputs.bgNbd.params,
     bgNbdRepeatPurchases: b.bgNbdRepeatPurchases,
   };
