@@ -44,8 +44,13 @@ const TITLES: Record<number, string> = {
   503: 'Service Unavailable',
 };
 
+/** The status a domain error code maps to (500 for codes not listed). */
+export function statusOfCode(code: string): ContentfulStatusCode {
+  return STATUS_BY_CODE[code] ?? 500;
+}
+
 export function problemResponse(c: Context, code: string, message: string, fields: FieldIssue[] = []): Response {
-  const status = STATUS_BY_CODE[code] ?? 500;
+  const status = statusOfCode(code);
   const body: Problem = { type: 'about:blank', title: TITLES[status] ?? 'Error', status, code, message, fields };
   const headers: Record<string, string> = { 'content-type': 'application/problem+json' };
   if (status === 401) headers['www-authenticate'] = 'Bearer';
