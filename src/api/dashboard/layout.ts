@@ -77,6 +77,7 @@ export function page(title: string, section: Section | null, viewer: Viewer | nu
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
 <title>${title} · retain</title>
 <style>${raw(STYLE)}</style>
 </head>
