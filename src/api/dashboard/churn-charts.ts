@@ -21,11 +21,11 @@ export function backtestSection(b: ChurnBacktestReport): Html {
       ${chartPanel('Cumulative gains and lift', gainsChart(b), 'Share of all churners reached by contacting the top-scored share of customers; lift = gains / share contacted.')}
       ${chartPanel('Against the reference scores', comparisonChart(b))}
     </div>
-    <div class="table-wrap"><table id="comparison">
+    <div class="table-wrap spaced"><table id="comparison">
       <thead><tr><th>score</th><th class="num">ROC AUC</th><th class="num">PR AUC</th><th class="num">Brier</th><th class="num">lift, top decile</th></tr></thead>
       <tbody>${b.comparison.map((c) => html`<tr><td>${c.score}</td><td class="num">${fmt.num(c.rocAuc, 4)}</td><td class="num">${fmt.num(c.prAuc, 4)}</td><td class="num">${fmt.num(c.brier, 4)}</td><td class="num">${fmt.num(c.liftTopDecile, 3)}</td></tr>`)}</tbody>
     </table></div>
-    <div class="table-wrap"><table id="calibration">
+    <div class="table-wrap spaced"><table id="calibration">
       <thead><tr><th>predicted</th><th class="num">customers</th><th class="num">mean predicted</th><th class="num">observed</th></tr></thead>
       <tbody>${b.calibration.map((c) => html`<tr><td>[${c.lower.toFixed(1)}, ${c.upper.toFixed(1)})</td><td class="num">${fmt.int(c.count)}</td><td class="num">${fmt.num(c.meanPredicted, 3)}</td><td class="num">${fmt.num(c.observedRate, 3)}</td></tr>`)}</tbody>
     </table></div>`;
@@ -97,15 +97,15 @@ function comparisonChart(b: ChurnBacktestReport): string {
     'comparison',
     {
       legend: { top: 0 },
-      grid: { left: 210, right: 44, top: 32, bottom: 32 },
+      grid: { left: 190, right: 44, top: 32, bottom: 32 },
       xAxis: { type: 'value', min: 0, max: 1 },
-      yAxis: { type: 'category', data: rows.map((c) => c.score), axisLabel: { width: 200, overflow: 'truncate' } },
+      yAxis: { type: 'category', data: rows.map((c) => c.score), axisLabel: { width: 180, overflow: 'break', fontSize: 11 } },
       series: [
         { type: 'bar', name: 'ROC AUC', data: rows.map((c) => r3(c.rocAuc)), label: { show: true, position: 'right', fontSize: 10 } },
         { type: 'bar', name: 'PR AUC', data: rows.map((c) => r3(c.prAuc)) },
       ],
     },
     rows.length,
-    { width: 560, height: 120 + rows.length * 44 },
+    { width: 440, height: 100 + rows.length * 50 },
   );
 }

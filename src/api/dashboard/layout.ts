@@ -49,6 +49,8 @@ h2 { font-size:1.1rem; margin:1.6rem 0 .6rem; }
 .grid2 { display:grid; grid-template-columns:repeat(auto-fit,minmax(340px,1fr)); gap:.75rem; }
 svg.chart { width:100%; height:auto; display:block; }
 .table-wrap { overflow-x:auto; }
+.spaced { margin-top:1rem; }
+input[type=checkbox] { min-width:0; }
 table { border-collapse:collapse; width:100%; background:var(--card); font-size:.9rem; }
 th, td { text-align:left; padding:.4rem .55rem; border-bottom:1px solid var(--line); vertical-align:top; }
 th { font-weight:600; color:#334155; background:#f1f5f9; white-space:nowrap; }

@@ -69,13 +69,13 @@ function reasonsChart(v: CustomerView): string {
   return renderChart(
     'reasons',
     {
-      grid: { left: 120, right: 48, top: 16, bottom: 32 },
-      xAxis: { type: 'value', name: 'effect' },
+      grid: { left: 120, right: 56, top: 16, bottom: 44 },
+      xAxis: { type: 'value', name: 'effect on the churn logit', nameLocation: 'middle', nameGap: 24 },
       yAxis: { type: 'category', data: reasons.map((r) => r.reason) },
       series: [{ type: 'bar', data: reasons.map((r) => ({ value: r.effect, itemStyle: { color: r.effect >= 0 ? COLORS.high : COLORS.low } })), label: { show: true, position: 'right' } }],
     },
     reasons.length,
-    { width: 720, height: Math.max(140, 50 + reasons.length * 36) },
+    { width: 960, height: Math.max(150, 70 + reasons.length * 40) },
   );
 }
 

@@ -41,7 +41,8 @@ function retentionChart(o: Overview): string {
       legend: { top: 4 },
       grid: { left: 48, right: 20, top: 40, bottom: 56 },
       xAxis: { type: 'category', data: months, axisLabel: { rotate: months.length > 8 ? 40 : 0 } },
-      yAxis: { type: 'value', name: '%', min: 0, max: 100 },
+      // retention can pass 100: customers won back from before the look-back count in E − N
+      yAxis: { type: 'value', name: '%', min: 0 },
       series: [
         { name: 'retention rate', type: 'line', data: o.monthly.map((m) => round(m.retentionRate)), symbolSize: 6, label: { show: months.length <= 14, position: 'top', fontSize: 10 } },
         { name: 'churn rate', type: 'line', data: o.monthly.map((m) => round(m.churnRate)), symbolSize: 6, lineStyle: { type: 'dashed' } },
