@@ -62,6 +62,21 @@ describe.skipIf(!existsSync(CHROMIUM))('dashboard in chromium, sample shop', () 
     return { page, errors };
   }
 
+  // two checks of the numbers behind the pages on the real sample, while it is loaded
+  it('charts the API numbers: monthly retention as GET /v1/metrics/retention, P(alive) ending at the stored score', async () => {
+    const { monthly } = await shop.runtime.dashboardInsights.overview();
+    expect(monthly.length).toBeGreaterThanOrEqual(6);
+    for (const m of monthly) {
+      const api = await shop.runtime.insights.retention(m.from, m.to, 90);
+      expect([m.retentionRate, m.churnRate, m.start, m.end]).toEqual([api.retentionRate, api.churnRate, api.start, api.end]);
+    }
+    const page = await shop.runtime.churn.page({ limit: 25, withRecommendations: 0 });
+    for (const { row } of page.entries) {
+      const view = await shop.runtime.dashboardCustomers.view(row.externalId);
+      expect(view.alive!.pAlive.at(-1), row.externalId).toBeCloseTo(row.pAlive, 3);
+    }
+  });
+
   it('refuses a wrong key without saying why, and keeps it out of the URL', async () => {
     const context = await browser.newContext();
     const page = await context.newPage();
