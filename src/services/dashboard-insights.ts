@@ -2,7 +2,9 @@
 // triangle, risk tiers, segment values and churn spread, and a BG/NBD fit of the whole shop for the
 // customer pages' P(alive) history. Each is an aggregate over all purchases or scores, so they are
 // computed together once per data version (newest purchase row, newest scoring run, erasures) and
-// reused until the data change: a page then costs a handful of indexed reads.
+// reused: a page then costs one small query. When the data change, the figures already computed
+// keep being served while the new ones are computed in the background (one computation at a time),
+// so a shop taking orders all day never waits for a full recount on every page view.
 import { sql } from 'drizzle-orm';
 import { queryRows, type Db } from '../db/client.ts';
 import { segmentSummaries, type SegmentSummary } from '../db/queries/customer-scores.ts';
@@ -51,6 +53,7 @@ interface Snapshot {
 
 export class DashboardInsights {
   private snapshot: Snapshot | undefined;
+  private refreshing: Promise<void> | undefined;
 
   constructor(private readonly db: Db) {}
 
@@ -72,17 +75,30 @@ export class DashboardInsights {
 
   private async current(): Promise<Snapshot> {
     const version = await this.dataVersion();
-    if (this.snapshot?.version !== version) {
-      const snapshot: Snapshot = { version, overview: this.computeOverview(), segments: this.computeSegments(), bgNbd: new Map() };
-      // a failed computation is not kept: the next request tries again
-      const forget = () => {
-        if (this.snapshot === snapshot) this.snapshot = undefined;
-      };
-      snapshot.overview.catch(forget);
-      snapshot.segments.catch(forget);
-      this.snapshot = snapshot;
+    if (!this.snapshot) {
+      const first = this.compute(version);
+      this.snapshot = first;
+      // a failed first computation is not kept: the next request tries again
+      Promise.all([first.overview, first.segments]).catch(() => {
+        if (this.snapshot === first) this.snapshot = undefined;
+      });
+    } else if (this.snapshot.version !== version && !this.refreshing) {
+      const next = this.compute(version);
+      this.refreshing = Promise.all([next.overview, next.segments]).then(
+        () => void (this.snapshot = next),
+        () => undefined, // keep serving the previous figures; a later request tries again
+      ).finally(() => (this.refreshing = undefined));
     }
     return this.snapshot;
+  }
+
+  /** Resolves when a background refresh in progress (if any) has finished. */
+  async settled(): Promise<void> {
+    await this.refreshing;
+  }
+
+  private compute(version: string): Snapshot {
+    return { version, overview: this.computeOverview(), segments: this.computeSegments(), bgNbd: new Map() };
   }
 
   private async dataVersion(): Promise<string> {

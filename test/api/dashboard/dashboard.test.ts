@@ -3,7 +3,8 @@ import { createApp, type App } from '../../../src/api/app.ts';
 import { createLogger } from '../../../src/logger.ts';
 import { createApiKey, revokeApiKey } from '../../../src/services/api-keys.ts';
 import { openTestDatabase } from '../../helpers/db.ts';
-import { openShop, type Shop } from '../fixture.ts';
+import * as tables from '../../../src/db/schema/index.ts';
+import { CUTOFF, openShop, type Shop } from '../fixture.ts';
 
 /** A tiny cookie jar: what a browser would send back. */
 class Browser {
@@ -114,6 +115,18 @@ describe('dashboard pages (app.request, PGlite)', () => {
       expect(models).toMatch(/<table id="recommenders">[\s\S]*<strong>active<\/strong>/);
       const campaigns = await (await app.request('/dashboard/campaigns')).text();
       expect(campaigns).toContain('Campaigns are not available yet');
+    });
+
+    it('keeps serving the computed figures while new data are counted, then shows them', async () => {
+      const customers = async () => /Customers<\/div><div class="value">(\d+)</.exec(await (await app.request('/dashboard')).text())![1];
+      expect(await customers()).toBe('8');
+      const db = shop.database.db;
+      const [c9] = await db.insert(tables.customers).values({ externalId: 'c9' }).returning({ id: tables.customers.id });
+      const [item] = await db.select({ id: tables.items.id }).from(tables.items).limit(1);
+      await db.insert(tables.purchases).values({ customerId: c9!.id, itemId: item!.id, orderId: 'late-1', lineNo: 1, quantity: 1, unitPrice: 1, occurredAt: new Date(CUTOFF) });
+      expect(await customers()).toBe('8');
+      await shop.runtime.dashboardInsights.settled();
+      expect(await customers()).toBe('9');
     });
 
     it('refuses a state-changing form without the CSRF token, accepts it with one', async () => {
