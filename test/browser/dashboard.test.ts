@@ -37,7 +37,7 @@ describe.skipIf(!existsSync(CHROMIUM))('dashboard in chromium, sample shop', () 
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-dev-shm-usage'], timeout: WAIT_MS });
     await mkdir(SHOTS, { recursive: true });
     atRiskCustomer = (await shop.runtime.churn.page({ limit: 1, withRecommendations: 0 })).entries[0]!.row.externalId;
-  }, 900_000);
+  }, 1_800_000);
 
   afterAll(async () => {
     await browser?.close();

@@ -12,7 +12,7 @@ import type { AtRiskQuery } from '../../services/churn-lists.ts';
 import type { ServiceRuntime } from '../../services/runtime.ts';
 import { statusOfCode } from '../error-handler.ts';
 import { CSV_COLUMNS, csvLine } from '../routes/churn.ts';
-import type { Html, Viewer } from './layout.ts';
+import type { Viewer } from './layout.ts';
 import { atRiskPage, type AtRiskFilterForm } from './pages/at-risk.ts';
 import { customerPage, customerSearchPage } from './pages/customer.ts';
 import { modelsPage } from './pages/models.ts';
@@ -115,16 +115,16 @@ export function dashboardRoutes(options: DashboardOptions): Hono<DashboardEnv> {
     return c.redirect(keysRequired() ? '/dashboard/login' : '/dashboard', 303);
   });
 
-  app.get('/', async (c) => render(c, overviewPage(c.get('viewer'), await rt.dashboardInsights.overview())));
+  app.get('/', async (c) => c.html(overviewPage(c.get('viewer'), await rt.dashboardInsights.overview())));
 
-  app.get('/segments', async (c) => render(c, segmentsPage(c.get('viewer'), await rt.dashboardInsights.segments())));
+  app.get('/segments', async (c) => c.html(segmentsPage(c.get('viewer'), await rt.dashboardInsights.segments())));
 
   app.get('/at-risk', async (c) => {
     const f = parseQuery(c, AtRiskFilter);
     const { cursor, ...filter } = f;
     const page = await rt.churn.page({ ...listQuery(filter), limit: PAGE_ROWS, cursor, withRecommendations: rt.modelLoaded ? PICKS : 0 });
     const segments = (await rt.dashboardInsights.segments()).segments.map((s) => s.segment).sort();
-    return render(c, atRiskPage(c.get('viewer'), filter, segments, page, cursor !== undefined));
+    return c.html(atRiskPage(c.get('viewer'), filter, segments, page, cursor !== undefined));
   });
 
   app.get('/at-risk.csv', (c) => {
@@ -150,14 +150,14 @@ export function dashboardRoutes(options: DashboardOptions): Hono<DashboardEnv> {
     const id = c.req.query('id')?.trim();
     if (id) return c.redirect(`/dashboard/customers/${encodeURIComponent(id)}`, 303);
     const erased = c.req.query('erased');
-    return render(c, customerSearchPage(c.get('viewer'), '', erased ? `Customer ${erased} was erased.` : null));
+    return c.html(customerSearchPage(c.get('viewer'), '', erased ? `Customer ${erased} was erased.` : null));
   });
 
   app.get('/customers/:id', async (c) => {
     const id = c.req.param('id');
     if (id.length > 200) throw new DomainError('invalid_request', 'customer id too long');
     try {
-      return render(c, customerPage(c.get('viewer'), await rt.dashboardCustomers.view(id)));
+      return c.html(customerPage(c.get('viewer'), await rt.dashboardCustomers.view(id)));
     } catch (err) {
       if (err instanceof DomainError && err.code === 'not_found') return c.html(customerSearchPage(c.get('viewer'), id, `No customer ${id}.`), 404);
       throw err;
@@ -174,7 +174,7 @@ export function dashboardRoutes(options: DashboardOptions): Hono<DashboardEnv> {
     return c.redirect(`/dashboard/customers?erased=${encodeURIComponent(id)}`, 303);
   });
 
-  app.get('/models', async (c) => render(c, modelsPage(c.get('viewer'), await rt.models.list(), c.req.query('churn'))));
+  app.get('/models', async (c) => c.html(modelsPage(c.get('viewer'), await rt.models.list(), c.req.query('churn'))));
 
   app.post('/models/:kind/:version/activate', async (c) => {
     await checkedForm(c);
@@ -186,13 +186,9 @@ export function dashboardRoutes(options: DashboardOptions): Hono<DashboardEnv> {
     return c.redirect('/dashboard/models', 303);
   });
 
-  app.get('/campaigns', (c) => render(c, campaignsPage(c.get('viewer'))));
+  app.get('/campaigns', (c) => c.html(campaignsPage(c.get('viewer'))));
 
   return app;
-}
-
-function render(c: Context<DashboardEnv>, body: Html): Response | Promise<Response> {
-  return c.html(body);
 }
 
 function requireAdmin(c: Context<DashboardEnv>): void {
