@@ -67,17 +67,16 @@ export async function monthlyRetentionCounts(db: Db, fromMonth: Date, toMonth: D
         active as (
           select distinct b.k, cm.customer_id
           from bounds b join cm on cm.last_at >= b.t - make_interval(days => ${lookbackDays}) and cm.last_at < b.t),
-        kept as (
-          select a.k, count(*) as kept from active a join active n on n.customer_id = a.customer_id and n.k = a.k + 1 group by a.k),
-        acquired as (
-          select a.k, count(*) as acquired
-          from active a join firsts f on f.customer_id = a.customer_id join bounds prev on prev.k = a.k - 1
-          where f.first_at >= prev.t group by a.k)
-        select b.k, b.t,
-               (select count(*) from active a where a.k = b.k) as active,
-               coalesce((select kept from kept where kept.k = b.k), 0) as kept,
-               coalesce((select acquired from acquired where acquired.k = b.k), 0) as acquired
-        from bounds b order by b.k`,
+        flags as (
+          select a.k, (n.customer_id is not null) as kept, (f.first_at >= prev.t) as acquired
+          from active a
+          left join active n on n.customer_id = a.customer_id and n.k = a.k + 1
+          join firsts f on f.customer_id = a.customer_id
+          left join bounds prev on prev.k = a.k - 1),
+        counts as (
+          select k, count(*) as active, count(*) filter (where kept) as kept, count(*) filter (where acquired) as acquired from flags group by k)
+        select b.k, b.t, coalesce(c.active, 0) as active, coalesce(c.kept, 0) as kept, coalesce(c.acquired, 0) as acquired
+        from bounds b left join counts c on c.k = b.k order by b.k`,
   );
   const out: MonthlyRetentionCounts[] = [];
   for (let i = 0; i + 1 < rows.length; i++) {
