@@ -28,7 +28,7 @@ const base: EChartsCoreOption = {
  * Renders `option` to an SVG string that scales to its container's width. `points` is the number
  * of data points drawn (stored as data-points); a chart with none is not rendered at all.
  */
-export function renderChart(name: string, option: EChartsCoreOption, points: number, size: ChartSize = { width: 960, height: 340 }): string {
+export function renderChart(name: string, option: EChartsCoreOption, points: number, size: ChartSize = { width: 760, height: 320 }): string {
   if (points === 0) return `<p class="empty" data-chart-empty="${escapeAttr(name)}">No data for this chart yet.</p>`;
   const chart = init(null, null, { renderer: 'svg', ssr: true, width: size.width, height: size.height });
   try {

@@ -48,6 +48,7 @@ h2 { font-size:1.1rem; margin:1.6rem 0 .6rem; }
 .panel { background:var(--card); border:1px solid var(--line); border-radius:8px; padding:.75rem; margin-top:.75rem; }
 .grid2 { display:grid; grid-template-columns:repeat(auto-fit,minmax(340px,1fr)); gap:.75rem; }
 svg.chart { width:100%; height:auto; display:block; }
+.chart-wrap { overflow-x:auto; }
 .table-wrap { overflow-x:auto; }
 .spaced { margin-top:1rem; }
 input[type=checkbox] { min-width:0; }
@@ -70,7 +71,7 @@ button.danger { background:var(--high); }
 .empty { color:var(--muted); font-style:italic; padding:1rem; }
 .login { max-width:380px; margin:3rem auto; }
 .login form { display:flex; flex-direction:column; gap:.6rem; }
-@media (max-width:600px) { main { padding:.6rem; } .card .value { font-size:1.2rem; } th, td { padding:.3rem .35rem; } }
+@media (max-width:600px) { svg.chart { min-width:520px; } main { padding:.6rem; } .card .value { font-size:1.2rem; } th, td { padding:.3rem .35rem; } }
 `;
 
 export function page(title: string, section: Section | null, viewer: Viewer | null, body: Html): Html {
@@ -106,7 +107,7 @@ export function card(label: string, value: string, note?: string): Html {
 }
 
 export function chartPanel(title: string, svg: string, note?: Html | string): Html {
-  return html`<section class="panel"><h2>${title}</h2>${raw(svg)}${note ? html`<p class="note">${note}</p>` : ''}</section>`;
+  return html`<section class="panel"><h2>${title}</h2><div class="chart-wrap">${raw(svg)}</div>${note ? html`<p class="note">${note}</p>` : ''}</section>`;
 }
 
 export function tierBadge(tier: string): Html {

@@ -75,7 +75,7 @@ function reasonsChart(v: CustomerView): string {
       series: [{ type: 'bar', data: reasons.map((r) => ({ value: r.effect, itemStyle: { color: r.effect >= 0 ? COLORS.high : COLORS.low } })), label: { show: true, position: 'right' } }],
     },
     reasons.length,
-    { width: 960, height: Math.max(150, 70 + reasons.length * 40) },
+    { width: 760, height: Math.max(150, 70 + reasons.length * 40) },
   );
 }
 
