@@ -50,6 +50,8 @@ h2 { font-size:1.1rem; margin:1.6rem 0 .6rem; }
 svg.chart { width:100%; height:auto; display:block; }
 .chart-wrap { overflow-x:auto; }
 .table-wrap { overflow-x:auto; }
+.table-wrap table { min-width:560px; }
+#at-risk { min-width:760px; }
 .spaced { margin-top:1rem; }
 input[type=checkbox] { min-width:0; }
 table { border-collapse:collapse; width:100%; background:var(--card); font-size:.9rem; }
