@@ -5,7 +5,8 @@
 //   --database-url URL         a generated 100,000-customer shop in a fresh database on that
 //                              PostgreSQL server (dropped afterwards): 20,000 items, ~1.35M purchase
 //                              lines over two years, one score row per customer, and a generated
-//                              100,000 × 20,000 ALS model (bench/serve's generator, 16 factors)
+//                              100,000 × 20,000 ALS model (bench/serve's generator, 16 factors);
+//                              --keep leaves that database in place for EXPLAIN ANALYZE
 // Usage: npx tsx bench/dashboard/run.ts --sample | --database-url postgres://postgres@127.0.0.1:5432/test [--rounds 5]
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -18,7 +19,7 @@ import { ServiceRuntime } from '../../src/services/runtime.ts';
 import { openSampleShop } from '../../test/browser/sample-shop.ts';
 import { prepareBenchModel } from '../serve/generate.ts';
 
-const { values } = parseArgs({ options: { sample: { type: 'boolean', default: false }, 'database-url': { type: 'string' }, rounds: { type: 'string', default: '5' } } });
+const { values } = parseArgs({ options: { sample: { type: 'boolean', default: false }, 'database-url': { type: 'string' }, rounds: { type: 'string', default: '5' }, keep: { type: 'boolean', default: false } } });
 const rounds = Number(values.rounds);
 const log = (s: string) => process.stdout.write(`${s}\n`);
 const load = () => loadavg().map((x) => x.toFixed(1)).join(' ');
@@ -97,7 +98,8 @@ async function generatedShop(url: string): Promise<void> {
     runtime.stop();
   } finally {
     await database?.close();
-    await admin.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    if (values.keep) log(`kept database ${name}`);
+    else await admin.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     await admin.end({ timeout: 5 });
   }
 }
