@@ -8,6 +8,7 @@ import type { ServiceRuntime } from '../services/runtime.ts';
 import type { AppEnv } from './app-env.ts';
 import { authenticate } from './auth.ts';
 import { docsRoutes } from './docs.ts';
+import { dashboardRoutes } from './dashboard/routes.ts';
 import { createErrorHandler, notFoundHandler, validationHook } from './error-handler.ts';
 import { Metrics } from './metrics.ts';
 import { churnRoutes } from './routes/churn.ts';
@@ -61,6 +62,7 @@ export function createApp(options: AppOptions): App {
   retentionRoutes(app, runtime);
   eventRoutes(app, runtime);
   modelRoutes(app, runtime);
+  app.route('/dashboard', dashboardRoutes({ runtime, logger, alwaysRequireKey }));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'An API key from `retain keys create`' });
   const documentConfig = {

@@ -54,8 +54,13 @@ const TITLES = {
   503: 'Service Unavailable',
 } as const satisfies Record<Status, string>;
 
+/** The status a domain error code maps to. */
+export function statusOfCode(code: ErrorCode): Status {
+  return STATUS_BY_CODE[code];
+}
+
 export function problemResponse(c: Context, code: ErrorCode, message: string, fields: FieldIssue[] = []): Response {
-  const status: Status = STATUS_BY_CODE[code];
+  const status = statusOfCode(code);
   const body: Problem = { type: 'about:blank', title: TITLES[status], status, code, message, fields };
   const headers: Record<string, string> = { 'content-type': 'application/problem+json' };
   if (status === 401) headers['www-authenticate'] = 'Bearer';

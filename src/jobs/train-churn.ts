@@ -8,6 +8,7 @@ import { defaultChurnNetOptions } from '../ml/churn/model.ts';
 import { backtestChurn, defaultChurnTrainingOptions, trainChurnModel, type ChurnBacktest, type ChurnTraining, type ChurnTrainingOptions } from '../ml/churn/train.ts';
 import { lastPurchaseTime } from '../ml/churn/windows.ts';
 import { formatClvHoldout } from '../ml/churn/clv-holdout.ts';
+import { scoreCurves } from '../ml/metrics/curves.ts';
 import { averagePrecision, brierScore, rocAuc } from '../ml/metrics/classification.ts';
 import { DAY_MS } from '../ml/customers/purchase-log.ts';
 import { silentProgress, type JobProgress } from './progress.ts';
@@ -96,6 +97,7 @@ function backtestMetrics(b: ChurnBacktest): Record<string, unknown> {
     churnRate: b.churnRate,
     comparison: b.comparison,
     calibration: b.calibration,
+    curves: scoreCurves(b.labels, b.probability, 40),
     bgNbdParams: b.inputs.bgNbd.params,
     bgNbdRepeatPurchases: b.bgNbdRepeatPurchases,
     clvHoldout: b.clvHoldout,

@@ -59,4 +59,10 @@ export class ApiKeyRing {
   verify(token: string): ActiveKey | undefined {
     return this.byHash.get(hashKey(token));
   }
+
+  /** The active key with this public prefix (dashboard sessions name their key by it). */
+  byPrefix(prefix: string): ActiveKey | undefined {
+    for (const k of this.byHash.values()) if (k.prefix === prefix) return k;
+    return undefined;
+  }
 }

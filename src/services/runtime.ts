@@ -19,6 +19,8 @@ import { ApiKeyRing, type Scope } from './api-key-ring.ts';
 import { CatalogSnapshot } from './catalog-snapshot.ts';
 import { ChurnListService } from './churn-lists.ts';
 import { CustomerService } from './customers.ts';
+import { DashboardCustomers } from './dashboard-customers.ts';
+import { DashboardInsights } from './dashboard-insights.ts';
 import { EventService } from './events.ts';
 import { FreshPurchases } from './fresh-purchases.ts';
 import { InsightService } from './insights.ts';
@@ -51,6 +53,8 @@ export class ServiceRuntime {
   readonly customers: CustomerService;
   readonly churn: ChurnListService;
   readonly insights: InsightService;
+  readonly dashboardInsights: DashboardInsights;
+  readonly dashboardCustomers: DashboardCustomers;
   readonly events: EventService;
   readonly items: ItemService;
   private state: { model: LoadedRecommender; flags: ItemFlags; fresh: FreshPurchases } | undefined;
@@ -68,6 +72,8 @@ export class ServiceRuntime {
     this.customers = new CustomerService(db, (id) => this.markErased(id));
     this.churn = new ChurnListService(db, this.recommendations);
     this.insights = new InsightService(db);
+    this.dashboardInsights = new DashboardInsights(db);
+    this.dashboardCustomers = new DashboardCustomers(db, this.customers, this.recommendations, this.models, this.dashboardInsights);
     this.events = new EventService(db, (customer, item, at) => {
       if (this.state && at >= this.state.fresh.since && this.state.fresh.add(customer, item)) this.recommendations.prefetch([customer]);
     });

@@ -11,14 +11,14 @@ const AtRiskRow = z
   .object({ customer_id: z.string(), email: z.string().nullable(), scores: ScoresSchema, recommendations: z.array(ItemSchema).optional() })
   .openapi('AtRiskCustomer');
 
-const CSV_COLUMNS = ['customer_id', 'email', 'churn_probability', 'risk_tier', 'predicted_clv', 'value_at_risk', 'p_alive', 'expected_next_order_at', 'segment', 'recommended_items'];
+export const CSV_COLUMNS = ['customer_id', 'email', 'churn_probability', 'risk_tier', 'predicted_clv', 'value_at_risk', 'p_alive', 'expected_next_order_at', 'segment', 'recommended_items'];
 
 function rowJson(e: AtRiskEntry): z.infer<typeof AtRiskRow> {
   const { externalId, email, ...score } = e.row;
   return { customer_id: externalId, email, scores: scoresJson(score), ...(e.recommendations ? { recommendations: e.recommendations.map(itemJson) } : {}) };
 }
 
-function csvLine(e: AtRiskEntry): string {
+export function csvLine(e: AtRiskEntry): string {
   const r = e.row;
   const cells = [r.externalId, r.email ?? '', r.churnProbability, r.riskTier, r.predictedClv, r.valueAtRisk, r.pAlive, r.expectedNextOrderAt?.toISOString() ?? '', r.segment, (e.recommendations ?? []).map((i) => i.itemId).join(' ')];
   return `${cells.map((c) => csvCell(String(c))).join(',')}\n`;

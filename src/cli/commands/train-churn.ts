@@ -1,6 +1,8 @@
 // `retain train churn`: trains the churn classifier, prints the backtest report, saves the artifact,
 // and optionally scores every customer into the database.
+import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import { renderChurnReportHtml } from '../../api/dashboard/churn-report.ts';
 import { loadConfig } from '../../config.ts';
 import { openMigratedDatabase, type Database } from '../../db/client.ts';
 import { CHURN_DEFAULTS, formatChurnReport, trainChurn } from '../../jobs/train-churn.ts';
@@ -29,6 +31,7 @@ and saves it under MODELS_DIR/churn/ (made CURRENT).
   --score                 then score every customer at the cutoff into the database
                           (DATABASE_URL, else PGlite in PGLITE_DIR) and replace customer_scores
   --json                  print the artifact manifest (with all metrics) as JSON instead of the report
+  --report FILE.html      also write the backtest as a self-contained HTML report (charts inlined)
 `;
 
 export async function run(argv: string[]): Promise<number> {
@@ -47,6 +50,7 @@ export async function run(argv: string[]): Promise<number> {
       seeds: { type: 'string' },
       score: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
+      report: { type: 'string' },
     },
   });
   if (values.help) {
@@ -81,6 +85,7 @@ export async function run(argv: string[]): Promise<number> {
       },
       progress,
     );
+    if (values.report !== undefined) await writeFile(values.report, await renderChurnReportHtml(result.manifest));
     process.stdout.write(values.json ? `${JSON.stringify(result.manifest, null, 2)}\n` : formatChurnReport(result));
     return 0;
   } finally {

@@ -1,0 +1,46 @@
+// Charts for the dashboard and the offline report: Apache ECharts options rendered on the server by
+// its SVG renderer (no browser, no client script), inlined into the page. Each chart is tagged with
+// its name and the number of data points it draws, so a test (or a person) can tell an empty chart
+// from a full one.
+import { BarChart, BoxplotChart, HeatmapChart, LineChart, ScatterChart } from 'echarts/charts';
+import { GridComponent, LegendComponent, MarkLineComponent, TitleComponent, VisualMapComponent } from 'echarts/components';
+import { init, use, type EChartsCoreOption } from 'echarts/core';
+import { SVGRenderer } from 'echarts/renderers';
+
+use([SVGRenderer, LineChart, BarChart, BoxplotChart, HeatmapChart, ScatterChart, GridComponent, LegendComponent, MarkLineComponent, TitleComponent, VisualMapComponent]);
+
+export interface ChartSize {
+  width: number;
+  height: number;
+}
+
+/** Colours shared by every chart, so a tier or a series reads the same everywhere. */
+export const COLORS = { primary: '#2563eb', secondary: '#f97316', high: '#dc2626', medium: '#f59e0b', low: '#16a34a', muted: '#94a3b8' } as const;
+
+const base: EChartsCoreOption = {
+  animation: false,
+  color: [COLORS.primary, COLORS.secondary, '#10b981', '#8b5cf6', '#ec4899', COLORS.muted],
+  textStyle: { fontFamily: 'system-ui, -apple-system, Segoe UI, Roboto, sans-serif', fontSize: 12 },
+  grid: { left: 56, right: 24, top: 40, bottom: 48, containLabel: false },
+};
+
+/**
+ * Renders `option` to an SVG string that scales to its container's width. `points` is the number
+ * of data points drawn (stored as data-points); a chart with none is not rendered at all.
+ */
+export function renderChart(name: string, option: EChartsCoreOption, points: number, size: ChartSize = { width: 760, height: 320 }): string {
+  if (points === 0) return `<p class="empty" data-chart-empty="${escapeAttr(name)}">No data for this chart yet.</p>`;
+  const chart = init(null, null, { renderer: 'svg', ssr: true, width: size.width, height: size.height });
+  try {
+    chart.setOption({ ...base, ...option });
+    const svg = chart.renderToSVGString();
+    // keep the viewBox, drop the fixed size: CSS makes it as wide as the page allows
+    return svg.replace(/^<svg width="\d+" height="\d+"/, `<svg class="chart" role="img" aria-label="${escapeAttr(name)}" data-chart="${escapeAttr(name)}" data-points="${points}" preserveAspectRatio="xMidYMid meet"`);
+  } finally {
+    chart.dispose();
+  }
+}
+
+function escapeAttr(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
+}
