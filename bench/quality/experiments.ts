@@ -24,7 +24,7 @@ import { initTf } from '../../src/ml/numeric/tf.ts';
 import type { PurchaseLog } from '../../src/ml/customers/purchase-log.ts';
 import { density, sparseShop } from './sparse-shop.ts';
 
-const { positionals, values } = parseArgs({ allowPositionals: true, options: { group: { type: 'string', default: 'ease,rp3,knn,blend' } } });
+const { positionals, values } = parseArgs({ allowPositionals: true, options: { group: { type: 'string', default: 'ease,rp3,knn,blend' }, decay: { type: 'string', default: '60:200,120:200,240:200,60:500,120:500,240:500' } } });
 const scenario = positionals[0] ?? 'time';
 const groups = new Set(values.group.split(','));
 await initTf();
@@ -134,6 +134,42 @@ if (groups.has('ease') || groups.has('blend')) {
     report(`ease lambda ${lambda}`, s, t);
     if (lambda === 500) keep.set('ease', s);
   }
+}
+if (groups.has('trend')) {
+  const ease = keep.get('ease') ?? dense(fitEase(x, { lambda: 500 }));
+  keep.set('ease', ease);
+  const end = train.time.reduce((a, b) => Math.max(a, b), -Infinity);
+  for (const windowDays of [14, 30, 60]) {
+    const trend = fitPopularity(train, { windowDays, endTime: end });
+    const trendScores = new Float32Array(users.length * nItems);
+    for (let j = 0; j < users.length; j++) trendScores.set(trend, j * nItems);
+    t = performance.now();
+    report(`popularity ${windowDays} days`, trendScores, t);
+    for (const w of [0.1, 0.2, 0.3, 0.4]) report(`blend ease ${1 - w} + trending ${windowDays} d ${w}`, blend([ease, trendScores], [1 - w, w]), t);
+  }
+}
+if (groups.has('decay')) {
+  const end = train.time.reduce((a, b) => Math.max(a, b), -Infinity);
+  for (const [halfLife, lambda] of values.decay.split(',').map((p) => p.split(':').map(Number) as [number, number])) {
+    t = performance.now();
+    const decayed = withValues(x, Float32Array.from(stats.lastTime, (last) => Math.pow(2, -(end - last) / (halfLife * 86_400_000))));
+    const s = dense(fitEase(decayed, { lambda }));
+    report(`ease lambda ${lambda} on recency-weighted gram, half-life ${halfLife} d`, s, t);
+    if (!keep.has('decayed')) keep.set('decayed', s);
+  }
+}
+if (groups.has('combo')) {
+  const main = keep.get('decayed')!;
+  const knn = sparseScores(fitItemKnn(x, { neighbours: 20 }));
+  const end = train.time.reduce((a, b) => Math.max(a, b), -Infinity);
+  const trend = fitPopularity(train, { windowDays: 30, endTime: end });
+  const trendScores = new Float32Array(users.length * nItems);
+  for (let j = 0; j < users.length; j++) trendScores.set(trend, j * nItems);
+  t = performance.now();
+  for (const w of [0.2, 0.35]) report(`blend decayed ease ${1 - w} + knn20 ${w}`, blend([main, knn], [1 - w, w]), t);
+  for (const w of [0.1, 0.2]) report(`blend decayed ease ${1 - w} + trending 30 d ${w}`, blend([main, trendScores], [1 - w, w]), t);
+  report(`blend decayed ease 0.6 + knn20 0.25 + trending 0.15`, blend([main, knn, trendScores], [0.6, 0.25, 0.15]), t);
+  report(`blend decayed ease 0.7 + knn20 0.2 + trending 0.1`, blend([main, knn, trendScores], [0.7, 0.2, 0.1]), t);
 }
 if (groups.has('edlae')) {
   for (const [lambda, dropout] of [[100, 0.1], [200, 0.1], [300, 0.1], [100, 0.25], [200, 0.25], [50, 0.33], [100, 0.33], [300, 0.25]] as const) {
