@@ -1,4 +1,29 @@
 // Domain errors with a stable `code`; only src/api maps them to HTTP status codes.
+// The codes are a closed union: src/api/error-handler.ts maps every one of them to a status
+// (`satisfies Record<ErrorCode, ...>`), so a new code without a status fails the type check.
+
+export type ErrorCode =
+  // the request itself
+  | 'invalid_request'
+  | 'malformed_json'
+  | 'payload_too_large'
+  | 'unsupported_media_type'
+  | 'validation_failed'
+  // who is asking
+  | 'unauthorized'
+  | 'forbidden'
+  // the shop's data, the models, the service
+  | 'not_found'
+  | 'conflict'
+  | 'artifact_invalid'
+  | 'convergence_failed'
+  | 'not_ready'
+  // raised outside requests (the CLI prints them); the status map still names one for each
+  | 'aborted'
+  | 'no_api_keys'
+  | 'seed_refused'
+  // an unexpected failure, answered without details
+  | 'internal';
 
 export interface FieldIssue {
   path: string;
@@ -7,7 +32,7 @@ export interface FieldIssue {
 
 export class DomainError extends Error {
   constructor(
-    readonly code: string,
+    readonly code: ErrorCode,
     message: string,
     readonly fields: FieldIssue[] = [],
   ) {

@@ -1,4 +1,11 @@
 // Progress for long jobs: a redrawn bar on a terminal, a plain log line every few seconds elsewhere.
+//
+// Hand-written rather than cli-progress, measured 2026-12-01: cli-progress's update() costs
+// 0.4-0.6 µs against 0.08-0.19 µs here (no effect on a job's speed either way: jobs update once
+// per chunk), but its redraw timer is not unref'd, so a command that fails before finish() stays
+// alive on a terminal (the CLI sets exitCode and lets the event loop drain), and its non-terminal
+// lines come from that timer, so none appear while a job computes synchronously. Here every line
+// is written from update() itself and nothing outlives the job.
 
 export interface Progress {
   /** Sets the amount done so far (same unit as `total`). */

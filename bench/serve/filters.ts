@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { currentVersion } from '../../src/artifacts/store.ts';
 import type { ItemFilter } from '../../src/ml/cf/recommender.ts';
 import { initTf } from '../../src/ml/numeric/tf.ts';
-import { loadRecommenderVersion } from '../../src/services/model-registry.ts';
+import { loadRecommender } from '../../src/artifacts/codecs/recommender.ts';
 import { prepareBenchModel } from './generate.ts';
 
 const { values } = parseArgs({ options: { rounds: { type: 'string', default: '2' }, requests: { type: 'string', default: '2000' } } });
@@ -16,7 +16,7 @@ const requests = Number(values.requests);
 
 await initTf();
 const data = await prepareBenchModel('data/generated/serve-bench');
-const { recommender: r } = await loadRecommenderVersion(data.modelsDir, (await currentVersion(data.modelsDir, 'recommender'))!);
+const r = await loadRecommender(data.modelsDir, (await currentVersion(data.modelsDir, 'recommender'))!);
 const nItems = r.itemIds.length;
 // the generator puts item i in category cat-(i mod categories); cat-3 as in run.ts
 const category = Int32Array.from({ length: nItems }, (_, i) => i % data.shape.categories);

@@ -19,7 +19,7 @@ import { parseArgs } from 'node:util';
 import type { Result } from 'autocannon';
 import postgres from 'postgres';
 import type { Recommender } from '../../src/ml/cf/recommender.ts';
-import { loadRecommenderVersion } from '../../src/services/model-registry.ts';
+import { loadRecommender } from '../../src/artifacts/codecs/recommender.ts';
 import { currentVersion } from '../../src/artifacts/store.ts';
 import { initTf } from '../../src/ml/numeric/tf.ts';
 import { createRng } from '../../src/ml/numeric/rng.ts';
@@ -72,7 +72,7 @@ try {
   await rm(specDir, { recursive: true, force: true });
   const results = byScenario.map((rs) => [...rs].sort((a, b) => a.requests.average - b.requests.average)[rs.length >> 1]!);
   const memory = await serverMemory(server.pid!);
-  const breakdown = [...(await (await fetch(`${base}/metrics`)).text()).matchAll(/^retain_process_memory_bytes\{kind="(\w+)"\} (\d+)$/gm)].map((m) => `${m[1]} ${(Number(m[2]) / 2 ** 20).toFixed(0)}`);
+  const breakdown = [...(await (await fetch(`${base}/metrics`)).text()).matchAll(/^(nodejs_heap_size_used_bytes|nodejs_heap_size_total_bytes|nodejs_external_memory_bytes|retain_array_buffers_bytes) (\d+)$/gm)].map((m) => `${m[1]} ${(Number(m[2]) / 2 ** 20).toFixed(0)}`);
   const baseline = results[0]!.requests.average;
   const rows = results.map((r) => [
     r.title!,
@@ -109,7 +109,7 @@ function runLoad(specFile: string): Promise<Result> {
 /** Time of one uncached fold-in (history + fresh items → top-100) on the same model. */
 async function measureFoldIn(d: BenchData): Promise<number> {
   const version = await currentVersion(d.modelsDir, 'recommender');
-  const { recommender } = await loadRecommenderVersion(d.modelsDir, version!);
+  const recommender = await loadRecommender(d.modelsDir, version!);
   const r: Recommender = recommender;
   const rng = createRng(3);
   const runs = 300;

@@ -7,9 +7,9 @@ import type { Logger } from '../logger.ts';
 import type { ServiceRuntime } from '../services/runtime.ts';
 import type { AppEnv } from './app-env.ts';
 import { authenticate } from './auth.ts';
-import { docsPage } from './docs-page.ts';
+import { docsRoutes } from './docs.ts';
 import { createErrorHandler, notFoundHandler, validationHook } from './error-handler.ts';
-import { RequestMetrics } from './request-metrics.ts';
+import { Metrics } from './metrics.ts';
 import { churnRoutes } from './routes/churn.ts';
 import { customerRoutes } from './routes/customers.ts';
 import { eventRoutes } from './routes/events.ts';
@@ -36,7 +36,7 @@ export type App = OpenAPIHono<AppEnv>;
 export function createApp(options: AppOptions): App {
   const { runtime, logger, maxBodyBytes, alwaysRequireKey } = { ...defaults, ...options } satisfies Required<AppOptions>;
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
-  const metrics = new RequestMetrics();
+  const metrics = new Metrics().addRuntimeGauges(runtime);
 
   app.onError(createErrorHandler(logger));
   app.notFound(notFoundHandler);
@@ -73,7 +73,6 @@ export function createApp(options: AppOptions): App {
     security: [{ bearer: [] }],
   };
   app.doc('/openapi.json', documentConfig);
-  let page: string | undefined;
-  app.get('/docs', (c) => c.html((page ??= docsPage(app.getOpenAPIDocument(documentConfig)))));
+  docsRoutes(app);
   return app;
 }

@@ -5,19 +5,20 @@ import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { ZodError } from 'zod';
-import { DomainError, type FieldIssue } from '../errors.ts';
+import { DomainError, type ErrorCode, type FieldIssue } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 
 export interface Problem {
   type: 'about:blank';
   title: string;
   status: number;
-  code: string;
+  code: ErrorCode;
   message: string;
   fields: FieldIssue[];
 }
 
-const STATUS_BY_CODE: Record<string, ContentfulStatusCode> = {
+/** Every domain error code and its status: a code added to ErrorCode without one fails `tsc`. */
+const STATUS_BY_CODE = {
   invalid_request: 400,
   malformed_json: 400,
   unauthorized: 401,
@@ -28,10 +29,19 @@ const STATUS_BY_CODE: Record<string, ContentfulStatusCode> = {
   payload_too_large: 413,
   unsupported_media_type: 415,
   validation_failed: 422,
+  convergence_failed: 422,
   not_ready: 503,
-};
+  // raised outside requests: should one reach a response, it is the service's fault
+  aborted: 500,
+  no_api_keys: 500,
+  seed_refused: 500,
+  internal: 500,
+} as const satisfies Record<ErrorCode, ContentfulStatusCode>;
 
-const TITLES: Record<number, string> = {
+type Status = (typeof STATUS_BY_CODE)[ErrorCode];
+
+/** A title for every status the map above can give. */
+const TITLES = {
   400: 'Bad Request',
   401: 'Unauthorized',
   403: 'Forbidden',
@@ -42,11 +52,11 @@ const TITLES: Record<number, string> = {
   422: 'Unprocessable Content',
   500: 'Internal Server Error',
   503: 'Service Unavailable',
-};
+} as const satisfies Record<Status, string>;
 
-export function problemResponse(c: Context, code: string, message: string, fields: FieldIssue[] = []): Response {
-  const status = STATUS_BY_CODE[code] ?? 500;
-  const body: Problem = { type: 'about:blank', title: TITLES[status] ?? 'Error', status, code, message, fields };
+export function problemResponse(c: Context, code: ErrorCode, message: string, fields: FieldIssue[] = []): Response {
+  const status: Status = STATUS_BY_CODE[code];
+  const body: Problem = { type: 'about:blank', title: TITLES[status], status, code, message, fields };
   const headers: Record<string, string> = { 'content-type': 'application/problem+json' };
   if (status === 401) headers['www-authenticate'] = 'Bearer';
   return c.body(JSON.stringify(body), status, headers);

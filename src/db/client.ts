@@ -11,6 +11,7 @@ import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import postgres from 'postgres';
+import type { Config } from '../config.ts';
 import { ConflictError } from '../errors.ts';
 import * as schema from './schema/index.ts';
 
@@ -63,6 +64,21 @@ export async function migrate(database: Database): Promise<void> {
   const config = { migrationsFolder: MIGRATIONS_DIR };
   if (database.engine === 'pglite') await migratePglite(database.db as Parameters<typeof migratePglite>[0], config);
   else await migratePostgres(database.db as Parameters<typeof migratePostgres>[0], config);
+}
+
+/**
+ * The database the configuration names (DATABASE_URL, else PGlite in PGLITE_DIR) with every
+ * migration applied: how every command and the service open it. Closed again if migrating fails.
+ */
+export async function openMigratedDatabase(config: Pick<Config, 'DATABASE_URL' | 'PGLITE_DIR'>): Promise<Database> {
+  const database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.PGLITE_DIR });
+  try {
+    await migrate(database);
+  } catch (err) {
+    await database.close();
+    throw err;
+  }
+  return database;
 }
 
 /** Rows of a raw query: the drivers shape `execute`'s result differently (array vs { rows }). */

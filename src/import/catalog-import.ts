@@ -8,7 +8,7 @@ import { ValidationError } from '../errors.ts';
 import { createProgress } from '../progress.ts';
 import { CopyChunker } from './copy-text.ts';
 import { inputSize, openInput, readCsv, type CsvRecord } from './csv.ts';
-import { rejectsFile, type Reject } from './rejects.ts';
+import { REJECT_SAMPLES, rejectsFile, type Reject } from './rejects.ts';
 
 export type ItemFormat = 'canonical' | 'online-retail-descriptions';
 export type CustomerFormat = 'canonical' | 'online-retail-countries';
@@ -132,7 +132,7 @@ async function importCatalog(database: Database, target: Target, path: string, f
   const reject = async (record: CsvRecord, reason: string): Promise<void> => {
     summary.rejected++;
     const r = { line: record.line, reason, fields: record.fields };
-    if (summary.rejectSamples.length < 20) summary.rejectSamples.push(r);
+    if (summary.rejectSamples.length < REJECT_SAMPLES) summary.rejectSamples.push(r);
     await rejects?.add(r);
   };
 

@@ -9,7 +9,7 @@ import { createProgress } from '../progress.ts';
 import { CopyChunker } from './copy-text.ts';
 import { inputSize, openInput, readCsv, type CsvRecord } from './csv.ts';
 import { parsePurchaseRecord, purchaseLayout, type PurchaseFormat, type PurchaseLayout } from './purchase-row.ts';
-import { rejectsFile, type Reject, type RejectSink } from './rejects.ts';
+import { REJECT_SAMPLES, rejectsFile, type Reject, type RejectSink } from './rejects.ts';
 
 export interface PurchaseImportOptions {
   format?: PurchaseFormat;
@@ -46,7 +46,6 @@ export interface PurchaseImportSummary {
 
 const STAGE = 'purchase_stage';
 const STAGE_COLUMNS = ['customer', 'item', 'order_id', 'line_no', 'kind', 'quantity', 'unit_price', 'occurred_ms'] as const;
-const SAMPLE_REJECTS = 20;
 
 export async function importPurchases(database: Database, path: string, options: PurchaseImportOptions = {}): Promise<PurchaseImportSummary> {
   const { format = 'canonical', rejectsPath, chunkRows = 50_000, signal } = options;
@@ -77,7 +76,7 @@ export async function importPurchases(database: Database, path: string, options:
   const reject = async (record: CsvRecord, reason: string): Promise<void> => {
     summary.rejected++;
     const r = { line: record.line, reason, fields: record.fields };
-    if (summary.rejectSamples.length < SAMPLE_REJECTS) summary.rejectSamples.push(r);
+    if (summary.rejectSamples.length < REJECT_SAMPLES) summary.rejectSamples.push(r);
     await rejects?.add(r);
   };
 

@@ -3,6 +3,9 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 
+/** Rejects an import keeps in its summary for a quick look; the rejects file has them all. */
+export const REJECT_SAMPLES = 20;
+
 export interface Reject {
   line: number;
   reason: string;

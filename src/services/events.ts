@@ -4,10 +4,13 @@
 import type { Db } from '../db/client.ts';
 import { insertEvents, type EventInput, type EventOutcome } from '../db/queries/events.ts';
 
+/** A validated event as the API hands it over. */
+export type { EventInput };
+
 export interface EventResult {
   eventId: string;
   status: 'accepted' | 'duplicate' | 'rejected';
-  error?: { code: string; message: string };
+  error?: { code: 'validation_failed' | 'customer_erased'; message: string };
 }
 
 export class EventService {

@@ -6,6 +6,9 @@ import { popularItems } from '../db/queries/purchases.ts';
 import type { CatalogSnapshot } from './catalog-snapshot.ts';
 import type { RecommendationService, RecommendedItem } from './recommendations.ts';
 
+/** One item's fields to store; fields left undefined keep their stored value. */
+export type { ItemPatch };
+
 /** Windowed popularity needs a scan of purchases: cached per (window, category) for this long. */
 const POPULAR_TTL_MS = 60_000;
 

@@ -2,10 +2,10 @@
 // reference: a reload loads and verifies the new version completely, then swaps the reference, so
 // requests in flight finish on the old model and no request ever sees half of one. Replicas
 // sharing MODELS_DIR follow each other by polling the CURRENT pointer.
-import { decodeRecommender } from '../artifacts/codecs/recommender.ts';
-import { activateArtifact, currentVersion, listArtifacts, loadArtifact } from '../artifacts/store.ts';
+import { loadRecommender, type StoredRecommender } from '../artifacts/codecs/recommender.ts';
+import { activateArtifact, currentVersion, listArtifacts } from '../artifacts/store.ts';
 import { ARTIFACT_KINDS, type Manifest } from '../artifacts/manifest.ts';
-import { createRecommender, type Recommender } from '../ml/cf/recommender.ts';
+import type { Recommender } from '../ml/cf/recommender.ts';
 import type { Logger } from '../logger.ts';
 
 export interface LoadedRecommender {
@@ -15,13 +15,7 @@ export interface LoadedRecommender {
   trainedUntil: Date;
 }
 
-export type RecommenderLoader = (modelsDir: string, version: string) => Promise<{ recommender: Recommender; manifest: Manifest }>;
-
-/** The loader the service uses: the recommender codec, keeping the manifest (its data window). */
-export const loadRecommenderVersion: RecommenderLoader = async (modelsDir, version) => {
-  const { manifest, files } = await loadArtifact(modelsDir, 'recommender', version);
-  return { manifest, recommender: createRecommender(decodeRecommender(files, manifest.version), manifest.version) };
-};
+export type RecommenderLoader = (modelsDir: string, version: string) => Promise<StoredRecommender>;
 
 export interface ModelSummary {
   kind: string;
@@ -43,7 +37,7 @@ export class ModelRegistry {
   constructor(
     private readonly modelsDir: string,
     private readonly logger: Logger,
-    private readonly loader: RecommenderLoader = loadRecommenderVersion,
+    private readonly loader: RecommenderLoader = loadRecommender,
   ) {}
 
   get current(): LoadedRecommender | undefined {
@@ -67,7 +61,8 @@ export class ModelRegistry {
     const version = await currentVersion(this.modelsDir, 'recommender');
     if (version === undefined || version === this.loaded?.manifest.version) return false;
     const started = performance.now();
-    const { recommender, manifest } = await this.loader(this.modelsDir, version);
+    const recommender = await this.loader(this.modelsDir, version);
+    const { manifest } = recommender;
     const next: LoadedRecommender = { recommender, manifest, trainedUntil: new Date(manifest.dataWindow.to ?? 0) };
     for (const l of this.listeners) await l(next);
     const previous = this.loaded;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq, sql } from 'drizzle-orm';
 import { queryRows, type Database } from '../../src/db/client.ts';
-import { customers, items, modelVersions, purchases } from '../../src/db/schema/index.ts';
+import { customers, items, purchases } from '../../src/db/schema/index.ts';
 import { openTestDatabase, testEngines } from '../helpers/db.ts';
 
 describe.each(testEngines())('schema on %s', (engine) => {
@@ -19,7 +19,7 @@ describe.each(testEngines())('schema on %s', (engine) => {
       sql`select table_name from information_schema.tables where table_schema = 'public' order by table_name`,
     );
     expect(rows.map((r) => r.table_name)).toEqual(
-      ['api_keys', 'customer_scores', 'customers', 'events', 'import_runs', 'items', 'model_versions', 'purchases'].sort(),
+      ['api_keys', 'customer_scores', 'customers', 'events', 'import_runs', 'items', 'purchases'].sort(),
     );
   });
 
@@ -40,11 +40,4 @@ describe.each(testEngines())('schema on %s', (engine) => {
     expect(stored[0]!.occurredAt.toISOString()).toBe('2011-01-02T03:04:05.000Z');
   });
 
-  it('allows one active model version per kind', async () => {
-    const { db } = database;
-    await db.insert(modelVersions).values({ kind: 'churn', version: 'v1', active: true });
-    await db.insert(modelVersions).values({ kind: 'churn', version: 'v2', active: false });
-    await expect(db.insert(modelVersions).values({ kind: 'churn', version: 'v3', active: true })).rejects.toThrow();
-    await db.insert(modelVersions).values({ kind: 'recommend', version: 'v1', active: true });
-  });
 });

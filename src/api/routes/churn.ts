@@ -5,8 +5,7 @@ import type { AtRiskEntry } from '../../services/churn-lists.ts';
 import type { ServiceRuntime } from '../../services/runtime.ts';
 import type { AppEnv } from '../app-env.ts';
 import { requireScope } from '../auth.ts';
-import { errorResponses, ItemSchema, itemJson } from '../schemas.ts';
-import { scoresJson, ScoresSchema } from './customers.ts';
+import { errorResponses, ItemSchema, itemJson, scoresJson, ScoresSchema } from '../schemas.ts';
 
 const AtRiskRow = z
   .object({ customer_id: z.string(), email: z.string().nullable(), scores: ScoresSchema, recommendations: z.array(ItemSchema).optional() })

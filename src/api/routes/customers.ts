@@ -1,60 +1,9 @@
 // A customer's scores, marketing consent, and erasure.
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
-import type { CustomerProfile } from '../../services/customers.ts';
 import type { ServiceRuntime } from '../../services/runtime.ts';
 import type { AppEnv } from '../app-env.ts';
 import { requireScope } from '../auth.ts';
-import { errorResponses, idParam } from '../schemas.ts';
-
-export const ScoresSchema = z
-  .object({
-    churn_probability: z.number().openapi({ description: 'P(no order within the churn horizon), 0–1' }),
-    risk_tier: z.enum(['high', 'medium', 'low']),
-    p_alive: z.number().openapi({ description: 'BG/NBD probability the customer is still active' }),
-    expected_purchases: z.number().openapi({ description: 'Expected orders in the next horizon' }),
-    predicted_clv: z.number().openapi({ description: 'Predicted lifetime value, shop currency' }),
-    value_at_risk: z.number().openapi({ description: 'churn_probability × predicted_clv' }),
-    expected_next_order_at: z.string().nullable(),
-    recency_days: z.number(),
-    frequency: z.number().int(),
-    monetary: z.number(),
-    rfm: z.object({ r: z.number().int(), f: z.number().int(), m: z.number().int() }),
-    segment: z.string(),
-    reasons: z
-      .array(
-        z.object({
-          reason: z.string().openapi({ description: 'Feature group: recency, frequency, monetary, tenure, variety, cadence, recent_activity or purchase_model' }),
-          effect: z.number().openapi({ description: 'Push on the churn logit, largest first' }),
-          detail: z.string(),
-        }),
-      )
-      .openapi({ description: 'What pushes the churn score up most' }),
-    model_version: z.string(),
-    scored_at: z.string(),
-  })
-  .openapi('CustomerScores');
-
-type Scores = NonNullable<CustomerProfile['scores']>;
-
-export function scoresJson(s: Scores): z.infer<typeof ScoresSchema> {
-  return {
-    churn_probability: s.churnProbability,
-    risk_tier: s.riskTier,
-    p_alive: s.pAlive,
-    expected_purchases: s.expectedPurchases,
-    predicted_clv: s.predictedClv,
-    value_at_risk: s.valueAtRisk,
-    expected_next_order_at: s.expectedNextOrderAt?.toISOString() ?? null,
-    recency_days: s.recencyDays,
-    frequency: s.frequency,
-    monetary: s.monetary,
-    rfm: { r: s.rScore, f: s.fScore, m: s.mScore },
-    segment: s.segment,
-    reasons: s.reasons,
-    model_version: s.modelVersion,
-    scored_at: s.scoredAt.toISOString(),
-  };
-}
+import { errorResponses, idParam, scoresJson, ScoresSchema } from '../schemas.ts';
 
 const params = z.object({ customer_id: idParam('customer_id') });
 

@@ -1,7 +1,7 @@
 // Live events in batches: each event is validated on its own, so one bad event is reported in
 // the response instead of failing the batch; retries are safe (idempotent by event_id).
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
-import type { EventInput } from '../../db/queries/events.ts';
+import type { EventInput } from '../../services/events.ts';
 import type { ServiceRuntime } from '../../services/runtime.ts';
 import type { AppEnv } from '../app-env.ts';
 import { requireScope } from '../auth.ts';

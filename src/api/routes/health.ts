@@ -3,11 +3,11 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { ServiceRuntime } from '../../services/runtime.ts';
 import type { AppEnv } from '../app-env.ts';
-import type { RequestMetrics } from '../request-metrics.ts';
+import type { Metrics } from '../metrics.ts';
 
 const Ready = z.object({ ready: z.boolean(), model_loaded: z.boolean(), database: z.boolean(), model_version: z.string().nullable() }).openapi('Readiness');
 
-export function healthRoutes(app: OpenAPIHono<AppEnv>, rt: ServiceRuntime, metrics: RequestMetrics): void {
+export function healthRoutes(app: OpenAPIHono<AppEnv>, rt: ServiceRuntime, metrics: Metrics): void {
   app.openapi(
     createRoute({
       method: 'get',
@@ -48,30 +48,6 @@ export function healthRoutes(app: OpenAPIHono<AppEnv>, rt: ServiceRuntime, metri
       security: [],
       responses: { 200: { description: 'Metrics', content: { 'text/plain': { schema: z.string() } } } },
     }),
-    (c) => {
-      const text = metrics.render([
-        { name: 'retain_model_loaded', help: 'Active recommender version (1 when loaded).', samples: () => (rt.models.current ? [{ labels: `{version="${rt.models.current.manifest.version}"}`, value: 1 }] : []) },
-        { name: 'retain_model_reloads_total', help: 'Recommender loads since start.', samples: () => [{ labels: '', value: rt.models.reloads }] },
-        { name: 'retain_catalog_items', help: 'Items in the in-memory catalog.', samples: () => [{ labels: '', value: rt.catalog.size }] },
-        { name: 'retain_fresh_purchase_customers', help: 'Customers with purchases since the model was trained.', samples: () => [{ labels: '', value: rt.freshCustomers }] },
-        { name: 'retain_fold_in_pending', help: 'Customers whose fold-in recommendations are queued for precomputation.', samples: () => [{ labels: '', value: rt.recommendations.pendingPrefetch }] },
-        { name: 'retain_api_keys_active', help: 'Active API keys.', samples: () => [{ labels: '', value: rt.keys.size }] },
-        { name: 'retain_process_resident_memory_bytes', help: 'Resident set size.', samples: () => [{ labels: '', value: process.memoryUsage.rss() }] },
-        {
-          name: 'retain_process_memory_bytes',
-          help: 'V8 heap in use, memory outside the heap, and typed-array buffers (part of external).',
-          samples: () => {
-            const m = process.memoryUsage();
-            return [
-              { labels: '{kind="heap_used"}', value: m.heapUsed },
-              { labels: '{kind="heap_total"}', value: m.heapTotal },
-              { labels: '{kind="external"}', value: m.external },
-              { labels: '{kind="array_buffers"}', value: m.arrayBuffers },
-            ];
-          },
-        },
-      ]);
-      return c.text(text, 200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
-    },
+    async (c) => c.text(await metrics.render(), 200, { 'content-type': metrics.contentType }),
   );
 }

@@ -1,6 +1,6 @@
 // Items: similar and popular lists, and catalog updates (one item or a batch).
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
-import type { ItemPatch } from '../../db/queries/items.ts';
+import type { ItemPatch } from '../../services/items.ts';
 import type { ServiceRuntime } from '../../services/runtime.ts';
 import type { AppEnv } from '../app-env.ts';
 import { requireScope } from '../auth.ts';

@@ -7,7 +7,7 @@ import { requireScope } from '../auth.ts';
 import { hotGet } from '../hot-route.ts';
 import { bool, errorResponses, idParam, ItemSchema, itemJson, limitParam, stringList } from '../schemas.ts';
 
-export const RecommendationsSchema = z
+const RecommendationsSchema = z
   .object({
     customer_id: z.string(),
     source: z.enum(['personalized', 'fallback']),
@@ -17,7 +17,7 @@ export const RecommendationsSchema = z
   })
   .openapi('Recommendations');
 
-export function recommendationsJson(r: Recommendations): z.infer<typeof RecommendationsSchema> {
+function recommendationsJson(r: Recommendations): z.infer<typeof RecommendationsSchema> {
   return { customer_id: r.customerId, source: r.source, model_version: r.modelVersion, recommendation_id: r.recommendationId, items: r.items.map(itemJson) };
 }
 

@@ -1,19 +1,22 @@
 // Recommender <-> artifact files. Arrays are raw little-endian Int32/Float32 files, id lists JSON;
-// structure.json says which scorer the files describe, so a loader never guesses.
+// structure.json names the family whose files these are, so a loader never guesses. The parts
+// every model has (ids, history, popularity, precomputed lists) are written here; the family
+// encodes its own model (arrays, and settings kept in structure.json under the family's name).
 import { z } from 'zod';
-import { createRecommender, type ModelScorer, type Recommender, type RecommenderState, type TopLists } from '../../ml/cf/recommender.ts';
 import type { Csr } from '../../ml/cf/sparse.ts';
+import type { PartReader } from '../../ml/cf/family.ts';
+import { createRecommender, type Recommender, type RecommenderState, type TopLists } from '../../ml/cf/recommender.ts';
+import { familyOf, findFamily, registeredFamilies, type ModelScorer } from '../../ml/cf/registry.ts';
 import { bytesToFloat32, bytesToInt32, float32ToBytes, int32ToBytes } from '../binary.ts';
 import { ArtifactError, loadArtifact, saveArtifact } from '../store.ts';
 import type { Manifest } from '../manifest.ts';
 
 const Structure = z.object({
-  algorithm: z.enum(['als', 'ease', 'knn', 'popularity']),
+  algorithm: z.string(),
   customers: z.number().int().nonnegative(),
   items: z.number().int().nonnegative(),
   candidatesPerCustomer: z.number().int().nonnegative(),
   similarPerItem: z.number().int().nonnegative(),
-  als: z.object({ factors: z.number().int().positive(), alpha: z.number(), weighting: z.enum(['binary', 'counts', 'log', 'recency']) }).optional(),
 });
 
 export interface SaveRecommenderInput {
@@ -23,25 +26,30 @@ export interface SaveRecommenderInput {
   activate?: boolean;
 }
 
+/** A loaded model together with the manifest it was saved with (its version, data window, metrics). */
+export type StoredRecommender = Recommender & { readonly manifest: Manifest };
+
 export async function saveRecommender(modelsDir: string, state: RecommenderState, input: SaveRecommenderInput): Promise<Manifest> {
   return saveArtifact(modelsDir, { kind: 'recommender', ...input, files: encodeRecommender(state) });
 }
 
-/** Loads and verifies a version (CURRENT by default) into a ready-to-query model. */
-export async function loadRecommender(modelsDir: string, version?: string): Promise<Recommender> {
+/** Loads and verifies a version (CURRENT by default) into a ready-to-query model: what the service serves. */
+export async function loadRecommender(modelsDir: string, version?: string): Promise<StoredRecommender> {
   const { manifest, files } = await loadArtifact(modelsDir, 'recommender', version);
-  return createRecommender(decodeRecommender(files, manifest.version), manifest.version);
+  return Object.assign(createRecommender(decodeRecommender(files, manifest.version), manifest.version), { manifest });
 }
 
 export function encodeRecommender(state: RecommenderState): Record<string, Uint8Array | string> {
   const { scorer } = state;
-  const structure: z.infer<typeof Structure> = {
-    algorithm: scorer.algorithm,
+  const { algorithm, ...model } = scorer;
+  const part = familyOf(algorithm).encode(model);
+  const structure: z.infer<typeof Structure> & Record<string, unknown> = {
+    algorithm,
     customers: state.customerIds.length,
     items: state.itemIds.length,
     candidatesPerCustomer: state.candidates.perRow,
     similarPerItem: state.similarItems.perRow,
-    ...(scorer.algorithm === 'als' ? { als: { factors: scorer.factors, alpha: scorer.foldIn.alpha, weighting: scorer.foldIn.weighting } } : {}),
+    ...(part.settings ? { [algorithm]: part.settings } : {}),
   };
   const files: Record<string, Uint8Array | string> = {
     'structure.json': JSON.stringify(structure),
@@ -53,55 +61,38 @@ export function encodeRecommender(state: RecommenderState): Record<string, Uint8
     ...listFiles('candidates', state.candidates),
     ...listFiles('similar', state.similarItems),
   };
-  switch (scorer.algorithm) {
-    case 'als':
-      files['user-factors.f32'] = float32ToBytes(scorer.userFactors);
-      files['item-factors.f32'] = float32ToBytes(scorer.itemFactors);
-      files['fold-in-gram.f32'] = float32ToBytes(scorer.foldIn.gram);
-      break;
-    case 'ease':
-      files['ease-weights.f32'] = float32ToBytes(scorer.weights);
-      break;
-    case 'knn':
-      Object.assign(files, csrFiles('neighbours', scorer.neighbours));
-      break;
-    case 'popularity':
-      break;
+  for (const [name, array] of Object.entries(part.arrays)) {
+    if (array instanceof Float32Array) files[`${name}.f32`] = float32ToBytes(array);
+    else if (array instanceof Int32Array) files[`${name}.i32`] = int32ToBytes(array);
+    else Object.assign(files, csrFiles(name, array));
   }
   return files;
 }
 
 export function decodeRecommender(files: Map<string, Buffer>, version: string): RecommenderState {
-  const need = (name: string): Buffer => {
-    const bytes = files.get(name);
-    if (!bytes) throw new ArtifactError(`recommender model ${version}: file ${name} is missing`);
-    return bytes;
+  const fail = (message: string): never => {
+    throw new ArtifactError(`recommender model ${version}: ${message}`);
   };
+  const need = (name: string): Buffer => files.get(name) ?? fail(`file ${name} is missing`);
   const json = (name: string): unknown => JSON.parse(need(name).toString('utf8'));
-  const s = Structure.parse(json('structure.json'));
+  const raw = json('structure.json');
+  const s = Structure.parse(raw);
   const ids = z.array(z.string());
   const customerIds = ids.parse(json('customers.json'));
   const itemIds = ids.parse(json('items.json'));
-  if (customerIds.length !== s.customers || itemIds.length !== s.items) throw new ArtifactError(`recommender model ${version}: id lists do not match structure.json`);
-  let scorer: ModelScorer;
-  switch (s.algorithm) {
-    case 'als': {
-      if (!s.als) throw new ArtifactError(`recommender model ${version}: als settings missing`);
-      const gram = bytesToFloat32(need('fold-in-gram.f32'));
-      scorer = { algorithm: 'als', factors: s.als.factors, userFactors: bytesToFloat32(need('user-factors.f32')), itemFactors: bytesToFloat32(need('item-factors.f32')), foldIn: { factors: s.als.factors, gram, alpha: s.als.alpha, weighting: s.als.weighting } };
-      break;
-    }
-    case 'ease':
-      scorer = { algorithm: 'ease', weights: bytesToFloat32(need('ease-weights.f32')) };
-      break;
-    case 'knn':
-      scorer = { algorithm: 'knn', neighbours: readCsr(need, 'neighbours', s.items, s.items) };
-      break;
-    case 'popularity':
-      scorer = { algorithm: 'popularity' };
-  }
+  if (customerIds.length !== s.customers || itemIds.length !== s.items) fail('id lists do not match structure.json');
+  const family = findFamily(s.algorithm) ?? fail(`unknown recommender family '${s.algorithm}' (this build knows ${registeredFamilies().map((f) => f.algorithm).join(', ')})`);
+  const part: PartReader = {
+    settings: (raw as Record<string, unknown>)[s.algorithm],
+    customers: s.customers,
+    items: s.items,
+    float32: (name) => bytesToFloat32(need(`${name}.f32`)),
+    int32: (name) => bytesToInt32(need(`${name}.i32`)),
+    csr: (name, rows, cols) => readCsr(need, name, rows, cols),
+    reject: fail,
+  };
   return {
-    scorer,
+    scorer: { algorithm: s.algorithm, ...family.decode(part) } as ModelScorer,
     customerIds,
     itemIds,
     itemCategories: ids.parse(json('categories.json')),

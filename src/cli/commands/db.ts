@@ -1,7 +1,7 @@
 // `retain db migrate`: applies pending migrations to DATABASE_URL, or to the embedded PGlite database.
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../../config.ts';
-import { migrate, openDatabase } from '../../db/client.ts';
+import { openMigratedDatabase } from '../../db/client.ts';
 import { createLogger } from '../../logger.ts';
 
 const HELP = `usage: retain db migrate
@@ -17,9 +17,8 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
   const config = loadConfig();
-  const database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.PGLITE_DIR });
+  const database = await openMigratedDatabase(config);
   try {
-    await migrate(database);
     createLogger(config.LOG_LEVEL).info({ engine: database.engine }, 'database schema is up to date');
     return 0;
   } finally {

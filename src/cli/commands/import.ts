@@ -2,19 +2,12 @@
 // database in DATABASE_URL, or the embedded PGlite database when it is unset.
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../../config.ts';
-import { migrate, openDatabase } from '../../db/client.ts';
-import { DomainError, ValidationError } from '../../errors.ts';
-import { importCustomers, importItems, type CatalogImportSummary, type CustomerFormat, type ItemFormat } from '../../import/catalog-import.ts';
-import { importPurchases, type PurchaseImportSummary } from '../../import/purchase-import.ts';
+import { openMigratedDatabase } from '../../db/client.ts';
+import type { CatalogImportSummary } from '../../import/catalog-import.ts';
+import type { PurchaseImportSummary } from '../../import/purchase-import.ts';
 import { inputSize } from '../../import/csv.ts';
-import type { PurchaseFormat } from '../../import/purchase-row.ts';
-
-const FORMATS = {
-  purchases: ['canonical', 'online-retail'],
-  items: ['canonical', 'online-retail-descriptions'],
-  customers: ['canonical', 'online-retail-countries'],
-} as const;
-type What = keyof typeof FORMATS;
+import { IMPORT_FORMATS, importFile, type ImportKind, type ImportOptions } from '../../jobs/import.ts';
+import { oneOf } from '../flags.ts';
 
 const HELP = `usage: retain import purchases FILE [--format canonical|online-retail] [--rejects FILE]
        retain import items FILE [--format canonical|online-retail-descriptions] [--rejects FILE]
@@ -45,13 +38,12 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
   const [what, file, ...extra] = positionals;
-  if (!what || !(what in FORMATS) || !file || extra.length > 0) {
+  if (!what || !(what in IMPORT_FORMATS) || !file || extra.length > 0) {
     process.stderr.write(HELP);
     return 2;
   }
-  const kind = what as What;
-  const format = values.format ?? 'canonical';
-  if (!(FORMATS[kind] as readonly string[]).includes(format)) throw new ValidationError(`--format must be one of ${FORMATS[kind].join(', ')}`);
+  const kind = what as ImportKind;
+  const format = oneOf<string>('--format', values.format ?? 'canonical', IMPORT_FORMATS[kind]);
 
   inputSize(file); // a missing file fails before the database is opened
   const config = loadConfig();
@@ -63,21 +55,15 @@ export async function run(argv: string[]): Promise<number> {
     controller.abort();
   };
   process.once('SIGINT', onSigint);
-  const database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.PGLITE_DIR }).catch((err: unknown) => {
+  const database = await openMigratedDatabase(config).catch((err: unknown) => {
     process.off('SIGINT', onSigint);
     throw err;
   });
   try {
-    await migrate(database);
-    if (controller.signal.aborted) throw new DomainError('aborted', 'import interrupted: nothing was changed');
-    const options = { rejectsPath: values.rejects, progress: true };
-    if (kind === 'purchases') {
-      printPurchases(await importPurchases(database, file, { ...options, format: format as PurchaseFormat, signal: controller.signal }));
-    } else {
-      const summary =
-        kind === 'items' ? await importItems(database, file, format as ItemFormat, options) : await importCustomers(database, file, format as CustomerFormat, options);
-      printCatalog(kind, summary);
-    }
+    const job = { kind, format, file, signal: controller.signal, progressBars: true, ...(values.rejects === undefined ? {} : { rejectsPath: values.rejects }) } as ImportOptions;
+    const result = await importFile(database, job);
+    if (result.kind === 'purchases') printPurchases(result.summary);
+    else printCatalog(result.kind, result.summary);
     return 0;
   } finally {
     process.off('SIGINT', onSigint);
@@ -101,7 +87,7 @@ function printPurchases(s: PurchaseImportSummary): void {
   printRejects(s.rejected, s.rejectSamples);
 }
 
-function printCatalog(kind: What, s: CatalogImportSummary): void {
+function printCatalog(kind: ImportKind, s: CatalogImportSummary): void {
   process.stdout.write(
     [
       `read           ${s.read} rows from ${s.file} (${s.format})`,

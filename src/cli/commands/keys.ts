@@ -2,7 +2,7 @@
 // create, and only its sha256 is stored.
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../../config.ts';
-import { migrate, openDatabase } from '../../db/client.ts';
+import { openMigratedDatabase } from '../../db/client.ts';
 import { ValidationError } from '../../errors.ts';
 import { createApiKey, listApiKeys, parseScopes, revokeApiKey } from '../../services/api-keys.ts';
 
@@ -29,9 +29,8 @@ export async function run(argv: string[]): Promise<number> {
   }
   if (extra.length > 0) throw new ValidationError(`unexpected arguments: ${extra.join(' ')}`);
   const config = loadConfig();
-  const database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.PGLITE_DIR });
+  const database = await openMigratedDatabase(config);
   try {
-    await migrate(database);
     const db = database.db;
     switch (action) {
       case 'create': {

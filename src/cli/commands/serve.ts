@@ -4,11 +4,12 @@ import { parseArgs } from 'node:util';
 import { createApp } from '../../api/app.ts';
 import { checkBinding, isLoopback, listen } from '../../api/server.ts';
 import { loadConfig, type Config } from '../../config.ts';
-import { migrate, openDatabase, type Database } from '../../db/client.ts';
-import { ValidationError } from '../../errors.ts';
+import { openMigratedDatabase, type Database } from '../../db/client.ts';
+import { startTensorflow } from '../../jobs/tensorflow.ts';
 import { createLogger, type Logger } from '../../logger.ts';
-import { initTf } from '../../ml/numeric/tf.ts';
 import { ServiceRuntime } from '../../services/runtime.ts';
+import { number, port as portFlag } from '../flags.ts';
+import { terminalProgress } from '../job-progress.ts';
 
 const HELP = `usage: retain serve [--port N] [--host ADDR]
 
@@ -33,26 +34,32 @@ export async function run(argv: string[]): Promise<number> {
   }
   const config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL);
-  const database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.PGLITE_DIR });
-  try {
-    await migrate(database);
-  } catch (err) {
-    await database.close();
-    throw err;
-  }
-  return serveDatabase(database, config, logger, { port: values.port, host: values.host, pollMs: values['poll-ms'] });
+  const listenOn = serveOptions(config, values);
+  const database = await openMigratedDatabase(config);
+  return serveDatabase(database, config, logger, listenOn);
+}
+
+export interface ServeOptions {
+  port: number;
+  host: string;
+  /** Replica sync interval. */
+  pollMs: number;
+}
+
+/** The --port, --host and --poll-ms flags over PORT, HOST and 2000 ms. */
+export function serveOptions(config: Config, flags: { port?: string | undefined; host?: string | undefined; 'poll-ms'?: string | undefined }): ServeOptions {
+  return {
+    port: flags.port === undefined ? config.PORT : portFlag(flags.port),
+    host: flags.host ?? config.HOST,
+    pollMs: number('--poll-ms', flags['poll-ms'] ?? '2000', { integer: true, zero: true }),
+  };
 }
 
 /** Runs the service until SIGTERM/SIGINT; owns `database` (closes it on exit). */
-export async function serveDatabase(database: Database, config: Config, logger: Logger, flags: { port?: string | undefined; host?: string | undefined; pollMs?: string | undefined } = {}): Promise<number> {
-  const port = flags.port === undefined ? config.PORT : Number(flags.port);
-  const host = flags.host ?? config.HOST;
-  const pollMs = Number(flags.pollMs ?? 2000);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ValidationError(`--port must be 0–65535, got '${flags.port}'`);
-  if (!Number.isInteger(pollMs) || pollMs < 0) throw new ValidationError(`--poll-ms must be a whole number ≥ 0, got '${flags.pollMs}'`);
-  logger.info({ backend: await initTf() }, 'tensorflow.js backend');
+export async function serveDatabase(database: Database, config: Config, logger: Logger, { port, host, pollMs }: ServeOptions): Promise<number> {
   const runtime = new ServiceRuntime({ database, modelsDir: config.MODELS_DIR, logger, pollMs });
   try {
+    await startTensorflow(terminalProgress(logger));
     await runtime.start();
     checkBinding(host, runtime.keys.size);
   } catch (err) {

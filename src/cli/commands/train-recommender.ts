@@ -2,18 +2,11 @@
 // prints its holdout metrics, and saves the artifact under MODELS_DIR/recommender/ (made CURRENT).
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../../config.ts';
-import { migrate, openDatabase } from '../../db/client.ts';
-import { allCatalogRows } from '../../db/queries/items.ts';
-import { loadPurchaseLog } from '../../db/queries/purchase-log.ts';
-import { ValidationError } from '../../errors.ts';
-import { readPurchaseLog } from '../../import/read-purchase-log.ts';
-import type { PurchaseFormat } from '../../import/purchase-row.ts';
+import { openMigratedDatabase, type Database } from '../../db/client.ts';
+import { trainRecommender, type TrainRecommenderResult } from '../../jobs/train-recommender.ts';
 import { createLogger } from '../../logger.ts';
-import type { PurchaseLog } from '../../ml/customers/purchase-log.ts';
-import { initTf } from '../../ml/numeric/tf.ts';
-import { createProgress, type Progress } from '../../progress.ts';
-import { trainRecommender } from '../../../training/train-recommender.ts';
-import { date, MODEL_OPTIONS, modelChoice, number } from './evaluate.ts';
+import { date, MODEL_OPTIONS, modelChoice, number, optionalNumber, purchaseFormat, selectionFlags } from '../flags.ts';
+import { terminalProgress } from '../job-progress.ts';
 
 const HELP = `usage: retain train recommender [--file PATH [--format F]] [options]
 
@@ -52,39 +45,32 @@ export async function run(argv: string[]): Promise<number> {
     process.stdout.write(HELP);
     return 0;
   }
-  if (values.format !== 'canonical' && values.format !== 'online-retail') throw new ValidationError(`--format must be canonical or online-retail, got '${values.format}'`);
+  const format = purchaseFormat(values.format);
   const model = modelChoice(values);
+  const k = number('--k', values.k, { integer: true });
+  const cutoff = values.cutoff ? date('--cutoff', values.cutoff) : undefined;
+  const candidates = optionalNumber('--candidates', values.candidates, { integer: true, zero: true });
   const config = loadConfig();
-  const logger = createLogger(config.LOG_LEVEL);
-  logger.info({ backend: await initTf() }, 'tensorflow.js backend');
-  const { log, categories } = values.file ? { log: (await readPurchaseLog(values.file, values.format as PurchaseFormat)).log, categories: undefined } : await fromDatabase(config);
-  if (log.customer.length === 0) throw new ValidationError('no purchases to train on');
-  let bar: Progress | undefined;
-  let stage = '';
-  const result = await trainRecommender({
-    log,
-    modelsDir: config.MODELS_DIR,
-    model,
-    k: number('--k', values.k, { integer: true }),
-    ...(values.cutoff ? { cutoff: date('--cutoff', values.cutoff) } : {}),
-    ...(values['inner-cutoff'] ? { innerCutoff: date('--inner-cutoff', values['inner-cutoff']) } : {}),
-    ...(values['als-budget'] ? { alsBudget: number('--als-budget', values['als-budget'], { integer: true, zero: true }) } : {}),
-    ...(values.candidates ? { candidatesPerCustomer: number('--candidates', values.candidates, { integer: true, zero: true }) } : {}),
-    ...(categories ? { categories } : {}),
-    onStage: (s) => {
-      bar?.finish();
-      bar = undefined;
-      stage = s;
-      logger.info(s);
-    },
-    onTrial: (t) => logger.info({ spec: t.spec, ndcg: Number(t.report.ndcg.toFixed(5)), fitSeconds: Number(t.fitSeconds.toFixed(2)) }, 'validation trial'),
-    onProgress: (done, total) => {
-      bar ??= createProgress({ label: stage, total });
-      bar.update(done);
-    },
-  });
-  bar?.finish();
-  for (const reason of result.selection?.skipped ?? []) logger.warn(`skipped ${reason}`);
+  const progress = terminalProgress(createLogger(config.LOG_LEVEL));
+  const database: Database | undefined = values.file === undefined ? await openMigratedDatabase(config) : undefined;
+  let result: TrainRecommenderResult;
+  try {
+    result = await trainRecommender(
+      {
+        source: database ? { database } : { file: values.file!, format },
+        modelsDir: config.MODELS_DIR,
+        model,
+        k,
+        ...(cutoff === undefined ? {} : { cutoff }),
+        ...selectionFlags(values),
+        ...(candidates === undefined ? {} : { candidatesPerCustomer: candidates }),
+      },
+      progress,
+    );
+  } finally {
+    await database?.close();
+  }
+  result.model.dispose();
   const t = result.test;
   process.stdout.write(
     values.json
@@ -94,16 +80,4 @@ export async function run(argv: string[]): Promise<number> {
           `precision@${t.k} ${t.precision.toFixed(5)}, recall@${t.k} ${t.recall.toFixed(5)}, ndcg@${t.k} ${t.ndcg.toFixed(5)}, map ${t.map.toFixed(5)}, coverage ${t.coverage.toFixed(4)}\n`,
   );
   return 0;
-}
-
-async function fromDatabase(config: ReturnType<typeof loadConfig>): Promise<{ log: PurchaseLog; categories: Map<string, string> }> {
-  const database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.PGLITE_DIR });
-  try {
-    await migrate(database);
-    const log = await loadPurchaseLog(database.db);
-    const categories = new Map((await allCatalogRows(database.db)).filter((r) => r.category).map((r) => [r.externalId, r.category!]));
-    return { log, categories };
-  } finally {
-    await database.close();
-  }
 }

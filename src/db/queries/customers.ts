@@ -3,11 +3,6 @@ import { eq, gt, sql } from 'drizzle-orm';
 import type { Db } from '../client.ts';
 import { customers, customerScores, events, purchases, type Customer, type CustomerScore } from '../schema/index.ts';
 
-export async function findCustomer(db: Db, externalId: string): Promise<Customer | undefined> {
-  const [row] = await db.select().from(customers).where(eq(customers.externalId, externalId));
-  return row;
-}
-
 export async function customerWithScore(db: Db, externalId: string): Promise<{ customer: Customer; score: CustomerScore | null } | undefined> {
   const [row] = await db
     .select({ customer: customers, score: customerScores })

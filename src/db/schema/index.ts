@@ -3,7 +3,6 @@ export * from './customers.ts';
 export * from './items.ts';
 export * from './purchases.ts';
 export * from './events.ts';
-export * from './model-versions.ts';
 export * from './api-keys.ts';
 export * from './customer-scores.ts';
 export * from './import-runs.ts';

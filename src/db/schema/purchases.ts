@@ -3,7 +3,6 @@
 // No foreign keys to customers/items: their per-row checks cost about 40% of a bulk load, and both
 // writers (the import's joins, the events path) only ever use ids they just looked up or created.
 // Erasure deletes a customer's purchases explicitly.
-import { sql } from 'drizzle-orm';
 import { bigint, doublePrecision, index, integer, pgEnum, pgTable, text, timestamp, unique } from 'drizzle-orm/pg-core';
 
 export const purchaseKind = pgEnum('purchase_kind', ['purchase', 'cancellation']);
@@ -37,9 +36,6 @@ export const purchases = pgTable(
     index('purchases_item_idx').on(t.itemId),
   ],
 );
-
-/** Rows of kind 'purchase' only: what every model trains on. */
-export const isPurchase = sql`${purchases.kind} = 'purchase'`;
 
 export type Purchase = typeof purchases.$inferSelect;
 export type NewPurchase = typeof purchases.$inferInsert;

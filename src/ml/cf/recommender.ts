@@ -5,36 +5,13 @@
 // filter always holds exactly and results are the true top-N among allowed items.
 import type { Csr } from './sparse.ts';
 import { topN, type ItemFilter, type ScoredItem } from './top-n.ts';
-import { foldInCustomer, type AlsFoldIn } from './als.ts';
-import { createRowScorer } from '../numeric/linalg.ts';
+import type { TopLists } from './family.ts';
+import { familyOf, type Algorithm, type ModelScorer } from './registry.ts';
 
-export type { ItemFilter, ScoredItem };
-export type Algorithm = 'als' | 'ease' | 'knn' | 'popularity';
-
-/** How a model turns purchases into item scores (the part that differs per algorithm). */
-export type ModelScorer =
-  | {
-      algorithm: 'als';
-      /** Embedding size k. */
-      factors: number;
-      /** Customers x k, row-major. */
-      userFactors: Float32Array;
-      /** Items x k, row-major. */
-      itemFactors: Float32Array;
-      foldIn: AlsFoldIn;
-    }
-  | { algorithm: 'ease'; /** Items x items weight matrix B, row-major, zero diagonal (Steck 2019). */ weights: Float32Array }
-  | { algorithm: 'knn'; /** Item -> its neighbours and cosine similarities. */ neighbours: Csr }
-  | { algorithm: 'popularity' };
-
-/** Rows of top-K (item index, score) lists padded with -1; one row per customer or item. */
-export interface TopLists {
-  perRow: number;
-  items: Int32Array;
-  scores: Float32Array;
-}
+export type { ItemFilter, ScoredItem, TopLists };
 
 export interface RecommenderState {
+  /** The family's name and learned model (registry.ts). */
   scorer: ModelScorer;
   customerIds: readonly string[];
   itemIds: readonly string[];
@@ -79,15 +56,13 @@ export interface Recommender {
 }
 
 export function createRecommender(state: RecommenderState, version: string): Recommender {
-  const { scorer, history, candidates, similarItems, popularity, itemCategories } = state;
+  const { history, candidates, similarItems, popularity, itemCategories } = state;
   const nItems = state.itemIds.length;
   const customers = new Map(state.customerIds.map((id, i) => [id, i]));
   const items = new Map(state.itemIds.map((id, i) => [id, i]));
   const scratch = new Float32Array(nItems);
   const popularOrder = Int32Array.from({ length: nItems }, (_, i) => i).sort((a, b) => popularity[b]! - popularity[a]! || a - b);
-  const itemScorer = scorer.algorithm === 'als' ? createRowScorer(scorer.itemFactors, scorer.factors) : undefined;
-  const normalisedFactors = scorer.algorithm === 'als' ? unitRows(scorer.itemFactors, scorer.factors) : undefined;
-  const similarityScorer = normalisedFactors && scorer.algorithm === 'als' ? createRowScorer(normalisedFactors, scorer.factors) : undefined;
+  const scorer = familyOf(state.scorer.algorithm).scorer(state.scorer, { nItems, history, popularity, similarItems });
   const inHistory = (u: number) => {
     const from = history.rowPtr[u]!;
     const to = history.rowPtr[u + 1]!;
@@ -99,77 +74,19 @@ export function createRecommender(state: RecommenderState, version: string): Rec
   // written, and top-N reads only them.
   const few = (allow: ItemFilter | undefined): Int32Array | undefined => (allow?.members && allow.members.length * 8 <= nItems ? allow.members : undefined);
 
-  const scoreItems = (itemIdxs: ArrayLike<number>, out: Float32Array, members?: Int32Array): void => {
-    switch (scorer.algorithm) {
-      case 'als':
-        itemScorer!.score(foldInCustomer(scorer.itemFactors, scorer.foldIn, itemIdxs), out, members);
-        return;
-      case 'ease':
-        if (members) {
-          for (let m = 0; m < members.length; m++) {
-            const i = members[m]!;
-            let s = 0;
-            for (let j = 0; j < itemIdxs.length; j++) s += scorer.weights[itemIdxs[j]! * nItems + i]!;
-            out[i] = s;
-          }
-          return;
-        }
-        out.fill(0);
-        for (let j = 0; j < itemIdxs.length; j++) addRow(out, scorer.weights, itemIdxs[j]! * nItems, nItems);
-        return;
-      case 'knn':
-        out.fill(0);
-        for (let j = 0; j < itemIdxs.length; j++) addSparseRow(out, scorer.neighbours, itemIdxs[j]!);
-        return;
-      case 'popularity':
-        out.set(popularity);
-    }
-  };
-
   const scoreCustomer = (u: number, out: Float32Array, members?: Int32Array): void => {
-    if (scorer.algorithm === 'als') {
-      const k = scorer.factors;
-      itemScorer!.score(scorer.userFactors.subarray(u * k, (u + 1) * k), out, members);
-    } else {
-      scoreItems(history.colIdx.subarray(history.rowPtr[u]!, history.rowPtr[u + 1]!), out, members);
-    }
-  };
-
-  const similarRow = (i: number, out: Float32Array, members?: Int32Array): void => {
-    switch (scorer.algorithm) {
-      case 'als':
-        similarityScorer!.score(normalisedFactors!.subarray(i * scorer.factors, (i + 1) * scorer.factors), out, members);
-        return;
-      case 'ease':
-        out.set(scorer.weights.subarray(i * nItems, (i + 1) * nItems));
-        return;
-      case 'knn': {
-        const m = scorer.neighbours;
-        out.fill(-Infinity);
-        for (let e = m.rowPtr[i]!; e < m.rowPtr[i + 1]!; e++) out[m.colIdx[e]!] = m.values[e]!;
-        return;
-      }
-      case 'popularity':
-        // only the precomputed neighbours exist: everything else is "not similar"
-        out.fill(-Infinity);
-        for (let k = 0; k < similarItems.perRow; k++) {
-          const j = similarItems.items[i * similarItems.perRow + k]!;
-          if (j >= 0) out[j] = similarItems.scores[i * similarItems.perRow + k]!;
-        }
-    }
+    if (scorer.scoreCustomer) scorer.scoreCustomer(u, out, members);
+    else scorer.scoreItems(history.colIdx.subarray(history.rowPtr[u]!, history.rowPtr[u + 1]!), out, members);
   };
 
   return {
     version,
-    algorithm: scorer.algorithm,
+    algorithm: state.scorer.algorithm,
     customerIds: state.customerIds,
     itemIds: state.itemIds,
     state,
     customerIndex: (id) => customers.get(id),
-    dispose: () => {
-      itemScorer?.dispose();
-      similarityScorer?.dispose();
-    },
+    dispose: () => scorer.dispose?.(),
     itemIndex: (id) => items.get(id),
 
     recommend(u, n, allow, exclude, options = {}) {
@@ -195,7 +112,7 @@ export function createRecommender(state: RecommenderState, version: string): Rec
       for (let j = 0; j < itemIdxs.length; j++) checkIndex(itemIdxs[j]!, nItems, 'item');
       const own = new Set(options.includePurchased ? [] : Array.from(itemIdxs));
       const members = few(allow);
-      scoreItems(itemIdxs, scratch, members);
+      scorer.scoreItems(itemIdxs, scratch, members);
       return topN(scratch, n, allow, (i) => own.has(i) || (exclude?.has(i) ?? false), members);
     },
 
@@ -204,7 +121,7 @@ export function createRecommender(state: RecommenderState, version: string): Rec
       const cached = fromList(similarItems, i, n, allow, undefined);
       if (cached) return cached;
       const members = few(allow);
-      similarRow(i, scratch, members);
+      scorer.similarTo(i, scratch, members);
       return topN(scratch, n, allow, (j) => j === i, members);
     },
 
@@ -245,22 +162,6 @@ function checkIndex(i: number, n: number, what: string): void {
   if (!Number.isInteger(i) || i < 0 || i >= n) throw new RangeError(`${what} index ${i} out of range [0, ${n})`);
 }
 
-// unrolled by four: summing B rows is the whole cost of EASE scoring
-function addRow(out: Float32Array, matrix: Float32Array, offset: number, n: number): void {
-  let j = 0;
-  for (; j + 3 < n; j += 4) {
-    out[j]! += matrix[offset + j]!;
-    out[j + 1]! += matrix[offset + j + 1]!;
-    out[j + 2]! += matrix[offset + j + 2]!;
-    out[j + 3]! += matrix[offset + j + 3]!;
-  }
-  for (; j < n; j++) out[j]! += matrix[offset + j]!;
-}
-
-function addSparseRow(out: Float32Array, m: Csr, row: number): void {
-  for (let k = m.rowPtr[row]!; k < m.rowPtr[row + 1]!; k++) out[m.colIdx[k]!]! += m.values[k]!;
-}
-
 function binarySearch(sorted: Int32Array, from: number, to: number, value: number): boolean {
   let lo = from;
   let hi = to - 1;
@@ -272,15 +173,4 @@ function binarySearch(sorted: Int32Array, from: number, to: number, value: numbe
     else hi = mid - 1;
   }
   return false;
-}
-
-function unitRows(m: Float32Array, k: number): Float32Array {
-  const out = new Float32Array(m.length);
-  for (let r = 0; r < m.length / k; r++) {
-    let norm = 0;
-    for (let j = 0; j < k; j++) norm += m[r * k + j]! ** 2;
-    const scale = norm > 0 ? 1 / Math.sqrt(norm) : 0;
-    for (let j = 0; j < k; j++) out[r * k + j] = m[r * k + j]! * scale;
-  }
-  return out;
 }

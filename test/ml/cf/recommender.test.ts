@@ -1,14 +1,10 @@
 import { describe, it, expect, beforeAll } from 'vitest';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { initTf } from '../../../src/ml/numeric/tf.ts';
 import { createRng } from '../../../src/ml/numeric/rng.ts';
 import { PurchaseLogBuilder, type PurchaseLog } from '../../../src/ml/customers/purchase-log.ts';
 import { fitModel, servingState, uncachedRecommender, type ModelSpec } from '../../../src/ml/cf/fit.ts';
 import { createRecommender } from '../../../src/ml/cf/recommender.ts';
 import { foldInCustomer } from '../../../src/ml/cf/als.ts';
-import { decodeRecommender, encodeRecommender, loadRecommender, saveRecommender } from '../../../src/artifacts/codecs/recommender.ts';
 
 /** 80 customers in 4 taste groups over 60 items: each buys mostly inside its group's 15 items. */
 function tasteLog(): PurchaseLog {
@@ -125,26 +121,6 @@ describe.each(specs)('serving recommender ($algorithm)', (spec) => {
     for (const { item } of top) expect(item % 2).toBe(1);
     for (let j = 1; j < top.length; j++) expect(top[j]!.score).toBeLessThanOrEqual(top[j - 1]!.score);
     expect(model.popular(3, (i) => i !== top[0]!.item, { category: 'odd' })[0]).toEqual(top[1]);
-  });
-
-  it('survives encode -> decode and save -> load with bit-identical answers', async () => {
-    const fitted = fitModel(log, spec);
-    const state = servingState(fitted, { candidatesPerCustomer: 4, similarPerItem: 4 });
-    const dir = await mkdtemp(join(tmpdir(), 'retain-rec-'));
-    const manifest = await saveRecommender(dir, state, { params: { spec }, dataWindow: { from: null, to: null }, metrics: {} });
-    const loaded = await loadRecommender(dir);
-    const decoded = createRecommender(decodeRecommender(new Map(Object.entries(encodeRecommender(state)).map(([k, v]) => [k, Buffer.from(v)])), 'x'), 'x');
-    const original = createRecommender(state, manifest.version);
-    expect(loaded.version).toBe(manifest.version);
-    for (let u = 0; u < fitted.customerIds.length; u += 5) {
-      const want = original.recommend(u, 12, (i) => i !== 1);
-      expect(loaded.recommend(u, 12, (i) => i !== 1)).toEqual(want);
-      expect(decoded.recommend(u, 12, (i) => i !== 1)).toEqual(want);
-      expect(loaded.recommendFromItems([u % 60, (u * 7) % 60], 5)).toEqual(original.recommendFromItems([u % 60, (u * 7) % 60], 5));
-    }
-    expect(loaded.customerIndex('c3')).toBe(original.customerIndex('c3'));
-    expect(loaded.customerIndex('nobody')).toBeUndefined();
-    expect(loaded.itemIndex('i7')).toBe(original.itemIndex('i7'));
   });
 });
 

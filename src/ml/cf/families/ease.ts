@@ -1,0 +1,58 @@
+// EASE (ease.ts) as a recommender family: a customer's scores are the sum of the rows of B of the
+// items they bought; an item's similar items are its row of B.
+import { EASE_DEFAULTS, easeMemoryBytes, fitEase, type EaseOptions } from '../ease.ts';
+import type { RecommenderFamily } from '../family.ts';
+
+export interface EaseModel {
+  /** Items x items weight matrix B, row-major, zero diagonal (Steck 2019). */
+  weights: Float32Array;
+}
+
+export const easeFamily: RecommenderFamily<'ease', EaseOptions, EaseModel> = {
+  algorithm: 'ease',
+  defaults: EASE_DEFAULTS,
+
+  fit: ({ history, onProgress }, options) => ({ model: { weights: fitEase(history, options, onProgress) } }),
+
+  scorer: ({ weights }, { nItems }) => ({
+    scoreItems(itemIdxs, out, members) {
+      if (members) {
+        for (let m = 0; m < members.length; m++) {
+          const i = members[m]!;
+          let s = 0;
+          for (let j = 0; j < itemIdxs.length; j++) s += weights[itemIdxs[j]! * nItems + i]!;
+          out[i] = s;
+        }
+        return;
+      }
+      out.fill(0);
+      for (let j = 0; j < itemIdxs.length; j++) addRow(out, weights, itemIdxs[j]! * nItems, nItems);
+    },
+    similarTo: (i, out) => out.set(weights.subarray(i * nItems, (i + 1) * nItems)),
+  }),
+
+  encode: ({ weights }) => ({ arrays: { 'ease-weights': weights } }),
+  decode(part) {
+    const weights = part.float32('ease-weights');
+    if (weights.length !== part.items * part.items) part.reject(`ease-weights.f32 holds ${weights.length} weights, expected ${part.items}²`);
+    return { weights };
+  },
+
+  searchSpace({ items, easeMemoryLimit }) {
+    const bytes = easeMemoryBytes(items);
+    if (bytes > easeMemoryLimit) return { candidates: [], skipped: `${items} items need ~${(bytes / 2 ** 30).toFixed(1)} GiB (limit ${(easeMemoryLimit / 2 ** 30).toFixed(1)} GiB)` };
+    return { candidates: [100, 200, 500, 1000].map((lambda) => ({ lambda })) };
+  },
+};
+
+// unrolled by four: summing B rows is the whole cost of EASE scoring
+function addRow(out: Float32Array, matrix: Float32Array, offset: number, n: number): void {
+  let j = 0;
+  for (; j + 3 < n; j += 4) {
+    out[j]! += matrix[offset + j]!;
+    out[j + 1]! += matrix[offset + j + 1]!;
+    out[j + 2]! += matrix[offset + j + 2]!;
+    out[j + 3]! += matrix[offset + j + 3]!;
+  }
+  for (; j < n; j++) out[j]! += matrix[offset + j]!;
+}

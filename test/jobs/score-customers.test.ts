@@ -1,0 +1,116 @@
+// Scoring every Online Retail customer into customer_scores, on PGlite and (when configured) PostgreSQL.
+import { afterAll, beforeAll, describe, it, expect } from 'vitest';
+import { count, eq, sql } from 'drizzle-orm';
+import type { ChurnModel } from '../../src/artifacts/codecs/churn.ts';
+import type { Database } from '../../src/db/client.ts';
+import { replaceCustomerScores } from '../../src/db/queries/customer-scores-replace.ts';
+import { customers, customerScores } from '../../src/db/schema/index.ts';
+import { readPurchaseLog } from '../../src/import/read-purchase-log.ts';
+import { trainChurnModel } from '../../src/ml/churn/train.ts';
+import type { PurchaseLog } from '../../src/ml/customers/purchase-log.ts';
+import { initTf } from '../../src/ml/numeric/tf.ts';
+import { riskTier, scoreCustomers, writeCustomerScores, type CustomerScoreTable } from '../../src/jobs/score-customers.ts';
+import { openTestDatabase, testEngines } from '../helpers/db.ts';
+
+const CUTOFF = Date.parse('2011-09-09T00:00:00Z');
+let log: PurchaseLog;
+let table: CustomerScoreTable;
+
+beforeAll(async () => {
+  await initTf();
+  log = (await readPurchaseLog('data/online-retail/online_retail_lines.csv.gz', 'online-retail')).log;
+  const training = await trainChurnModel(log, CUTOFF, { horizonDays: 92, windows: 2, net: { hiddenUnits: 0, seeds: [1] } });
+  const model: ChurnModel = { classifier: training.fit.classifier, horizonDays: 92, bgNbdPenalizer: 0 };
+  table = scoreCustomers(log, model, CUTOFF);
+});
+
+describe('scoreCustomers', () => {
+  it('scores every customer with a purchase before the cutoff, with consistent derived fields', () => {
+    expect(table.rows).toBe(3362);
+    expect(table.riskCounts.high + table.riskCounts.medium + table.riskCounts.low).toBe(3362);
+    for (let i = 0; i < table.rows; i += 97) {
+      const r = table.row(i);
+      expect(r.churnProbability).toBeGreaterThanOrEqual(0);
+      expect(r.churnProbability).toBeLessThanOrEqual(1);
+      expect(r.riskTier).toBe(riskTier(r.churnProbability));
+      expect(r.valueAtRisk).toBeCloseTo(r.churnProbability * r.predictedClv, 6);
+      expect(r.predictedClv).toBeGreaterThanOrEqual(0);
+      expect(r.reasons.length).toBeLessThanOrEqual(3);
+      for (const reason of r.reasons) {
+        expect(reason.effect).toBeGreaterThan(0);
+        expect(reason.detail.length).toBeGreaterThan(0);
+      }
+    }
+  });
+
+  it('puts tiers at the documented thresholds', () => {
+    expect(riskTier(0.71)).toBe('high');
+    expect(riskTier(0.7)).toBe('medium');
+    expect(riskTier(0.4)).toBe('medium');
+    expect(riskTier(0.39)).toBe('low');
+  });
+
+  it('gives the customer who has not ordered for longest a higher churn probability than a weekly buyer', () => {
+    let oldest = 0;
+    let busiest = 0;
+    for (let i = 1; i < table.rows; i++) {
+      if (table.row(i).recencyDays > table.row(oldest).recencyDays) oldest = i;
+      if (table.row(i).frequency > table.row(busiest).frequency) busiest = i;
+    }
+    expect(table.row(oldest).churnProbability).toBeGreaterThan(table.row(busiest).churnProbability);
+    expect(table.row(oldest).reasons.length).toBeGreaterThan(0);
+  });
+});
+
+describe.each(testEngines())('customer_scores replacement on %s', (engine) => {
+  let database: Database;
+  beforeAll(async () => {
+    database = await openTestDatabase(engine);
+    // every scored customer but the first is known to the database
+    const ids = table.customerIds.slice(1);
+    for (let i = 0; i < ids.length; i += 1000) {
+      await database.db.insert(customers).values(ids.slice(i, i + 1000).map((externalId) => ({ externalId })));
+    }
+  });
+  afterAll(async () => {
+    await database?.close();
+  });
+
+  const rowsOf = async (version?: string) =>
+    Number((await database.db.select({ n: count() }).from(customerScores).where(version ? eq(customerScores.modelVersion, version) : sql`true`))[0]!.n);
+
+  it('writes every known customer and skips unknown ids', async () => {
+    const result = await writeCustomerScores(database, table, 'v1', { chunkRows: 1000 });
+    expect(result).toEqual({ written: 3361, unknownCustomers: 1 });
+    expect(await rowsOf('v1')).toBe(3361);
+    const [stored] = await database.db
+      .select()
+      .from(customerScores)
+      .innerJoin(customers, eq(customers.id, customerScores.customerId))
+      .where(eq(customers.externalId, table.customerIds[5]!));
+    const expected = table.row(5);
+    expect(stored!.customer_scores.churnProbability).toBeCloseTo(expected.churnProbability, 5);
+    expect(stored!.customer_scores.riskTier).toBe(expected.riskTier);
+    expect(stored!.customer_scores.segment).toBe(expected.segment);
+    expect(stored!.customer_scores.reasons).toEqual(expected.reasons);
+  });
+
+  it('replaces the previous scores on re-scoring', async () => {
+    await writeCustomerScores(database, table, 'v2', { chunkRows: 700 });
+    expect(await rowsOf()).toBe(3361);
+    expect(await rowsOf('v2')).toBe(3361);
+  });
+
+  it('keeps the previous scores when a run fails half-way', async () => {
+    function* failing() {
+      yield [table.row(1), table.row(2)];
+      throw new Error('scoring crashed');
+    }
+    await expect(replaceCustomerScores(database, failing(), 'v3')).rejects.toThrow(/scoring crashed/);
+    expect(await rowsOf('v2')).toBe(3361);
+    expect(await rowsOf('v3')).toBe(0);
+    // the connection is usable again after the rollback
+    await writeCustomerScores(database, table, 'v4');
+    expect(await rowsOf('v4')).toBe(3361);
+  });
+});
