@@ -42,24 +42,38 @@ export function validationFolds(log: PurchaseLog, plan: ValidationPlan): Fold[] 
   });
 }
 
+export type ValidationChoice = ValidationMode | 'auto';
+
+export interface PlanOptions {
+  /** 'auto': time windows when the test is later than the train, else random holdouts. */
+  mode: ValidationChoice;
+  folds: number;
+  /** Validation window length (time folds shift back by half of it). */
+  windowDays: number;
+  /** Start of the latest time window (ms); default: `windowDays` before the end of train. */
+  innerCutoff?: number;
+  seed: number;
+}
+
 /**
- * The validation a train/test pair calls for ('auto'): time windows when the test is later than
- * the train, else random holdouts with the test's share of pairs and stratum. `reason` says why.
+ * The validation a train/test pair calls for, and why: time windows ending where the train ends,
+ * or random holdouts with the test's share of pairs and its stratum (holdoutShape).
  */
-export function planFor(train: PurchaseLog, test: PurchaseLog, options: { windowDays: number; folds: number; seed: number }): { plan: ValidationPlan; reason: string } {
+export function planFor(train: PurchaseLog, test: PurchaseLog, options: PlanOptions): { plan: ValidationPlan; reason: string } {
   const shape = holdoutShape(train, test);
-  if (shape.later) {
+  const mode = options.mode === 'auto' ? (shape.later ? 'time' : 'random') : options.mode;
+  const why = options.mode !== 'auto' ? `asked for (${mode})` : shape.later ? 'the test lines come after the training lines in time' : 'the test is not later in time than the train';
+  if (mode === 'time') {
     const end = train.time.reduce((a, b) => Math.max(a, b), -Infinity);
-    return {
-      plan: { mode: 'time', innerCutoff: Math.floor(end / DAY_MS) * DAY_MS - (options.windowDays - 1) * DAY_MS, stepDays: Math.round(options.windowDays / 2), folds: options.folds },
-      reason: 'the test lines come after the training lines in time',
-    };
+    if (!(end > 0)) throw new RangeError('time validation needs timestamps in the training data');
+    const innerCutoff = options.innerCutoff ?? Math.floor(end / DAY_MS) * DAY_MS - (options.windowDays - 1) * DAY_MS;
+    return { plan: { mode, innerCutoff, stepDays: Math.round(options.windowDays / 2), folds: options.folds }, reason: why };
   }
-  const fraction = Math.min(0.5, Math.max(0.05, shape.fraction));
-  return {
-    plan: { mode: 'random', fraction, stratum: shape.stratum, folds: options.folds, seed: options.seed },
-    reason: `the test is not later in time than the train (a random split: ${(shape.fraction * 100).toFixed(1)}% of the pairs, ${shape.stratum === 'none' ? 'not stratified' : `stratified per ${shape.stratum}`})`,
-  };
+  // a time split's test has no random shape: then hold out a quarter of each customer's pairs
+  const fraction = shape.later ? 0.25 : Math.min(0.5, Math.max(0.05, shape.fraction));
+  const stratum = shape.later ? 'customer' : shape.stratum;
+  const described = `${(fraction * 100).toFixed(1)}% of the pairs, ${stratum === 'none' ? 'not stratified' : `stratified per ${stratum}`}`;
+  return { plan: { mode, fraction, stratum, folds: options.folds, seed: options.seed }, reason: `${why}: random holdouts of ${described}` };
 }
 
 /** A candidate's validation score: nDCG@k per fold and per validation customer of each fold. */

@@ -41,7 +41,7 @@ describe('validationFolds', () => {
 
 describe('planFor', () => {
   const log = shop();
-  const options = { windowDays: 92, folds: 2, seed: 1 };
+  const options = { mode: 'auto' as const, windowDays: 92, folds: 2, seed: 1 };
 
   it('a cutoff split asks for time windows ending where the train ends', () => {
     const { train, test } = splitByTime(log, START + 300 * DAY);
@@ -59,7 +59,14 @@ describe('planFor', () => {
       expect(plan.stratum).toBe('customer');
       expect(plan.fraction).toBeCloseTo(0.25, 1);
     }
-    expect(reason).toMatch(/random split/);
+    expect(reason).toMatch(/not later.*2\d\.\d% of the pairs, stratified per customer/);
+  });
+
+  it('a forced mode wins over the files: random holdouts of a quarter per customer on a time split', () => {
+    const { train, test } = splitByTime(log, START + 300 * DAY);
+    const { plan, reason } = planFor(train, test, { ...options, mode: 'random' });
+    expect(plan).toMatchObject({ mode: 'random', fraction: 0.25, stratum: 'customer' });
+    expect(reason).toMatch(/asked for/);
   });
 });
 
