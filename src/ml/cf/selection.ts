@@ -116,7 +116,7 @@ function blendTrials(main: FittedModel[], leaders: Map<string, { mean: number; f
     .map(([, leader]) => leader.fitted);
   const blend = (parts: FittedModel[][], weights: number[]) => record(blendSpec(parts.map((p) => p[0]!), weights), parts[0]!.map((_, j) => blendOf(parts.map((p) => p[j]!), weights)));
   const pairs = partners.map((partner) => {
-    const runs = o.blendWeights.map((w) => ({ w, mean: blend([main, partner], [w, 1 - w]).trial.ndcg.mean }));
+    const runs = o.blendWeights.map((w) => ({ w, mean: blend([main, partner], [w, round(1 - w)]).trial.ndcg.mean }));
     const bestRun = runs.reduce((a, b) => (b.mean > a.mean ? b : a));
     return { partner, ...bestRun };
   });

@@ -38,7 +38,7 @@ export function validationFolds(log: PurchaseLog, plan: ValidationPlan): Fold[] 
       return { label: `time [${day(cutoff)}, ${day(end - shift)})`, train, validation: test };
     }
     const { train, test } = splitRandomHoldout(log, { fraction: plan.fraction, stratum: plan.stratum, seed: plan.seed + f });
-    return { label: `random ${Math.round(plan.fraction * 100)}% per ${plan.stratum}, seed ${plan.seed + f}`, train, validation: test };
+    return { label: `random ${Math.round(plan.fraction * 100)}% of the pairs${plan.stratum === 'none' ? '' : ` per ${plan.stratum}`}, seed ${plan.seed + f}`, train, validation: test };
   });
 }
 
