@@ -9,7 +9,7 @@ import { withValues } from '../sparse.ts';
 import type { RecommenderFamily } from '../family.ts';
 
 export interface EaseFamilyOptions extends EaseOptions {
-  /** Half-life of the pair weights in days; Infinity = every pair weighs 1 (Steck's EASE). */
+  /** Half-life of the pair weights in days; 0 = none, every pair weighs 1 (Steck's EASE). */
   halfLifeDays: number;
 }
 
@@ -20,10 +20,10 @@ export interface EaseModel {
 
 export const easeFamily: RecommenderFamily<'ease', EaseFamilyOptions, EaseModel> = {
   algorithm: 'ease',
-  defaults: { ...EASE_DEFAULTS, halfLifeDays: Infinity },
+  defaults: { ...EASE_DEFAULTS, halfLifeDays: 0 },
 
   fit: ({ history, stats, endTime, onProgress }, { lambda, halfLifeDays }) => {
-    const x = Number.isFinite(halfLifeDays) ? withValues(history, Float32Array.from(stats.lastTime, (t) => Math.pow(2, -(endTime - t) / (halfLifeDays * DAY_MS)))) : history;
+    const x = halfLifeDays > 0 ? withValues(history, Float32Array.from(stats.lastTime, (t) => Math.pow(2, -(endTime - t) / (halfLifeDays * DAY_MS)))) : history;
     return { model: { weights: fitEase(x, { lambda }, onProgress) } };
   },
 
