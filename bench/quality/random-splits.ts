@@ -3,7 +3,7 @@
 // customer and, separately, per item, written as user,item,timestamp files and evaluated by the
 // `retain evaluate --train F --test F` job, with --model auto (the validation decided from the
 // files) and with EASE lambda 500 as the reference. Test numbers are measured once, never tuned on.
-//   npx tsx bench/quality/random-splits.ts [--json]
+//   npx tsx bench/quality/random-splits.ts [--stratum customer|item] [--json]
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,12 +14,12 @@ import type { PurchaseLog } from '../../src/ml/customers/purchase-log.ts';
 import { splitRandomHoldout, type Stratum } from '../../src/ml/customers/random-split.ts';
 import { specLabel } from '../../src/ml/cf/spec-label.ts';
 
-const { values } = parseArgs({ options: { json: { type: 'boolean', default: false } } });
+const { values } = parseArgs({ options: { stratum: { type: 'string' }, json: { type: 'boolean', default: false } } });
 const { log } = await readPurchaseLog('data/online-retail/online_retail_lines.csv.gz', 'online-retail');
 const dir = mkdtempSync(join(tmpdir(), 'retain-random-splits-'));
 const rows: { stratum: Stratum; auto: EvaluateResult; ease: EvaluateResult; seconds: number }[] = [];
 try {
-  for (const stratum of ['customer', 'item'] as const) {
+  for (const stratum of (['customer', 'item'] as const).filter((s) => !values.stratum || s === values.stratum)) {
     const { train, test } = splitRandomHoldout(log, { fraction: 0.25, stratum, seed: 1 });
     const data = { train: join(dir, `${stratum}-train.csv`), test: join(dir, `${stratum}-test.csv`) };
     writeInteractions(data.train, train);
