@@ -4,6 +4,7 @@ import { ValidationError } from '../errors.ts';
 import { parseTimestamp, type PurchaseFormat } from '../import/purchase-row.ts';
 import type { Weighting } from '../ml/cf/als.ts';
 import type { ModelSpec } from '../ml/cf/fit.ts';
+import type { ValidationChoice } from '../ml/cf/validation.ts';
 
 export function number(flag: string, s: string, rules: { integer?: boolean; zero?: boolean } = {}): number {
   const v = Number(s);
@@ -43,9 +44,13 @@ export function purchaseFormat(s: string): PurchaseFormat {
 /** Model choice and hyperparameter flags of `retain evaluate` and `retain train recommender`. */
 export const MODEL_OPTIONS = {
   model: { type: 'string', default: 'auto' },
+  validation: { type: 'string' },
+  folds: { type: 'string' },
   'inner-cutoff': { type: 'string' },
   'als-budget': { type: 'string' },
   lambda: { type: 'string' },
+  'half-life': { type: 'string' },
+  beta: { type: 'string' },
   factors: { type: 'string' },
   iterations: { type: 'string' },
   reg: { type: 'string' },
@@ -65,7 +70,14 @@ export function modelChoice(values: ModelFlags): 'auto' | ModelSpec {
     case 'auto':
       return 'auto';
     case 'ease':
-      return defined({ algorithm: 'ease' as const, lambda: opt('lambda', (v) => number('--lambda', v)) });
+      return defined({ algorithm: 'ease' as const, lambda: opt('lambda', (v) => number('--lambda', v)), halfLifeDays: opt('half-life', (v) => number('--half-life', v)) });
+    case 'rp3beta':
+      return defined({
+        algorithm: 'rp3beta' as const,
+        alpha: opt('alpha', (v) => number('--alpha', v)),
+        beta: opt('beta', (v) => number('--beta', v, { zero: true })),
+        neighbours: opt('neighbours', (v) => number('--neighbours', v, { integer: true })),
+      });
     case 'knn':
       return defined({ algorithm: 'knn' as const, neighbours: opt('neighbours', (v) => number('--neighbours', v, { integer: true })) });
     case 'popularity':
@@ -81,13 +93,15 @@ export function modelChoice(values: ModelFlags): 'auto' | ModelSpec {
         solver: opt('solver', (v) => oneOf('--solver', v, ['cg', 'exact'] as const)),
       });
     default:
-      throw new ValidationError(`--model must be ease, als, knn, popularity or auto, got '${values.model}'`);
+      throw new ValidationError(`--model must be ease, als, knn, rp3beta, popularity or auto, got '${values.model}'`);
   }
 }
 
-/** The inner-cutoff and als-budget flags of the model selection, when given. */
-export function selectionFlags(values: ModelFlags): { innerCutoff?: number; alsBudget?: number } {
+/** The validation, folds, inner-cutoff and als-budget flags of the model selection, when given. */
+export function selectionFlags(values: ModelFlags): { validation?: ValidationChoice; folds?: number; innerCutoff?: number; alsBudget?: number } {
   return {
+    ...(values.validation ? { validation: oneOf<ValidationChoice>('--validation', values.validation, ['time', 'random', 'auto']) } : {}),
+    ...(values.folds ? { folds: number('--folds', values.folds, { integer: true }) } : {}),
     ...(values['inner-cutoff'] ? { innerCutoff: date('--inner-cutoff', values['inner-cutoff']) } : {}),
     ...(values['als-budget'] ? { alsBudget: number('--als-budget', values['als-budget'], { integer: true, zero: true }) } : {}),
   };

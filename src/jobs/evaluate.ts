@@ -8,8 +8,9 @@ import { readPurchaseLog } from '../import/read-purchase-log.ts';
 import { fitModel, resolveSpec, type ModelSpec } from '../ml/cf/fit.ts';
 import type { ResolvedSpec } from '../ml/cf/registry.ts';
 import { evaluateFitted, type Evaluation } from '../ml/cf/offline-evaluation.ts';
-import { selectModel } from '../ml/cf/selection.ts';
-import { DAY_MS, PurchaseLogBuilder, type PurchaseLog } from '../ml/customers/purchase-log.ts';
+import { selectModel, type Trial } from '../ml/cf/selection.ts';
+import { planFor, type ValidationChoice, type ValidationMode } from '../ml/cf/validation.ts';
+import { PurchaseLogBuilder, type PurchaseLog } from '../ml/customers/purchase-log.ts';
 import { compactLog, splitByTime } from '../ml/customers/split.ts';
 import { silentProgress, type JobProgress } from './progress.ts';
 import { startTensorflow } from './tensorflow.ts';
@@ -22,47 +23,69 @@ export type EvaluationData =
 
 export interface EvaluateOptions {
   data: EvaluationData;
-  /** 'auto': chosen by nDCG@k on an inner validation window inside train, never the test. */
+  /** 'auto': chosen by nDCG@k on validation folds inside train, never the test. */
   model: 'auto' | ModelSpec;
   k: number;
-  /** Inner validation cutoff for 'auto' (ms); default 92 days before the train end. */
+  /** How 'auto' validates: time windows, random holdouts, or decided from the split (default). */
+  validation?: ValidationChoice;
+  /** Validation folds (time windows or repeated holdouts); default 2. */
+  folds?: number;
+  /** Start of the latest time window (ms); default 92 days before the train end. */
   innerCutoff?: number;
   alsBudget?: number;
 }
 
-export interface EvaluateResult extends Evaluation {
+/** What selection did, as the evaluate output shows it. */
+export interface SelectionReport {
+  validation: { mode: ValidationMode; reason: string; folds: string[] };
+  /** Why the chosen model won. */
+  reason: string;
+  trials: Trial[];
+  skipped: string[];
+}
+
+export interface EvaluateResult extends Omit<Evaluation, 'perUser'> {
   /** The evaluated model with every default filled in. */
   model: ResolvedSpec;
-  selection?: { innerCutoff: string; trials: number; skipped: string[] };
+  selection?: SelectionReport;
   trainCustomers: number;
   trainItems: number;
 }
+
+export const VALIDATION_DEFAULTS = { folds: 2, windowDays: 92, seed: 7 };
 
 export async function evaluateRecommender(options: EvaluateOptions, progress: JobProgress = silentProgress): Promise<EvaluateResult> {
   const { k } = options;
   await startTensorflow(progress);
   const { train, test } = await loadSplit(options.data);
   let spec: ModelSpec;
-  let selection: EvaluateResult['selection'];
+  let selection: SelectionReport | undefined;
   if (options.model === 'auto') {
+    const mode = options.validation ?? 'auto';
     const end = train.time.reduce((a, b) => Math.max(a, b), -Infinity);
-    if (!(end > 0)) throw new ValidationError('--model auto needs timestamps in the training data (to split off a validation window)');
-    const innerCutoff = options.innerCutoff ?? Math.floor(end / DAY_MS) * DAY_MS - 91 * DAY_MS;
-    progress.stage('selecting a model on the inner validation window');
+    if (mode === 'time' && !(end > 0)) throw new ValidationError('--validation time needs timestamps in the training data (to split off validation windows)');
+    const { plan, reason } = planFor(train, test, {
+      ...VALIDATION_DEFAULTS,
+      mode,
+      ...(options.folds === undefined ? {} : { folds: options.folds }),
+      ...(options.innerCutoff === undefined ? {} : { innerCutoff: options.innerCutoff }),
+    });
+    progress.info(`validation: ${plan.mode}, ${plan.folds} folds (${reason})`);
+    progress.stage('selecting a model on the validation folds');
     const selected = selectModel(train, {
-      innerCutoff,
+      plan,
       k,
       ...(options.alsBudget === undefined ? {} : { alsBudget: options.alsBudget }),
-      onTrial: (t) => progress.info('validation trial', { spec: t.spec, ndcg: Number(t.report.ndcg.toFixed(5)), fitSeconds: Number(t.fitSeconds.toFixed(2)) }),
+      onTrial: (t) => progress.info('validation trial', { spec: t.spec, ndcg: Number(t.ndcg.mean.toFixed(5)), spread: Number(t.ndcg.spread.toFixed(5)), fitSeconds: Number(t.fitSeconds.toFixed(2)) }),
     });
     progress.finish();
-    for (const reason of selected.skipped) progress.warn(`skipped ${reason}`);
+    for (const skipped of selected.skipped) progress.warn(`skipped ${skipped}`);
     spec = selected.best;
-    selection = { innerCutoff: new Date(innerCutoff).toISOString(), trials: selected.trials.length, skipped: selected.skipped };
+    selection = { validation: { mode: plan.mode, reason, folds: selected.folds }, reason: selected.reason, trials: selected.trials, skipped: selected.skipped };
   } else {
     spec = options.model;
   }
-  const evaluation = evaluateFitted(fitModel(train, spec), train, test, k);
+  const { perUser: _perUser, ...evaluation } = evaluateFitted(fitModel(train, spec), train, test, k);
   return { model: resolveSpec(spec), ...(selection ? { selection } : {}), trainCustomers: train.customerIds.length, trainItems: train.itemIds.length, ...evaluation };
 }
 

@@ -7,12 +7,14 @@ import { fitModel, resolveSpec, servingState, type ModelSpec } from '../ml/cf/fi
 import { evaluateFitted } from '../ml/cf/offline-evaluation.ts';
 import { createRecommender, type Recommender } from '../ml/cf/recommender.ts';
 import { selectModel, type Selection } from '../ml/cf/selection.ts';
+import { planFor, type ValidationChoice } from '../ml/cf/validation.ts';
 import type { RankingReport } from '../ml/metrics/ranking.ts';
 import { DAY_MS } from '../ml/customers/purchase-log.ts';
 import { compactLog, splitByTime } from '../ml/customers/split.ts';
 import { silentProgress, type JobProgress } from './progress.ts';
 import { itemCategories, readPurchases, type PurchaseSource } from './purchase-source.ts';
 import { startTensorflow } from './tensorflow.ts';
+import { VALIDATION_DEFAULTS } from './evaluate.ts';
 
 export interface TrainRecommenderOptions {
   /** Purchase history; from the database, the catalog's item categories come with it. */
@@ -22,8 +24,12 @@ export interface TrainRecommenderOptions {
   model: 'auto' | ModelSpec;
   /** Test cutoff (ms); default: 92 days before the last purchase. */
   cutoff?: number;
-  /** Inner validation cutoff (ms); default: 92 days before `cutoff`. */
+  /** Start of the latest validation window (ms); default: 92 days before `cutoff`. */
   innerCutoff?: number;
+  /** How 'auto' validates (default 'auto': time windows, since the holdout is a later window). */
+  validation?: ValidationChoice;
+  /** Validation folds; default 2. */
+  folds?: number;
   k?: number;
   alsBudget?: number;
   /** Category per external item id, for category-restricted popularity (default: the database's catalog, if the source is the database). */
@@ -36,6 +42,8 @@ export interface TrainRecommenderResult {
   model: Recommender;
   spec: ModelSpec;
   selection?: Selection;
+  /** How selection validated, and why (with `selection`). */
+  validation?: { mode: string; reason: string };
   test: RankingReport;
 }
 
@@ -50,18 +58,27 @@ export async function trainRecommender(options: TrainRecommenderOptions, progres
   const full = compactLog(log);
   const end = full.time.reduce((a, b) => Math.max(a, b), -Infinity);
   const cutoff = options.cutoff ?? startOfDay(end) - (HOLDOUT_DAYS - 1) * DAY_MS;
-  const innerCutoff = options.innerCutoff ?? cutoff - HOLDOUT_DAYS * DAY_MS;
   const { train, test } = splitByTime(full, cutoff);
   const onProgress = (done: number, total: number) => progress.update(done, total);
   let selection: Selection | undefined;
   let spec: ModelSpec;
+  let validation: { mode: string; reason: string } | undefined;
   if (options.model === 'auto') {
-    progress.stage('selecting a model on the inner validation window');
+    const { plan, reason } = planFor(train, test, {
+      ...VALIDATION_DEFAULTS,
+      mode: options.validation ?? 'auto',
+      windowDays: HOLDOUT_DAYS,
+      innerCutoff: options.innerCutoff ?? cutoff - HOLDOUT_DAYS * DAY_MS,
+      ...(options.folds === undefined ? {} : { folds: options.folds }),
+    });
+    validation = { mode: plan.mode, reason };
+    progress.info(`validation: ${plan.mode}, ${plan.folds} folds (${reason})`);
+    progress.stage('selecting a model on the validation folds');
     selection = selectModel(train, {
-      innerCutoff,
+      plan,
       k,
       ...(options.alsBudget === undefined ? {} : { alsBudget: options.alsBudget }),
-      onTrial: (t) => progress.info('validation trial', { spec: t.spec, ndcg: Number(t.report.ndcg.toFixed(5)), fitSeconds: Number(t.fitSeconds.toFixed(2)) }),
+      onTrial: (t) => progress.info('validation trial', { spec: t.spec, ndcg: Number(t.ndcg.mean.toFixed(5)), spread: Number(t.ndcg.spread.toFixed(5)), fitSeconds: Number(t.fitSeconds.toFixed(2)) }),
     });
     for (const reason of selection.skipped) progress.warn(`skipped ${reason}`);
     spec = selection.best;
@@ -83,14 +100,16 @@ export async function trainRecommender(options: TrainRecommenderOptions, progres
   const manifest = await saveRecommender(modelsDir, state, {
     params: {
       model: resolveSpec(spec),
-      selection: selection ? { innerCutoff: iso(innerCutoff), by: `ndcg@${k}`, trials: selection.trials.map((t) => ({ spec: t.spec, ndcg: t.report.ndcg, fitSeconds: t.fitSeconds })), skipped: selection.skipped } : null,
+      selection: selection
+        ? { validation: { ...validation, folds: selection.folds }, by: `ndcg@${k}`, reason: selection.reason, trials: selection.trials.map((t) => ({ spec: t.spec, ndcg: t.ndcg.mean, spread: t.ndcg.spread, perFold: t.ndcg.perFold, fitSeconds: t.fitSeconds })), skipped: selection.skipped }
+        : null,
       candidatesPerCustomer: state.candidates.perRow,
       similarPerItem: state.similarItems.perRow,
     },
     dataWindow: { from: iso(start), to: iso(end + 1) },
     metrics: { test: { cutoff: iso(cutoff), ...testReport }, fitSeconds: fitted.seconds },
   });
-  return { manifest, model: createRecommender(state, manifest.version), spec, ...(selection ? { selection } : {}), test: testReport };
+  return { manifest, model: createRecommender(state, manifest.version), spec, ...(selection && validation ? { selection, validation } : {}), test: testReport };
 }
 
 function startOfDay(t: number): number {

@@ -32,7 +32,7 @@ describe('command-line flag values', () => {
     expect(modelChoice({ model: 'als', factors: '32', weighting: 'counts', solver: 'exact' })).toEqual({ algorithm: 'als', factors: 32, weighting: 'counts', solver: 'exact' });
     expect(modelChoice({ model: 'knn' })).toEqual({ algorithm: 'knn' });
     expect(() => modelChoice({ model: 'als', weighting: 'tfidf' })).toThrow("--weighting must be one of binary, counts, log, recency, got 'tfidf'");
-    expect(() => modelChoice({ model: 'svd' })).toThrow("--model must be ease, als, knn, popularity or auto, got 'svd'");
+    expect(() => modelChoice({ model: 'svd' })).toThrow("--model must be ease, als, knn, rp3beta, popularity or auto, got 'svd'");
     expect(selectionFlags({ 'inner-cutoff': '2011-06-01', 'als-budget': '0' })).toEqual({ innerCutoff: Date.UTC(2011, 5, 1), alsBudget: 0 });
     expect(selectionFlags({})).toEqual({});
     expect(defined({ a: 1, b: undefined })).toEqual({ a: 1 });

@@ -65,7 +65,7 @@ describe.each(testEngines())('trainRecommender from the database (%s)', (engine)
     expect(await currentVersion(modelsDir, 'recommender')).toBe(result.manifest.version);
     const { manifest } = await loadArtifact(modelsDir, 'recommender');
     expect(manifest).toEqual(result.manifest);
-    expect(manifest.params.model).toEqual({ algorithm: 'ease', lambda: 50 });
+    expect(manifest.params.model).toEqual({ algorithm: 'ease', lambda: 50, halfLifeDays: 0 });
   });
 
   it('records the data window and the customer and item counts stored in the database', async () => {

@@ -7,6 +7,8 @@ import { evaluateRecommender, type EvaluateResult, type EvaluationData } from '.
 import { createLogger } from '../../logger.ts';
 import { date, MODEL_OPTIONS, modelChoice, number, purchaseFormat, selectionFlags } from '../flags.ts';
 import { terminalProgress } from '../job-progress.ts';
+import { specLabel } from '../../ml/cf/spec-label.ts';
+import { validationTable } from '../validation-table.ts';
 
 const HELP = `usage: retain evaluate (--file PATH --cutoff DATE | --train PATH --test PATH) [options]
 
@@ -24,14 +26,20 @@ or
                         starting with 'user' or 'customer' is skipped)
 
 model
-  --model M             ease | als | knn | popularity | auto (default auto: chosen by nDCG@k on an
-                        inner validation window inside train, never the test)
-  --inner-cutoff DATE   inner validation cutoff for auto (default: 92 days before the train end)
-  --als-budget N        random iALS settings tried by auto (default 4)
-  --lambda X            EASE L2 penalty (default 500)
+  --model M             ease | als | knn | rp3beta | popularity | auto (default auto: chosen by
+                        nDCG@k on validation folds inside train, never the test; the output lists
+                        every candidate with its mean ± spread over the folds)
+  --validation V        how auto validates: time (windows before the end of train), random
+                        (holdouts of the test's share of pairs and stratum), or auto (default:
+                        time when the test is later than the train, else random; it says which)
+  --folds N             validation folds, time windows or repeated holdouts (default 2)
+  --inner-cutoff DATE   start of the latest time window (default: 92 days before the train end)
+  --als-budget N        random iALS settings tried by auto (default 2)
+  --lambda X            EASE L2 penalty (default 500); --half-life D: pairs weighted 2^(-age/D)
+  --alpha X --beta X    RP3beta walk exponent and popularity penalty (defaults 1, 0.5)
   --factors N --iterations N --reg X --alpha X --weighting binary|counts|log|recency --solver cg|exact
                         iALS settings (defaults 64, 15, 30, 2, log, cg)
-  --neighbours N        item-kNN neighbours (default 20)
+  --neighbours N        item-kNN / RP3beta neighbours (defaults 20 / 100)
   --window-days N       popularity window (default: all time)
   --k N                 list length (default 10)
   --json                print JSON instead of a table
@@ -77,11 +85,9 @@ function evaluationData(values: Values): EvaluationData {
   return { file: values.file, format: purchaseFormat(values.format), cutoff: date('--cutoff', values.cutoff), ...(values.end ? { end: date('--end', values.end) } : {}) };
 }
 
-function formatTable({ model, report: r, fitSeconds, recommendSeconds }: EvaluateResult): string {
-  const { algorithm, ...settings } = model;
-  const name = [algorithm, ...Object.entries(settings).filter(([key]) => key !== 'chunkRows').map(([key, v]) => `${key}=${v}`)].join(' ');
+function formatTable({ model, report: r, fitSeconds, recommendSeconds, selection }: EvaluateResult): string {
   const rows: [string, string][] = [
-    ['model', name],
+    ['model', specLabel(model)],
     ['test users', String(r.users)],
     [`precision@${r.k}`, r.precision.toFixed(5)],
     [`recall@${r.k}`, r.recall.toFixed(5)],
@@ -92,5 +98,6 @@ function formatTable({ model, report: r, fitSeconds, recommendSeconds }: Evaluat
     ['recommend', `${recommendSeconds.toFixed(2)} s`],
   ];
   const width = Math.max(...rows.map(([a]) => a.length));
-  return `${rows.map(([a, b]) => `${a.padEnd(width)}  ${b}`).join('\n')}\n`;
+  const table = `${rows.map(([a, b]) => `${a.padEnd(width)}  ${b}`).join('\n')}\n`;
+  return selection ? `${table}\n${validationTable(selection, r.k)}` : table;
 }

@@ -7,10 +7,13 @@ import { trainRecommender, type TrainRecommenderResult } from '../../jobs/train-
 import { createLogger } from '../../logger.ts';
 import { date, MODEL_OPTIONS, modelChoice, number, optionalNumber, purchaseFormat, selectionFlags } from '../flags.ts';
 import { terminalProgress } from '../job-progress.ts';
+import { specLabel } from '../../ml/cf/spec-label.ts';
+import { validationTable } from '../validation-table.ts';
 
 const HELP = `usage: retain train recommender [--file PATH [--format F]] [options]
 
-Chooses the model (auto: by nDCG@k on an inner validation window), measures it on a holdout,
+Chooses the model (auto: by nDCG@k on validation folds before the holdout, every candidate
+printed with its mean ± spread), measures it on a holdout,
 refits it on all data, precomputes the lists the service serves from, and saves the artifact
 under MODELS_DIR/recommender/ (made CURRENT). Reads the purchase history from the database
 (DATABASE_URL, else PGlite in PGLITE_DIR; item categories from the catalog) unless --file is given.
@@ -18,10 +21,13 @@ under MODELS_DIR/recommender/ (made CURRENT). Reads the purchase history from th
   --file PATH           purchase lines (CSV, .gz ok) instead of the database
   --format F            canonical (default) | online-retail
   --cutoff DATE         holdout starts here (default: 92 days before the last purchase)
-  --inner-cutoff DATE   validation window starts here (default: 92 days before the cutoff)
-  --model M             auto (default) | ease | als | knn | popularity, with the settings of
-                        'retain evaluate --help' (--lambda, --factors, --iterations, --reg, ...)
-  --als-budget N        random iALS settings tried by auto (default 4)
+  --inner-cutoff DATE   latest validation window starts here (default: 92 days before the cutoff)
+  --validation V        time (default, as the holdout is a later window) | random (holdouts of
+                        a quarter of each customer's pairs) | auto (= time here)
+  --folds N             validation folds (default 2: windows from the inner cutoff and 46 days before)
+  --model M             auto (default) | ease | als | knn | rp3beta | popularity, with the settings
+                        of 'retain evaluate --help' (--lambda, --factors, --iterations, --reg, ...)
+  --als-budget N        random iALS settings tried by auto (default 2)
   --candidates N        recommendations cached per customer (default 100)
   --k N                 list length for selection and metrics (default 10)
   --json                print the manifest as JSON
@@ -75,7 +81,8 @@ export async function run(argv: string[]): Promise<number> {
   process.stdout.write(
     values.json
       ? `${JSON.stringify(result.manifest, null, 2)}\n`
-      : `recommender ${result.manifest.version} (${result.spec.algorithm}) saved and active\n` +
+      : (result.selection && result.validation ? `${validationTable({ ...result.selection, validation: { ...result.validation, folds: result.selection.folds } }, k)}\n` : '') +
+          `recommender ${result.manifest.version} (${specLabel(result.spec)}) saved and active\n` +
           `holdout from ${String((result.manifest.metrics.test as { cutoff: string }).cutoff).slice(0, 10)}: ${t.users} customers, ` +
           `precision@${t.k} ${t.precision.toFixed(5)}, recall@${t.k} ${t.recall.toFixed(5)}, ndcg@${t.k} ${t.ndcg.toFixed(5)}, map ${t.map.toFixed(5)}, coverage ${t.coverage.toFixed(4)}\n`,
   );

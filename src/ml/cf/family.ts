@@ -95,6 +95,8 @@ export interface SearchSettings {
 export interface SearchContext extends SearchSettings {
   /** Items in the training data. */
   items: number;
+  /** Days between the training data's first and last purchase (0 without timestamps). */
+  spanDays: number;
 }
 
 export interface SearchSpace<Options> {

@@ -7,9 +7,14 @@ import { alsFamily } from './families/als.ts';
 import { easeFamily } from './families/ease.ts';
 import { knnFamily } from './families/knn.ts';
 import { popularityFamily } from './families/popularity.ts';
+import { rp3betaFamily } from './families/rp3beta.ts';
+import { createBlendFamily } from './families/blend.ts';
+
+// a blend's parts are models of the other families: it looks them up through the registry
+const blendFamily = createBlendFamily((algorithm) => familyOf(algorithm));
 
 /** In selection order: among equally good candidates the earlier wins. */
-const BUILT_IN = [popularityFamily, knnFamily, easeFamily, alsFamily] as const;
+const BUILT_IN = [popularityFamily, knnFamily, rp3betaFamily, easeFamily, alsFamily, blendFamily] as const;
 
 type BuiltIn = (typeof BUILT_IN)[number];
 

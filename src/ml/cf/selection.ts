@@ -1,61 +1,163 @@
-// Model selection on a validation split inside the training data: every candidate is fitted on
-// the lines before an inner cutoff and scored by nDCG@k on the lines after it; the test holdout
-// is never looked at. Each registered family names its candidates (a fixed grid for the cheap
-// ones, a seeded random sample of iALS settings within a budget for the expensive one).
+// Model selection on validation folds inside the training data, judged the way the model will be
+// (validation.ts: later time windows for a shop tested on a later window, random holdouts of the
+// test's shape for one tested on a random split); the test holdout is never looked at. Every
+// registered family names its candidates; each is fitted and scored by nDCG@k on every fold (mean
+// and spread). Then blends of the default family's best model (EASE) with the best models of the
+// two strongest other families are scored from the models already fitted. The default family is
+// kept unless the leader beats its best by more than one standard error of the per-customer
+// difference (the one-standard-error rule), so noise never trades EASE for a lucky challenger.
 import type { PurchaseLog } from '../customers/purchase-log.ts';
-import { splitByTime } from '../customers/split.ts';
+import { DAY_MS } from '../customers/purchase-log.ts';
 import type { SearchSettings } from './family.ts';
-import { evaluateSpec } from './offline-evaluation.ts';
-import { registeredFamilies, type ModelSpec } from './registry.ts';
-import type { RankingReport } from '../metrics/ranking.ts';
+import { evaluateFitted } from './offline-evaluation.ts';
+import { fitModel, resolveSpec, type FittedModel } from './fit.ts';
+import { registeredFamilies, type ModelScorer, type ModelSpec } from './registry.ts';
+import { beatsBeyondNoise, summarise, validationFolds, type FoldScores, type ScoreSummary, type ValidationPlan } from './validation.ts';
 
 export interface SelectionOptions extends SearchSettings {
-  /** Inner cutoff (ms): validation trains before it and scores after it. */
-  innerCutoff: number;
+  plan: ValidationPlan;
   k: number;
+  /** The family kept unless a challenger beats it beyond noise (no rule when it has no candidate). */
+  defaultFamily: string;
+  /** Weights of the default family's model tried in two-part blends (the partner gets 1 - w); [] = no blends. */
+  blendWeights: number[];
   onTrial?: (trial: Trial) => void;
 }
 
-export const SELECTION_DEFAULTS: Omit<SelectionOptions, 'innerCutoff'> = {
+export const SELECTION_DEFAULTS: Omit<SelectionOptions, 'plan'> = {
   k: 10,
-  alsBudget: 4,
+  alsBudget: 2,
   alsIterations: 15,
   seed: 7,
   easeMemoryLimit: 4 * 2 ** 30,
+  defaultFamily: 'ease',
+  blendWeights: [0.8, 0.65, 0.5],
 };
 
 export interface Trial {
   spec: ModelSpec;
-  report: RankingReport;
+  /** nDCG@k over the folds: mean, spread (standard deviation of the fold means), per fold. */
+  ndcg: ScoreSummary;
+  /** Mean fit time over the folds (a blend: the sum of its parts'). */
   fitSeconds: number;
 }
 
 export interface Selection {
   best: ModelSpec;
+  /** Every candidate in the order tried (blends last). */
   trials: Trial[];
+  /** What each fold trained and validated on. */
+  folds: string[];
   /** Why a family was left out (e.g. EASE on a catalog too large for memory). */
   skipped: string[];
+  /** How the winner was chosen. */
+  reason: string;
 }
 
-export function selectModel(train: PurchaseLog, options: Partial<SelectionOptions> & { innerCutoff: number }): Selection {
+interface Scored {
+  trial: Trial;
+  scores: FoldScores;
+}
+
+export function selectModel(train: PurchaseLog, options: Partial<SelectionOptions> & { plan: ValidationPlan }): Selection {
   const o = { ...SELECTION_DEFAULTS, ...options } satisfies SelectionOptions;
-  const { train: inner, test: validation } = splitByTime(train, o.innerCutoff);
+  const folds = validationFolds(train, o.plan);
   const skipped: string[] = [];
   const candidates: ModelSpec[] = [];
-  const context = { items: train.itemIds.length, alsBudget: o.alsBudget, alsIterations: o.alsIterations, seed: o.seed, easeMemoryLimit: o.easeMemoryLimit };
+  const context = { items: train.itemIds.length, spanDays: spanDays(train), alsBudget: o.alsBudget, alsIterations: o.alsIterations, seed: o.seed, easeMemoryLimit: o.easeMemoryLimit };
   for (const family of registeredFamilies()) {
     const space = family.searchSpace(context);
     if (space.skipped) skipped.push(`${family.algorithm}: ${space.skipped}`);
     // the registry holds families untyped: each spec is built from its own family's settings
     candidates.push(...space.candidates.map((settings) => ({ algorithm: family.algorithm, ...settings }) as ModelSpec));
   }
-  const trials: Trial[] = [];
+  const scored: Scored[] = [];
+  const record = (spec: ModelSpec, fitted: FittedModel[]): Scored => {
+    const perUser = fitted.map((f, j) => evaluateFitted(f, folds[j]!.train, folds[j]!.validation, o.k).perUser);
+    const entry = { trial: { spec, ndcg: summarise({ perUser }), fitSeconds: mean(fitted.map((f) => f.seconds)) }, scores: { perUser } };
+    scored.push(entry);
+    o.onTrial?.(entry.trial);
+    return entry;
+  };
+  // per family, the fitted models (one per fold) of its best candidate so far: the blends' parts
+  const leaders = new Map<string, { mean: number; fitted: FittedModel[] }>();
   for (const spec of candidates) {
-    const e = evaluateSpec(inner, validation, spec, o.k);
-    const trial = { spec, report: e.report, fitSeconds: e.fitSeconds };
-    trials.push(trial);
-    o.onTrial?.(trial);
+    const fitted = folds.map((f) => fitModel(f.train, spec));
+    const { trial } = record(spec, fitted);
+    const leader = leaders.get(spec.algorithm);
+    if (!leader || trial.ndcg.mean > leader.mean) leaders.set(spec.algorithm, { mean: trial.ndcg.mean, fitted });
   }
-  const best = trials.reduce((a, b) => (b.report.ndcg > a.report.ndcg ? b : a));
-  return { best: best.spec, trials, skipped };
+  if (scored.length === 0) throw new RangeError('no candidate model to select from');
+  const main = leaders.get(o.defaultFamily);
+  if (main && o.blendWeights.length > 0) blendTrials(main.fitted, leaders, o, record);
+
+  const best = top(scored)!;
+  const bestDefault = top(scored.filter((s) => s.trial.spec.algorithm === o.defaultFamily));
+  const basis = `best mean nDCG@${o.k} over ${folds.length} fold${folds.length === 1 ? '' : 's'}`;
+  if (!bestDefault || best === bestDefault) return result(best, basis);
+  if (beatsBeyondNoise(best.scores, bestDefault.scores)) return result(best, `${basis}, ahead of the best ${o.defaultFamily} by more than one standard error`);
+  return result(bestDefault, `${o.defaultFamily}, the default family: the leader (${best.trial.spec.algorithm}, ${best.trial.ndcg.mean.toFixed(5)}) was ahead by less than one standard error`);
+
+  function result(chosen: Scored, reason: string): Selection {
+    return { best: chosen.trial.spec, trials: scored.map((s) => s.trial), folds: folds.map((f) => f.label), skipped, reason };
+  }
+}
+
+/**
+ * Two-part blends of the default family's leader with each of the two strongest other families'
+ * leaders (popularity included: recent popularity is the partner time splits like), at every
+ * weight, then one three-part blend of the two best pairs' partners.
+ */
+function blendTrials(main: FittedModel[], leaders: Map<string, { mean: number; fitted: FittedModel[] }>, o: SelectionOptions, record: (spec: ModelSpec, fitted: FittedModel[]) => Scored): void {
+  const partners = [...leaders.entries()]
+    .filter(([family]) => family !== o.defaultFamily)
+    .sort((a, b) => b[1].mean - a[1].mean)
+    .slice(0, 2)
+    .map(([, leader]) => leader.fitted);
+  const blend = (parts: FittedModel[][], weights: number[]) => record(blendSpec(parts.map((p) => p[0]!), weights), parts[0]!.map((_, j) => blendOf(parts.map((p) => p[j]!), weights)));
+  const pairs = partners.map((partner) => {
+    const runs = o.blendWeights.map((w) => ({ w, mean: blend([main, partner], [w, round(1 - w)]).trial.ndcg.mean }));
+    const bestRun = runs.reduce((a, b) => (b.mean > a.mean ? b : a));
+    return { partner, ...bestRun };
+  });
+  if (pairs.length < 2) return;
+  const [first, second] = pairs.sort((a, b) => b.mean - a.mean) as [(typeof pairs)[number], (typeof pairs)[number]];
+  // the best pair's weight for the default model, the rest split 2:1 between the partners
+  const rest = 1 - first.w;
+  blend([main, first.partner, second.partner], [first.w, round((rest * 2) / 3), round(rest / 3)]);
+}
+
+function blendSpec(parts: FittedModel[], weights: number[]): ModelSpec {
+  return { algorithm: 'blend', parts: parts.map((p) => resolveSpec(p.spec)), weights };
+}
+
+/** A blend of models already fitted on the same data (no refit): what serving would score. */
+function blendOf(parts: FittedModel[], weights: number[]): FittedModel {
+  const first = parts[0]!;
+  const scorer = { algorithm: 'blend', weights, parts: parts.map(({ scorer: { algorithm, ...model } }) => ({ algorithm, model })) } as ModelScorer;
+  // a trending-popularity part scores from its own popularity vector
+  const popularity = parts.find((p) => p.spec.algorithm === 'popularity')?.popularity ?? first.popularity;
+  return { ...first, spec: blendSpec(parts, weights), scorer, popularity, seconds: parts.reduce((s, p) => s + p.seconds, 0) };
+}
+
+function top(scored: Scored[]): Scored | undefined {
+  return scored.length === 0 ? undefined : scored.reduce((a, b) => (b.trial.ndcg.mean > a.trial.ndcg.mean ? b : a));
+}
+
+function spanDays(log: PurchaseLog): number {
+  let min = Infinity;
+  let max = -Infinity;
+  for (let k = 0; k < log.time.length; k++) {
+    min = Math.min(min, log.time[k]!);
+    max = Math.max(max, log.time[k]!);
+  }
+  return max > min ? (max - min) / DAY_MS : 0;
+}
+
+function mean(values: number[]): number {
+  return values.reduce((a, b) => a + b, 0) / Math.max(1, values.length);
+}
+
+function round(w: number): number {
+  return Math.round(w * 1000) / 1000;
 }

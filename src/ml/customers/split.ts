@@ -10,7 +10,7 @@ export interface TrainTest {
 
 /** Temporal split: everything before `cutoff` (ms) trains, [cutoff, end) tests. */
 export function splitByTime(log: PurchaseLog, cutoff: number, end = Infinity): TrainTest {
-  return { train: compactLog(selectLines(log, (t) => t < cutoff)), test: selectLines(log, (t) => t >= cutoff && t < end) };
+  return { train: compactLog(selectLines(log, (k) => log.time[k]! < cutoff)), test: selectLines(log, (k) => log.time[k]! >= cutoff && log.time[k]! < end) };
 }
 
 /** The same lines with id dictionaries reduced to the customers and items that occur (order kept). */
@@ -62,9 +62,10 @@ export function holdoutTargets(train: PurchaseLog, test: PurchaseLog): HoldoutTa
   return { users, relevant: Array.from(users, (u) => Int32Array.from([...perUser.get(u)!].sort((a, b) => a - b))) };
 }
 
-function selectLines(log: PurchaseLog, keep: (time: number) => boolean): PurchaseLog {
+/** The lines `keep` accepts (by line index), with the input's dictionaries. */
+export function selectLines(log: PurchaseLog, keep: (line: number) => boolean): PurchaseLog {
   const rows: number[] = [];
-  for (let k = 0; k < log.time.length; k++) if (keep(log.time[k]!)) rows.push(k);
+  for (let k = 0; k < log.time.length; k++) if (keep(k)) rows.push(k);
   const pick = <T extends Int32Array | Float64Array>(a: T): T => {
     const out = new (a.constructor as new (n: number) => T)(rows.length);
     for (let j = 0; j < rows.length; j++) out[j] = a[rows[j]!]!;

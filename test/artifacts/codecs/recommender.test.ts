@@ -125,7 +125,7 @@ describe('recommender codec', () => {
 
   it('refuses a family this build does not know, naming the ones it does', async () => {
     const files = withStructure(await filesOf('ease'), (s) => (s.algorithm = 'slim'));
-    expect(() => decodeRecommender(files, 'v9')).toThrow(/recommender model v9: unknown recommender family 'slim' \(this build knows popularity, knn, ease, als\)/);
+    expect(() => decodeRecommender(files, 'v9')).toThrow(/recommender model v9: unknown recommender family 'slim' \(this build knows popularity, knn, rp3beta, ease, als, blend\)/);
   });
 
   it('refuses missing or inconsistent family parts with a clear message', async () => {

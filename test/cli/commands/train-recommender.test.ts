@@ -140,7 +140,7 @@ describe('retain train recommender', () => {
   }, 120_000);
 
   it('refuses bad flags before touching the database', async () => {
-    await expect(retain('train', 'recommender', '--model', 'svd')).rejects.toThrow(/--model must be ease, als, knn, popularity or auto, got 'svd'/);
+    await expect(retain('train', 'recommender', '--model', 'svd')).rejects.toThrow(/--model must be ease, als, knn, rp3beta, popularity or auto, got 'svd'/);
     await expect(retain('train', 'recommender', '--cutoff', 'soon')).rejects.toThrow(/--cutoff 'soon' is not a date/);
     await expect(retain('train', 'recommender', '--format', 'xml')).rejects.toThrow(/--format must be one of canonical, online-retail, got 'xml'/);
   });

@@ -13,7 +13,7 @@ describe('strongestContribution', () => {
 
   it('reads item-kNN neighbour lists, and gives no reason for ALS', () => {
     const neighbours = { rows: 3, cols: 3, rowPtr: Int32Array.from([0, 1, 2, 2]), colIdx: Int32Array.from([2, 2]), values: Float32Array.from([0.25, 0.75]) };
-    expect(strongestContribution({ algorithm: 'knn', neighbours }, 3, [0, 1], 2)).toEqual({ item: 1, weight: 0.75 });
+    expect(strongestContribution({ algorithm: 'knn', neighbours, prior: 0 }, 3, [0, 1], 2)).toEqual({ item: 1, weight: 0.75 });
     const als: ModelScorer = { algorithm: 'als', factors: 1, userFactors: new Float32Array(1), itemFactors: new Float32Array(3), foldIn: {} as never };
     expect(strongestContribution(als, 3, [0], 2)).toBeUndefined();
   });

@@ -74,9 +74,9 @@ beforeAll(async () => {
 
 describe('the recommender registry', () => {
   it('holds the built-in families in selection order, then the ones registered later, once each', () => {
-    expect(registeredFamilies().map((f) => f.algorithm)).toEqual(['popularity', 'knn', 'ease', 'als', 'co-bought']);
+    expect(registeredFamilies().map((f) => f.algorithm)).toEqual(['popularity', 'knn', 'rp3beta', 'ease', 'als', 'blend', 'co-bought']);
     expect(() => registerFamily(coBought)).toThrow(/recommender family 'co-bought' is already registered/);
-    expect(() => familyOf('slim')).toThrow(/unknown recommender family 'slim' \(known: popularity, knn, ease, als, co-bought\)/);
+    expect(() => familyOf('slim')).toThrow(/unknown recommender family 'slim' \(known: popularity, knn, rp3beta, ease, als, blend, co-bought\)/);
     expect(resolveSpec(spec(2))).toEqual({ algorithm: 'co-bought', minShared: 2 });
     expect(resolveSpec({ algorithm: 'co-bought' } as unknown as ModelSpec)).toEqual({ algorithm: 'co-bought', minShared: 1 });
   });
@@ -86,13 +86,15 @@ describe('the recommender registry', () => {
     const b = new PurchaseLogBuilder();
     for (let c = 0; c < 40; c++) for (let l = 0; l < 6; l++) b.add(`c${c}`, `i${(c % 4) * 5 + rng.int(5)}`, `o${c}-${l}`, 1, 1, Date.UTC(2011, 0, 1 + rng.int(200)));
     const log = b.build();
-    const { trials, skipped } = selectModel(log, { innerCutoff: Date.UTC(2011, 0, 150), alsBudget: 1, alsIterations: 2 });
+    const plan = { mode: 'time' as const, innerCutoff: Date.UTC(2011, 0, 150), stepDays: 20, folds: 1 };
+    const { trials, skipped } = selectModel(log, { plan, alsBudget: 1, alsIterations: 2, blendWeights: [] });
     expect(skipped).toEqual([]);
-    expect(trials.map((t) => t.spec.algorithm)).toEqual(['popularity', 'popularity', 'knn', 'knn', 'knn', 'ease', 'ease', 'ease', 'ease', 'als', 'co-bought', 'co-bought']);
+    const ease = Array<string>(8).fill('ease'); // 5 plain lambdas, 3 recency-weighted (the log spans 200 days)
+    expect(trials.map((t) => t.spec.algorithm)).toEqual(['popularity', 'popularity', 'knn', 'knn', 'knn', 'knn', 'rp3beta', 'rp3beta', 'rp3beta', ...ease, 'als', 'co-bought', 'co-bought']);
     const toy = trials.filter((t) => t.spec.algorithm === ('co-bought' as string));
     expect(toy.map((t) => t.spec)).toEqual([spec(1), spec(2)]);
     // four taste groups of five items: co-purchases find the group, unlike all-time popularity
-    for (const t of toy) expect(t.report.ndcg).toBeGreaterThan(trials[0]!.report.ndcg);
+    for (const t of toy) expect(t.ndcg.mean).toBeGreaterThan(trials[0]!.ndcg.mean);
   });
 });
 

@@ -1,18 +1,31 @@
 // EASE (ease.ts) as a recommender family: a customer's scores are the sum of the rows of B of the
-// items they bought; an item's similar items are its row of B.
+// items they bought; an item's similar items are its row of B. Optionally B is learned from a
+// recency-weighted matrix (each customer-item pair weighted 2^(-age / half-life) at the end of the
+// data), so co-purchases of the last months shape it most; scoring stays the plain sum of rows. On
+// Online Retail's validation window a 30-60 day half-life gained 6-7% nDCG@10 (bench/quality).
+import { DAY_MS } from '../../customers/purchase-log.ts';
 import { EASE_DEFAULTS, easeMemoryBytes, fitEase, type EaseOptions } from '../ease.ts';
+import { withValues } from '../sparse.ts';
 import type { RecommenderFamily } from '../family.ts';
+
+export interface EaseFamilyOptions extends EaseOptions {
+  /** Half-life of the pair weights in days; 0 = none, every pair weighs 1 (Steck's EASE). */
+  halfLifeDays: number;
+}
 
 export interface EaseModel {
   /** Items x items weight matrix B, row-major, zero diagonal (Steck 2019). */
   weights: Float32Array;
 }
 
-export const easeFamily: RecommenderFamily<'ease', EaseOptions, EaseModel> = {
+export const easeFamily: RecommenderFamily<'ease', EaseFamilyOptions, EaseModel> = {
   algorithm: 'ease',
-  defaults: EASE_DEFAULTS,
+  defaults: { ...EASE_DEFAULTS, halfLifeDays: 0 },
 
-  fit: ({ history, onProgress }, options) => ({ model: { weights: fitEase(history, options, onProgress) } }),
+  fit: ({ history, stats, endTime, onProgress }, { lambda, halfLifeDays }) => {
+    const x = halfLifeDays > 0 ? withValues(history, Float32Array.from(stats.lastTime, (t) => Math.pow(2, -(endTime - t) / (halfLifeDays * DAY_MS)))) : history;
+    return { model: { weights: fitEase(x, { lambda }, onProgress) } };
+  },
 
   scorer: ({ weights }, { nItems }) => ({
     scoreItems(itemIdxs, out, members) {
@@ -38,10 +51,13 @@ export const easeFamily: RecommenderFamily<'ease', EaseOptions, EaseModel> = {
     return { weights };
   },
 
-  searchSpace({ items, easeMemoryLimit }) {
+  searchSpace({ items, easeMemoryLimit, spanDays }) {
     const bytes = easeMemoryBytes(items);
     if (bytes > easeMemoryLimit) return { candidates: [], skipped: `${items} items need ~${(bytes / 2 ** 30).toFixed(1)} GiB (limit ${(easeMemoryLimit / 2 ** 30).toFixed(1)} GiB)` };
-    return { candidates: [100, 200, 500, 1000].map((lambda) => ({ lambda })) };
+    const plain = [100, 200, 350, 500, 1000].map((lambda) => ({ lambda }));
+    // recency weights only mean something when the data spans several half-lives
+    const recent = spanDays >= 180 ? [{ lambda: 200, halfLifeDays: 30 }, { lambda: 200, halfLifeDays: 60 }, { lambda: 500, halfLifeDays: 60 }] : [];
+    return { candidates: [...plain, ...recent] };
   },
 };
 

@@ -1,36 +1,63 @@
 // Item-kNN cosine (knn.ts) as a recommender family: a customer's score for j sums the similarities
-// of the items they bought to j; the neighbour lists are also the similar items.
+// of the items they bought to j, plus the popularity prior (popularity-prior.ts) that orders the
+// items no neighbour reaches (by default only as a tie-break); the neighbour lists are also the
+// similar items. RP3beta scores its own neighbour lists with this same scorer.
 import { fitItemKnn, KNN_DEFAULTS, type KnnOptions } from '../knn.ts';
+import { addPopularityPrior, popularityPrior, TIE_BREAK_WEIGHT } from '../popularity-prior.ts';
 import type { Csr } from '../sparse.ts';
-import type { RecommenderFamily } from '../family.ts';
+import type { PartReader, RecommenderFamily } from '../family.ts';
 
-export interface KnnModel {
-  /** Item -> its neighbours and cosine similarities. */
-  neighbours: Csr;
+export interface KnnFamilyOptions extends KnnOptions {
+  /** Weight of popularity against the customer's best neighbour score (TIE_BREAK_WEIGHT: ties only; 0: none). */
+  prior: number;
 }
 
-export const knnFamily: RecommenderFamily<'knn', KnnOptions, KnnModel> = {
+export interface KnnModel {
+  /** Item -> its neighbours and their similarities. */
+  neighbours: Csr;
+  prior: number;
+}
+
+export const knnFamily: RecommenderFamily<'knn', KnnFamilyOptions, KnnModel> = {
   algorithm: 'knn',
-  defaults: KNN_DEFAULTS,
+  defaults: { ...KNN_DEFAULTS, prior: TIE_BREAK_WEIGHT },
 
-  fit: ({ history }, options) => ({ model: { neighbours: fitItemKnn(history, options) } }),
+  fit: ({ history }, options) => ({ model: { neighbours: fitItemKnn(history, options), prior: options.prior } }),
 
-  scorer: ({ neighbours: m }) => ({
-    scoreItems(itemIdxs, out) {
-      out.fill(0);
-      for (let j = 0; j < itemIdxs.length; j++) {
-        const row = itemIdxs[j]!;
-        for (let e = m.rowPtr[row]!; e < m.rowPtr[row + 1]!; e++) out[m.colIdx[e]!]! += m.values[e]!;
-      }
-    },
-    similarTo(i, out) {
-      out.fill(-Infinity);
-      for (let e = m.rowPtr[i]!; e < m.rowPtr[i + 1]!; e++) out[m.colIdx[e]!] = m.values[e]!;
-    },
-  }),
+  scorer: ({ neighbours: m, prior }, { popularity }) => {
+    const scaled = prior > 0 ? popularityPrior(popularity) : undefined;
+    return {
+      scoreItems(itemIdxs, out) {
+        out.fill(0);
+        for (let j = 0; j < itemIdxs.length; j++) {
+          const row = itemIdxs[j]!;
+          for (let e = m.rowPtr[row]!; e < m.rowPtr[row + 1]!; e++) out[m.colIdx[e]!]! += m.values[e]!;
+        }
+        if (scaled) addPopularityPrior(out, scaled, prior);
+      },
+      similarTo(i, out) {
+        out.fill(-Infinity);
+        for (let e = m.rowPtr[i]!; e < m.rowPtr[i + 1]!; e++) out[m.colIdx[e]!] = m.values[e]!;
+      },
+    };
+  },
 
-  encode: ({ neighbours }) => ({ arrays: { neighbours } }),
-  decode: (part) => ({ neighbours: part.csr('neighbours', part.items, part.items) }),
+  encode: ({ neighbours, prior }) => ({ ...neighbourSettings(prior), arrays: { neighbours } }),
+  decode: (part) => ({ neighbours: part.csr('neighbours', part.items, part.items), prior: neighbourPrior(part) }),
 
-  searchSpace: () => ({ candidates: [20, 50, 100].map((neighbours) => ({ neighbours })) }),
+  // fewer neighbours led on every validation window tried (bench/quality/README.md)
+  searchSpace: () => ({ candidates: [{ neighbours: 10 }, { neighbours: 20 }, { neighbours: 50 }, { neighbours: 20, prior: 0.3 }] }),
 };
+
+/** Settings holding the prior weight; none without a prior, exactly as artifacts were before it existed. */
+export function neighbourSettings(prior: number): { settings?: { prior: number } } {
+  return prior > 0 ? { settings: { prior } } : {};
+}
+
+/** The stored prior weight; artifacts written before the prior existed have none and score without it. */
+export function neighbourPrior(part: PartReader): number {
+  const prior = (part.settings as { prior?: unknown } | undefined)?.prior;
+  if (prior === undefined) return 0;
+  if (typeof prior !== 'number' || !(prior >= 0)) return part.reject(`neighbour settings need a non-negative prior, got ${JSON.stringify(prior)}`);
+  return prior;
+}

@@ -31,7 +31,7 @@ export const popularityFamily: RecommenderFamily<'popularity', PopularitySetting
     },
   }),
 
-  listSimilarity: (history, perItem, context) => knnFamily.scorer({ neighbours: fitItemKnn(history, { neighbours: perItem }) }, context),
+  listSimilarity: (history, perItem, context) => knnFamily.scorer({ neighbours: fitItemKnn(history, { neighbours: perItem }), prior: 0 }, context),
 
   encode: () => ({ arrays: {} }),
   decode: () => ({}),

@@ -1,0 +1,59 @@
+import { describe, it, expect, beforeAll } from 'vitest';
+import { PurchaseLogBuilder, type PurchaseLog } from '../../../src/ml/customers/purchase-log.ts';
+import { createRng } from '../../../src/ml/numeric/rng.ts';
+import { initTf } from '../../../src/ml/numeric/tf.ts';
+import { selectModel } from '../../../src/ml/cf/selection.ts';
+
+const DAY = 86_400_000;
+const START = Date.UTC(2020, 0, 1);
+
+/**
+ * 300 customers in 6 taste groups, each group with 10 items of its own; until day 200 customers
+ * buy 8 of their group's items, from day 200 on only trend items (5 of 10, the same for every
+ * group). A later time window holds nothing but the trend, which recent popularity ranks best; a
+ * random holdout holds mostly group items, which only a collaborative model can tell apart.
+ */
+function drifting(): PurchaseLog {
+  const rng = createRng(21);
+  const b = new PurchaseLogBuilder();
+  for (let c = 0; c < 300; c++) {
+    const group = c % 6;
+    const pick = (n: number, of: number) => {
+      const s = new Set<number>();
+      while (s.size < n) s.add(rng.int(of));
+      return [...s];
+    };
+    for (const i of pick(8, 10)) b.add(`c${c}`, `g${group}-${i}`, `o${c}-g${i}`, 1, 1, START + rng.int(200) * DAY);
+    for (const i of pick(5, 10)) b.add(`c${c}`, `trend-${i}`, `o${c}-t${i}`, 1, 1, START + (200 + rng.int(100)) * DAY);
+  }
+  return b.build();
+}
+
+beforeAll(async () => {
+  await initTf();
+});
+
+describe('selection mirrors the validation it is given', () => {
+  const log = drifting();
+  const settings = { alsBudget: 0, blendWeights: [] as number[] };
+
+  it('time windows choose recent popularity, random holdouts a collaborative model', () => {
+    const byTime = selectModel(log, { ...settings, plan: { mode: 'time', innerCutoff: START + 230 * DAY, stepDays: 20, folds: 2 } });
+    const byRandom = selectModel(log, { ...settings, plan: { mode: 'random', fraction: 0.25, stratum: 'customer', folds: 2, seed: 3 } });
+    expect(byTime.best).toMatchObject({ algorithm: 'popularity', windowDays: 30 });
+    expect(byRandom.best.algorithm).not.toBe('popularity');
+    const score = (s: typeof byTime, algorithm: string) => Math.max(...s.trials.filter((t) => t.spec.algorithm === algorithm).map((t) => t.ndcg.mean));
+    // the two validations rank the same two families in opposite orders
+    expect(score(byTime, 'popularity')).toBeGreaterThan(score(byTime, 'ease'));
+    expect(score(byRandom, 'ease')).toBeGreaterThan(score(byRandom, 'popularity'));
+  });
+
+  it('every trial reports a mean and a spread over the folds', () => {
+    const s = selectModel(log, { ...settings, plan: { mode: 'random', fraction: 0.25, stratum: 'customer', folds: 2, seed: 3 } });
+    expect(s.folds).toHaveLength(2);
+    for (const t of s.trials) {
+      expect(t.ndcg.perFold).toHaveLength(2);
+      expect(t.ndcg.spread).toBeGreaterThanOrEqual(0);
+    }
+  });
+});
