@@ -32,6 +32,8 @@ const EventResult = z
   .openapi('EventResult');
 
 export function eventRoutes(app: OpenAPIHono<AppEnv>, rt: ServiceRuntime): void {
+  // the body schema refers to Event by $ref (events are checked one by one): the document must hold it
+  app.openAPIRegistry.register('Event', Event);
   app.openapi(
     createRoute({
       method: 'post',
