@@ -5,13 +5,13 @@
 // the process and cannot go away while the process lives.
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { sql } from 'drizzle-orm';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/api/app.ts';
 import { listen, type RunningServer } from '../../src/api/server.ts';
 import { migrate, openDatabase, queryRows, SERVICE_TIMEOUTS, type Database } from '../../src/db/client.ts';
 import { upsertItems } from '../../src/db/queries/items.ts';
-import { sql } from 'drizzle-orm';
 import { createPostgresTestDatabase, testEngines } from '../helpers/db.ts';
 import { openShop, type Shop } from './fixture.ts';
 
