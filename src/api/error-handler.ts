@@ -47,7 +47,7 @@ type Status = (typeof STATUS_BY_CODE)[ErrorCode];
  * Seconds a client should wait before retrying a 503: the replicas' poll interval, which is also
  * about how long a restarted database takes to be noticed again.
  */
-export const RETRY_AFTER_SECONDS = 2;
+const RETRY_AFTER_SECONDS = 2;
 
 /** A title for every status the map above can give. */
 const TITLES = {
