@@ -18,6 +18,7 @@ export type ErrorCode =
   | 'artifact_invalid'
   | 'convergence_failed'
   | 'not_ready'
+  | 'database_unavailable'
   // raised outside requests (the CLI prints them); the status map still names one for each
   | 'aborted'
   | 'no_api_keys'
@@ -68,5 +69,12 @@ export class UnauthorizedError extends DomainError {
 export class ForbiddenError extends DomainError {
   constructor(message: string) {
     super('forbidden', message);
+  }
+}
+
+/** The database did not answer (refused, dropped, timed out): the request may be retried later. */
+export class DatabaseUnavailableError extends DomainError {
+  constructor(message = 'the database is unavailable; retry later') {
+    super('database_unavailable', message);
   }
 }

@@ -5,8 +5,10 @@ import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { ZodError } from 'zod';
+import { asDatabaseUnavailable } from '../db/unavailable.ts';
 import { DomainError, type ErrorCode, type FieldIssue } from '../errors.ts';
 import type { Logger } from '../logger.ts';
+import { findUnstorable } from './storable-input.ts';
 
 export interface Problem {
   type: 'about:blank';
@@ -31,6 +33,7 @@ const STATUS_BY_CODE = {
   validation_failed: 422,
   convergence_failed: 422,
   not_ready: 503,
+  database_unavailable: 503,
   // raised outside requests: should one reach a response, it is the service's fault
   aborted: 500,
   no_api_keys: 500,
@@ -39,6 +42,12 @@ const STATUS_BY_CODE = {
 } as const satisfies Record<ErrorCode, ContentfulStatusCode>;
 
 type Status = (typeof STATUS_BY_CODE)[ErrorCode];
+
+/**
+ * Seconds a client should wait before retrying a 503: the replicas' poll interval, which is also
+ * about how long a restarted database takes to be noticed again.
+ */
+const RETRY_AFTER_SECONDS = 2;
 
 /** A title for every status the map above can give. */
 const TITLES = {
@@ -64,6 +73,7 @@ export function problemResponse(c: Context, code: ErrorCode, message: string, fi
   const body: Problem = { type: 'about:blank', title: TITLES[status], status, code, message, fields };
   const headers: Record<string, string> = { 'content-type': 'application/problem+json' };
   if (status === 401) headers['www-authenticate'] = 'Bearer';
+  if (status === 503) headers['retry-after'] = String(RETRY_AFTER_SECONDS);
   return c.body(JSON.stringify(body), status, headers);
 }
 
@@ -72,11 +82,19 @@ export function zodFields(error: ZodError): FieldIssue[] {
 }
 
 /**
- * Validation hook for every OpenAPI route: a JSON body that parses but breaks the schema is 422
- * (the request was understood, its content is wrong); bad path, query or header values are 400.
+ * Validation hook for every OpenAPI route (and the hot routes): a JSON body that parses but breaks
+ * the schema is 422 (the request was understood, its content is wrong); bad path, query or header
+ * values are 400. A valid part is then searched for text the database cannot store (NUL, lone
+ * surrogates, runaway nesting): 400 naming the field, whatever the part, as for malformed JSON.
  */
-export function validationHook(result: { success: boolean; target: string; error?: ZodError }, c: Context): Response | undefined {
-  if (result.success || !result.error) return undefined;
+export function validationHook(result: { success: boolean; target: string; data?: unknown; error?: ZodError }, c: Context): Response | undefined {
+  if (result.success) {
+    const bad = findUnstorable(result.data);
+    if (!bad) return undefined;
+    const path = bad.path ? `${result.target}.${bad.path}` : result.target;
+    return problemResponse(c, 'invalid_request', `${path} ${bad.message}`, [{ path, message: bad.message }]);
+  }
+  if (!result.error) return undefined;
   const fields = zodFields(result.error).map((f) => ({ ...f, path: f.path ? `${result.target}.${f.path}` : result.target }));
   if (result.target === 'json') return problemResponse(c, 'validation_failed', 'request body is invalid', fields);
   return problemResponse(c, 'invalid_request', `invalid ${result.target === 'param' ? 'path' : result.target} parameters`, fields);
@@ -85,6 +103,11 @@ export function validationHook(result: { success: boolean; target: string; error
 export function createErrorHandler(logger: Logger): ErrorHandler {
   return (err, c) => {
     if (err instanceof DomainError) return problemResponse(c, err.code, err.message, err.fields);
+    const unavailable = asDatabaseUnavailable(err);
+    if (unavailable) {
+      logger.warn({ method: c.req.method, path: c.req.path, cause: (err as Error).message }, 'database unavailable');
+      return problemResponse(c, unavailable.code, unavailable.message);
+    }
     if (err instanceof HTTPException) {
       // Hono's validator throws this for a body that is not JSON at all.
       if (err.status === 400) return problemResponse(c, 'malformed_json', err.message || 'malformed request body');

@@ -5,7 +5,8 @@
 // `app.openapi` adds one async middleware per request part (query, then path), each awaiting
 // zod's `safeParseAsync` and the hook, so these routes cost about three times `/healthz`. Here
 // both parts are checked synchronously inside the handler, in the same order (query first, then
-// path, as @hono/zod-openapi does), through the same `validationHook`. Shops send the same few
+// path, as @hono/zod-openapi does), through the same `validationHook`, which also refuses text the
+// database could not store, exactly as on every other route. Shops send the same few
 // query strings over and over, so a valid query's parsed value is kept per raw query string.
 import type { OpenAPIHono, RouteConfig, z } from '@hono/zod-openapi';
 import type { Context, MiddlewareHandler } from 'hono';
@@ -37,13 +38,14 @@ export function hotGet<P extends z.ZodType, Q extends z.ZodType>(
     let q = queries.get(key);
     if (q === undefined) {
       const parsed = query.safeParse(queryObject(c));
-      if (!parsed.success) return validationHook({ success: false, error: parsed.error, target: 'query' }, c)!;
+      const refused = validationHook({ ...parsed, target: 'query' }, c);
+      if (refused) return refused;
       if (queries.size >= QUERY_CACHE_MAX) queries.clear();
-      queries.set(key, (q = parsed.data));
+      queries.set(key, (q = parsed.data!));
     }
     const p = params.safeParse(c.req.param());
-    if (!p.success) return validationHook({ success: false, error: p.error, target: 'param' }, c)!;
-    return handler(c, p.data, q);
+    const refused = validationHook({ ...p, target: 'param' }, c);
+    return refused ?? handler(c, p.data!, q);
   };
   // the route's own middleware first, as app.openapi registers it
   app.on('GET', route.path.replaceAll(/\/{(.+?)}/g, '/:$1'), ...(middleware as [MiddlewareHandler<AppEnv>]), handle);

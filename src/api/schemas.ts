@@ -25,7 +25,7 @@ export const errorResponses = {
   404: problem('Not found'),
   413: problem('Body larger than the limit'),
   422: problem('Body does not match the schema'),
-  503: problem('No model loaded yet'),
+  503: problem('No model loaded yet, or the database is unavailable (code database_unavailable); retry after the Retry-After seconds'),
 } as const;
 
 export const ItemSchema = z
@@ -48,6 +48,27 @@ export const stringList = (description: string) =>
   z
     .preprocess((v) => (v === undefined ? undefined : (Array.isArray(v) ? v : [v]).flatMap((s) => String(s).split(',')).filter((s) => s !== '')), z.array(z.string().max(200)).max(200).optional())
     .openapi({ description, type: 'array', items: { type: 'string' } });
+
+/**
+ * The instants a request may name: PostgreSQL's timestamptz has no year 0 and JavaScript's Date
+ * prints years past 9999 in a form PostgreSQL does not read, and no shop's data lies outside.
+ */
+const EARLIEST = new Date('1900-01-01T00:00:00Z');
+const LATEST = new Date('9999-12-31T23:59:59.999Z');
+const INSTANT_RANGE = 'must lie between 1900-01-01 and 9999-12-31';
+
+/** An ISO-8601 timestamp with a zone (string in, string out) within the storable range. */
+export const isoInstant = () =>
+  z.iso.datetime({ offset: true }).refine((s) => {
+    const t = new Date(s).getTime();
+    return t >= EARLIEST.getTime() && t <= LATEST.getTime();
+  }, INSTANT_RANGE);
+
+/** A query date (ISO-8601; a time without a zone is UTC, like the purchase data) within the storable range. */
+export const queryInstant = (description: string) =>
+  z
+    .preprocess((v) => (typeof v === 'string' && /T|\s/.test(v) && !/(Z|[+-]\d\d:?\d\d)$/.test(v) ? `${v.replace(' ', 'T')}Z` : v), z.coerce.date().min(EARLIEST, INSTANT_RANGE).max(LATEST, INSTANT_RANGE))
+    .openapi({ description, type: 'string', format: 'date-time', example: '2011-09-01' });
 
 export const limitParam = (max: number, fallback: number) =>
   z.coerce.number().int().min(1).max(max).default(fallback).openapi({ description: `How many items (1–${max})`, example: fallback });

@@ -51,12 +51,35 @@ export interface OpenOptions {
   dataDir?: string | 'memory';
   /** postgres.js pool size. */
   maxConnections?: number;
+  /** PostgreSQL only: fail fast when the server is away (the service's SERVICE_TIMEOUTS). Default: none. */
+  timeouts?: DatabaseTimeouts;
 }
+
+/**
+ * How long a connection attempt and one statement may take before the driver gives up. The service
+ * needs them short, so that a database that is away becomes a 503 within 2 s of the request instead
+ * of a request hanging until TCP gives up; batch jobs go without, their statements may take minutes.
+ */
+export interface DatabaseTimeouts {
+  connectMs: number;
+  /** Sent as the session's statement_timeout: the server cancels a longer statement (SQLSTATE 57014). */
+  statementMs: number;
+}
+
+/** The service's: together within the 2 s a request may take to learn that the database is away. */
+export const SERVICE_TIMEOUTS: DatabaseTimeouts = { connectMs: 1000, statementMs: 1500 };
+
+/**
+ * Seconds before a connection that failed is tried again. postgres.js's default backoff grows to
+ * 20 s after repeated failures, and requests queued on that connection wait it out; capped at
+ * 0.25 s, a request meets the outage at once and a returning database is used at once.
+ */
+const SERVICE_BACKOFF = (retries: number) => Math.min(0.02 * 2 ** retries, 0.25);
 
 export const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations', import.meta.url));
 
 export async function openDatabase(options: OpenOptions = {}): Promise<Database> {
-  return options.url ? openPostgres(options.url, options.maxConnections ?? 10) : openPglite(options.dataDir ?? 'data/pglite');
+  return options.url ? openPostgres(options.url, options.maxConnections ?? 10, options.timeouts) : openPglite(options.dataDir ?? 'data/pglite');
 }
 
 /** Applies the committed drizzle-kit migrations that have not run yet (same folder for both engines). */
@@ -69,8 +92,10 @@ export async function migrate(database: Database): Promise<void> {
 /**
  * The database the configuration names (DATABASE_URL, else PGlite in PGLITE_DIR) with every
  * migration applied: how every command and the service open it. Closed again if migrating fails.
+ * Migrations run without `timeouts` (an index on a large table takes longer than any request
+ * should); the PostgreSQL pool returned then has them.
  */
-export async function openMigratedDatabase(config: Pick<Config, 'DATABASE_URL' | 'PGLITE_DIR'>): Promise<Database> {
+export async function openMigratedDatabase(config: Pick<Config, 'DATABASE_URL' | 'PGLITE_DIR'>, timeouts?: DatabaseTimeouts): Promise<Database> {
   const database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.PGLITE_DIR });
   try {
     await migrate(database);
@@ -78,7 +103,9 @@ export async function openMigratedDatabase(config: Pick<Config, 'DATABASE_URL' |
     await database.close();
     throw err;
   }
-  return database;
+  if (!timeouts || database.engine === 'pglite') return database;
+  await database.close();
+  return openDatabase({ url: config.DATABASE_URL, timeouts });
 }
 
 /** Rows of a raw query: the drivers shape `execute`'s result differently (array vs { rows }). */
@@ -154,8 +181,9 @@ function isAlive(pid: number): boolean {
   }
 }
 
-async function openPostgres(url: string, max: number): Promise<Database> {
-  const sql = postgres(url, { max, onnotice: () => {} });
+async function openPostgres(url: string, max: number, timeouts: DatabaseTimeouts | undefined): Promise<Database> {
+  const failFast = timeouts && { connect_timeout: timeouts.connectMs / 1000, backoff: SERVICE_BACKOFF, connection: { statement_timeout: timeouts.statementMs } };
+  const sql = postgres(url, { max, onnotice: () => {}, ...failFast });
   const db = drizzlePostgres({ client: sql, schema }) as unknown as Db;
   return {
     db,

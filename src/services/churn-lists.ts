@@ -60,7 +60,7 @@ function encodeCursor(row: AtRiskRow): string {
 function decodeCursor(cursor: string): { valueAtRisk: number; customerId: number } {
   try {
     const [valueAtRisk, customerId] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
-    if (typeof valueAtRisk === 'number' && Number.isInteger(customerId)) return { valueAtRisk, customerId: customerId as number };
+    if (typeof valueAtRisk === 'number' && Number.isSafeInteger(customerId)) return { valueAtRisk, customerId: customerId as number };
   } catch {
     // fall through to the error below
   }

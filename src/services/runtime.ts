@@ -62,6 +62,8 @@ export class ServiceRuntime {
   private lastPoll = new Date(0);
   private timer: NodeJS.Timeout | undefined;
   private syncing: Promise<void> | undefined;
+  /** Wall-clock start of the current run of failed polls (for the log line when they end). */
+  private pollFailingSince: number | undefined;
 
   constructor(private readonly options: RuntimeOptions) {
     const { database, modelsDir, logger } = options;
@@ -106,8 +108,25 @@ export class ServiceRuntime {
     await this.models.refresh();
     const pollMs = this.options.pollMs ?? 2_000;
     if (pollMs > 0) {
-      this.timer = setInterval(() => void this.sync().catch((err) => this.options.logger.warn({ err }, 'replica sync failed')), pollMs);
+      this.timer = setInterval(() => void this.poll(), pollMs);
       this.timer.unref();
+    }
+  }
+
+  /**
+   * The timer's round. A failed round changes nothing (the next one reads from the last good
+   * poll), so an outage of the database only delays the replica; it is logged when it starts and
+   * when it ends, not every round.
+   */
+  private async poll(): Promise<void> {
+    const { logger } = this.options;
+    try {
+      await this.sync();
+      if (this.pollFailingSince !== undefined) logger.info({ failedForMs: Date.now() - this.pollFailingSince }, 'replica sync recovered');
+      this.pollFailingSince = undefined;
+    } catch (err) {
+      if (this.pollFailingSince === undefined) logger.warn({ err }, 'replica sync failed; retrying every poll until it succeeds');
+      this.pollFailingSince ??= Date.now();
     }
   }
 

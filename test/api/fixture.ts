@@ -11,7 +11,7 @@ import { fitAls, preferenceStrength } from '../../src/ml/cf/als.ts';
 import type { RecommenderState, TopLists } from '../../src/ml/cf/recommender.ts';
 import { pairStats } from '../../src/ml/cf/sparse.ts';
 import { PurchaseLogBuilder, DAY_MS } from '../../src/ml/customers/purchase-log.ts';
-import { createLogger } from '../../src/logger.ts';
+import { createLogger, type Logger } from '../../src/logger.ts';
 import { initTf } from '../../src/ml/numeric/tf.ts';
 import { ServiceRuntime } from '../../src/services/runtime.ts';
 
@@ -85,7 +85,7 @@ export async function saveModel(modelsDir: string, state: RecommenderState): Pro
 }
 
 /** Loads the shop into `database`, trains and saves a model, starts a runtime (no poll timer). */
-export async function openShop(database: Database, options: { pollMs?: number } = {}): Promise<Shop> {
+export async function openShop(database: Database, options: { pollMs?: number; logger?: Logger } = {}): Promise<Shop> {
   await initTf();
   const db = database.db;
   await upsertItems(db, ITEMS.map((i) => ({ ...i })));
@@ -133,7 +133,7 @@ export async function openShop(database: Database, options: { pollMs?: number } 
   );
   const modelsDir = await mkdtemp(join(tmpdir(), 'retain-models-'));
   await saveModel(modelsDir, trainState(HISTORY));
-  const runtime = new ServiceRuntime({ database, modelsDir, logger: createLogger('silent'), pollMs: options.pollMs ?? 0 });
+  const runtime = new ServiceRuntime({ database, modelsDir, logger: options.logger ?? createLogger('silent'), pollMs: options.pollMs ?? 0 });
   await runtime.start();
   return {
     database,

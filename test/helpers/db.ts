@@ -18,27 +18,46 @@ export async function openTestDatabase(engine: Engine): Promise<Database> {
     await migrate(database);
     return database;
   }
+  const created = await createPostgresTestDatabase();
+  const database = await openDatabase({ url: created.url, maxConnections: 4 });
+  try {
+    await migrate(database);
+  } catch (err) {
+    await database.close();
+    await created.drop();
+    throw err;
+  }
+  return {
+    ...database,
+    async close() {
+      try {
+        await database.close();
+      } finally {
+        await created.drop();
+      }
+    },
+  };
+}
+
+/**
+ * A fresh, empty database on the test PostgreSQL server, for tests that open it their own way
+ * (through a proxy, with other timeouts); `drop` removes it (close the connections first).
+ */
+export async function createPostgresTestDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
   if (!serverUrl) throw new Error('postgres tests need TEST_DATABASE_URL or DATABASE_URL');
   const name = `retain_test_${process.pid}_${randomBytes(4).toString('hex')}`;
   const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
   await admin.unsafe(`CREATE DATABASE ${name}`);
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
-  const database = await openDatabase({ url: url.toString(), maxConnections: 4 });
-  try {
-    await migrate(database);
-  } catch (err) {
-    await dropDatabase(database, admin, name);
-    throw err;
-  }
-  return { ...database, close: () => dropDatabase(database, admin, name) };
-}
-
-async function dropDatabase(database: Database, admin: postgres.Sql, name: string): Promise<void> {
-  try {
-    await database.close();
-    await admin.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  } finally {
-    await admin.end({ timeout: 5 });
-  }
+  return {
+    url: url.toString(),
+    async drop() {
+      try {
+        await admin.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      } finally {
+        await admin.end({ timeout: 5 });
+      }
+    },
+  };
 }

@@ -1,6 +1,5 @@
 // The win-back list: at-risk customers ordered by value at risk, JSON pages or a streamed CSV.
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
-import { stream } from 'hono/streaming';
 import type { AtRiskEntry } from '../../services/churn-lists.ts';
 import type { ServiceRuntime } from '../../services/runtime.ts';
 import type { AppEnv } from '../app-env.ts';
@@ -22,6 +21,19 @@ export function csvLine(e: AtRiskEntry): string {
   const r = e.row;
   const cells = [r.externalId, r.email ?? '', r.churnProbability, r.riskTier, r.predictedClv, r.valueAtRisk, r.pAlive, r.expectedNextOrderAt?.toISOString() ?? '', r.segment, (e.recommendations ?? []).map((i) => i.itemId).join(' ')];
   return `${cells.map((c) => csvCell(String(c))).join(',')}\n`;
+}
+
+/** The header line, then rows gathered into chunks of about 64 KiB. */
+async function* csvChunks(entries: AsyncIterable<AtRiskEntry>): AsyncGenerator<string> {
+  let chunk = `${CSV_COLUMNS.join(',')}\n`;
+  for await (const e of entries) {
+    chunk += csvLine(e);
+    if (chunk.length > 64 * 1024) {
+      yield chunk;
+      chunk = '';
+    }
+  }
+  yield chunk;
 }
 
 function csvCell(s: string): string {
@@ -72,19 +84,18 @@ export function churnRoutes(app: OpenAPIHono<AppEnv>, rt: ServiceRuntime): void 
         const page = await rt.churn.page({ ...filter, limit: q.limit ?? 100, cursor: q.cursor });
         return c.json({ customers: page.entries.map(rowJson), next_cursor: page.nextCursor }, 200);
       }
-      c.header('content-type', 'text/csv; charset=utf-8');
-      c.header('content-disposition', 'attachment; filename="at-risk.csv"');
-      return stream(c, async (s) => {
-        await s.write(`${CSV_COLUMNS.join(',')}\n`);
-        let chunk = '';
-        for await (const e of rt.churn.all({ ...filter, limit: q.limit ?? 1_000_000 })) {
-          chunk += csvLine(e);
-          if (chunk.length > 64 * 1024) {
-            await s.write(chunk);
-            chunk = '';
-          }
-        }
-        await s.write(chunk);
+      // The first rows are read before the 200 goes out, so a database that is away is a 503. Should
+      // it go away later, the stream errors and the transfer is cut off: never a short file that
+      // looks complete.
+      const chunks = csvChunks(rt.churn.all({ ...filter, limit: q.limit ?? 1_000_000 }));
+      const first = await chunks.next();
+      async function* body(): AsyncGenerator<string> {
+        if (!first.done) yield first.value;
+        yield* chunks;
+      }
+      return c.body(ReadableStream.from(body()).pipeThrough(new TextEncoderStream()), 200, {
+        'content-type': 'text/csv; charset=utf-8',
+        'content-disposition': 'attachment; filename="at-risk.csv"',
       });
     },
   );

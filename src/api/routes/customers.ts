@@ -39,7 +39,7 @@ export function customerRoutes(app: OpenAPIHono<AppEnv>, rt: ServiceRuntime): vo
       middleware: [requireScope('write')] as const,
       request: {
         params,
-        body: { required: true, content: { 'application/json': { schema: z.object({ unsubscribed: z.boolean(), email: z.email().optional() }).strict().openapi('Consent') } } },
+        body: { required: true, content: { 'application/json': { schema: z.object({ unsubscribed: z.boolean(), email: z.email().max(320).optional() }).strict().openapi('Consent') } } },
       },
       responses: { 200: { description: 'Stored', content: { 'application/json': { schema: z.object({ customer_id: z.string(), unsubscribed: z.boolean() }) } } }, ...errorResponses },
     }),

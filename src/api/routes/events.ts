@@ -6,7 +6,7 @@ import type { ServiceRuntime } from '../../services/runtime.ts';
 import type { AppEnv } from '../app-env.ts';
 import { requireScope } from '../auth.ts';
 import { zodFields } from '../error-handler.ts';
-import { errorResponses } from '../schemas.ts';
+import { errorResponses, isoInstant } from '../schemas.ts';
 
 const Event = z
   .object({
@@ -16,9 +16,9 @@ const Event = z
     item_id: z.string().min(1).max(200),
     quantity: z.number().int().min(1).max(100_000).default(1),
     price: z.number().nonnegative().optional().openapi({ description: 'Unit price, shop currency' }),
-    occurred_at: z.iso.datetime({ offset: true }).openapi({ description: 'ISO-8601 with a zone, e.g. 2011-12-09T12:50:00Z' }),
+    occurred_at: isoInstant().openapi({ description: 'ISO-8601 with a zone, e.g. 2011-12-09T12:50:00Z' }),
     order_id: z.string().min(1).max(200).optional().openapi({ description: 'Purchases: the shop\'s order id' }),
-    line_no: z.number().int().min(1).optional().openapi({ description: 'Purchases: line within the order' }),
+    line_no: z.number().int().min(1).max(2_147_483_647).optional().openapi({ description: 'Purchases: line within the order' }),
   })
   .strict()
   .openapi('Event');
@@ -32,6 +32,8 @@ const EventResult = z
   .openapi('EventResult');
 
 export function eventRoutes(app: OpenAPIHono<AppEnv>, rt: ServiceRuntime): void {
+  // the body schema refers to Event by $ref (events are checked one by one): the document must hold it
+  app.openAPIRegistry.register('Event', Event);
   app.openapi(
     createRoute({
       method: 'post',

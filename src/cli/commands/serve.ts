@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { createApp } from '../../api/app.ts';
 import { checkBinding, isLoopback, listen } from '../../api/server.ts';
 import { loadConfig, type Config } from '../../config.ts';
-import { openMigratedDatabase, type Database } from '../../db/client.ts';
+import { openMigratedDatabase, SERVICE_TIMEOUTS, type Database } from '../../db/client.ts';
 import { startTensorflow } from '../../jobs/tensorflow.ts';
 import { createLogger, type Logger } from '../../logger.ts';
 import { ServiceRuntime } from '../../services/runtime.ts';
@@ -35,7 +35,7 @@ export async function run(argv: string[]): Promise<number> {
   const config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL);
   const listenOn = serveOptions(config, values);
-  const database = await openMigratedDatabase(config);
+  const database = await openMigratedDatabase(config, SERVICE_TIMEOUTS);
   return serveDatabase(database, config, logger, listenOn);
 }
 

@@ -3,7 +3,7 @@
 // exist (src/jobs/first-run.ts), then the HTTP service (as `retain serve`).
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../../config.ts';
-import { openMigratedDatabase } from '../../db/client.ts';
+import { openMigratedDatabase, SERVICE_TIMEOUTS } from '../../db/client.ts';
 import { firstRun } from '../../jobs/first-run.ts';
 import { createLogger } from '../../logger.ts';
 import { terminalProgress } from '../job-progress.ts';
@@ -29,13 +29,18 @@ export async function run(argv: string[]): Promise<number> {
   const config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL);
   const listenOn = serveOptions(config, values);
-  const database = await openMigratedDatabase(config);
+  let database = await openMigratedDatabase(config);
   try {
     logger.info({ engine: database.engine, ...(database.engine === 'pglite' ? { dataDir: config.PGLITE_DIR } : {}) }, 'database ready');
     await firstRun(database, { modelsDir: config.MODELS_DIR, sampleDataDir: config.SAMPLE_DATA_DIR, progressBars: true }, terminalProgress(logger));
   } catch (err) {
     await database.close();
     throw err;
+  }
+  // the first run's jobs may run long statements; the service's pool fails fast instead
+  if (database.engine === 'postgres') {
+    await database.close();
+    database = await openMigratedDatabase(config, SERVICE_TIMEOUTS);
   }
   return serveDatabase(database, config, logger, listenOn);
 }
