@@ -13,35 +13,46 @@ export interface UnstorableValue {
   message: string;
 }
 
-/** Unicode mode reads a surrogate pair as one code point, so only lone surrogates match. */
-const LONE_SURROGATE = /\p{Cs}/u;
+/** Unicode mode reads a surrogate pair as one code point, so only lone surrogates match \p{Cs}. */
+const UNSTORABLE_CHAR = /[\0\p{Cs}]/u;
 
 function textProblem(s: string): string | undefined {
+  if (!UNSTORABLE_CHAR.test(s)) return undefined;
   if (s.includes('\0')) return 'contains a NUL character (U+0000), which cannot be stored';
-  if (LONE_SURROGATE.test(s)) return 'is not valid Unicode (a lone surrogate), which cannot be stored';
-  return undefined;
+  return 'is not valid Unicode (a lone surrogate), which cannot be stored';
 }
 
-/** The first string, object key or nesting level in `value` the database cannot store, if any. */
+const under = (key: string, bad: UnstorableValue): UnstorableValue => ({ path: bad.path === '' ? key : `${key}.${bad.path}`, message: bad.message });
+
+/**
+ * The first string, object key or nesting level in `value` the database cannot store, if any.
+ * Recursion stops at MAX_DEPTH, so input nested deeper than the call stack allows is safe. It runs
+ * on every request of the hot routes: no allocation unless something is found.
+ */
 export function findUnstorable(value: unknown): UnstorableValue | undefined {
-  // iterative: the input may be nested far deeper than the call stack allows
-  const stack: { value: unknown; path: string; depth: number }[] = [{ value, path: '', depth: 0 }];
-  const join = (path: string, key: string) => (path === '' ? key : `${path}.${key}`);
-  while (stack.length > 0) {
-    const { value: v, path, depth } = stack.pop()!;
-    if (typeof v === 'string') {
-      const message = textProblem(v);
-      if (message) return { path, message };
-    } else if (typeof v === 'object' && v !== null && !(v instanceof Date)) {
-      if (depth >= MAX_DEPTH) return { path, message: `is nested deeper than ${MAX_DEPTH} levels` };
-      const entries = Array.isArray(v) ? v.map((x, i) => [String(i), x] as const) : Object.entries(v);
-      for (let k = entries.length - 1; k >= 0; k--) {
-        const [key, child] = entries[k]!;
-        const keyMessage = textProblem(key);
-        if (keyMessage) return { path, message: `has a key that ${keyMessage}` };
-        stack.push({ value: child, path: join(path, key), depth: depth + 1 });
-      }
+  return find(value, 0);
+}
+
+function find(value: unknown, depth: number): UnstorableValue | undefined {
+  if (typeof value === 'string') {
+    const message = textProblem(value);
+    return message ? { path: '', message } : undefined;
+  }
+  if (typeof value !== 'object' || value === null || value instanceof Date) return undefined;
+  if (depth >= MAX_DEPTH) return { path: '', message: `is nested deeper than ${MAX_DEPTH} levels` };
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const bad = find(value[i], depth + 1);
+      if (bad) return under(String(i), bad);
     }
+    return undefined;
+  }
+  for (const key in value) {
+    if (!Object.hasOwn(value, key)) continue;
+    const keyMessage = textProblem(key);
+    if (keyMessage) return { path: '', message: `has a key that ${keyMessage}` };
+    const bad = find((value as Record<string, unknown>)[key], depth + 1);
+    if (bad) return under(key, bad);
   }
   return undefined;
 }
