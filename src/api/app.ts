@@ -10,12 +10,14 @@ import { authenticate } from './auth.ts';
 import { docsRoutes } from './docs.ts';
 import { createErrorHandler, notFoundHandler, validationHook } from './error-handler.ts';
 import { Metrics } from './metrics.ts';
+import { campaignRoutes } from './routes/campaigns.ts';
 import { churnRoutes } from './routes/churn.ts';
 import { customerRoutes } from './routes/customers.ts';
 import { eventRoutes } from './routes/events.ts';
 import { healthRoutes } from './routes/health.ts';
 import { itemRoutes } from './routes/items.ts';
 import { modelRoutes } from './routes/models.ts';
+import { recommendationMetricsRoutes } from './routes/recommendation-metrics.ts';
 import { recommendationRoutes } from './routes/recommendations.ts';
 import { retentionRoutes } from './routes/retention.ts';
 import { segmentRoutes } from './routes/segments.ts';
@@ -59,6 +61,8 @@ export function createApp(options: AppOptions): App {
   churnRoutes(app, runtime);
   segmentRoutes(app, runtime);
   retentionRoutes(app, runtime);
+  recommendationMetricsRoutes(app, runtime);
+  campaignRoutes(app, runtime);
   eventRoutes(app, runtime);
   modelRoutes(app, runtime);
 

@@ -16,6 +16,8 @@ import { allCatalogRows, catalogRowsChangedSince } from '../db/queries/items.ts'
 import { purchasesAfter } from '../db/queries/purchases.ts';
 import type { Logger } from '../logger.ts';
 import { ApiKeyRing, type Scope } from './api-key-ring.ts';
+import { AttributionService } from './attribution.ts';
+import { CampaignService } from './campaigns.ts';
 import { CatalogSnapshot } from './catalog-snapshot.ts';
 import { ChurnListService } from './churn-lists.ts';
 import { CustomerService } from './customers.ts';
@@ -34,6 +36,10 @@ export interface RuntimeOptions {
   /** Replica sync interval; 0 disables the timer (tests call `sync()` themselves). */
   pollMs?: number;
   loader?: RecommenderLoader;
+  /** Days served recommendation lists are kept (ATTRIBUTION_DAYS, default 90); 0 records none. */
+  attributionDays?: number;
+  /** Served lists are written every this often; 0 leaves it to `flushServed()` (tests). Default 1000. */
+  servedFlushMs?: number;
 }
 
 /** Customers whose fold-in lists are computed ahead when a model loads (~2–5 ms each). */
@@ -53,6 +59,8 @@ export class ServiceRuntime {
   readonly insights: InsightService;
   readonly events: EventService;
   readonly items: ItemService;
+  readonly attribution: AttributionService;
+  readonly campaigns: CampaignService;
   private state: { model: LoadedRecommender; flags: ItemFlags; fresh: FreshPurchases } | undefined;
   /** The database clock at the previous poll: the next one reads rows changed after it (minus the overlap). */
   private lastPoll = new Date(0);
@@ -68,9 +76,15 @@ export class ServiceRuntime {
     this.customers = new CustomerService(db, (id) => this.markErased(id));
     this.churn = new ChurnListService(db, this.recommendations);
     this.insights = new InsightService(db);
-    this.events = new EventService(db, (customer, item, at) => {
-      if (this.state && at >= this.state.fresh.since && this.state.fresh.add(customer, item)) this.recommendations.prefetch([customer]);
-    });
+    this.attribution = new AttributionService(db, logger, this.erased, { retentionDays: options.attributionDays ?? 90, flushMs: options.servedFlushMs ?? 1_000 });
+    this.campaigns = new CampaignService(db, this.recommendations, this.catalog);
+    this.events = new EventService(
+      db,
+      (customer, item, at) => {
+        if (this.state && at >= this.state.fresh.since && this.state.fresh.add(customer, item)) this.recommendations.prefetch([customer]);
+      },
+      (e) => this.attribution.eventAccepted(e),
+    );
     this.items = new ItemService(db, this.catalog, this.recommendations);
     this.catalog.onChange((ids) => this.state?.flags.patch(ids));
     this.models.onSwap(async (model) => {
@@ -98,6 +112,7 @@ export class ServiceRuntime {
     for (const id of await erasedCustomerIds(db)) this.erased.add(id);
     await this.keys.refresh();
     await this.models.refresh();
+    this.attribution.start();
     const pollMs = this.options.pollMs ?? 2_000;
     if (pollMs > 0) {
       this.timer = setInterval(() => void this.sync().catch((err) => this.options.logger.warn({ err }, 'replica sync failed')), pollMs);
@@ -140,6 +155,12 @@ export class ServiceRuntime {
 
   stop(): void {
     if (this.timer) clearInterval(this.timer);
+    this.attribution.stop();
+  }
+
+  /** Writes the served lists still buffered (at shutdown, before the database closes). */
+  flushServed(): Promise<void> {
+    return this.attribution.flush();
   }
 
   private markErased(customerId: string): void {

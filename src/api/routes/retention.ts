@@ -3,13 +3,7 @@ import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { ServiceRuntime } from '../../services/runtime.ts';
 import type { AppEnv } from '../app-env.ts';
 import { requireScope } from '../auth.ts';
-import { errorResponses } from '../schemas.ts';
-
-// Naive times are read as UTC, like the purchase data itself (JavaScript would read them as local).
-const isoDate = (description: string) =>
-  z
-    .preprocess((v) => (typeof v === 'string' && /T|\s/.test(v) && !/(Z|[+-]\d\d:?\d\d)$/.test(v) ? `${v.replace(' ', 'T')}Z` : v), z.coerce.date())
-    .openapi({ description, type: 'string', format: 'date-time', example: '2011-09-01' });
+import { errorResponses, isoDate } from '../schemas.ts';
 
 export function retentionRoutes(app: OpenAPIHono<AppEnv>, rt: ServiceRuntime): void {
   app.openapi(
