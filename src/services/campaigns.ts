@@ -163,7 +163,7 @@ export class CampaignService {
       let items: string[] = [];
       if (rec?.strategy === 'personalized') items = this.recommendations.forCustomer(a.externalId, { limit: rec.limit }).items.map((i) => i.itemId);
       else if (rec?.strategy === 'popular') items = popularItems(rec.limit);
-      return { customerId: a.customerId, arm: arm.name, riskTier: a.riskTier, token: randomBytes(12).toString('base64url'), items };
+      return { customerId: a.customerId, arm: arm.name, riskTier: a.riskTier, token: randomBytes(12).toString('hex'), items };
     });
   }
 }
