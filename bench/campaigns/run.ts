@@ -2,7 +2,10 @@
 // real server (`retain serve`, its own process) while its resident memory is sampled, against a
 // 10,000-member campaign in the same run: flat memory means the same peak for both.
 //
-//   npx tsx bench/campaigns/run.ts [--members 100000] [--database-url postgres://postgres@127.0.0.1:5432/postgres]
+//   npx tsx bench/campaigns/run.ts [--members 100000] [--server-heap-mb 0] [--database-url postgres://postgres@127.0.0.1:5432/postgres]
+//
+// --server-heap-mb N caps the server's V8 old space (0: Node's default), which tells garbage V8
+// has not collected yet from memory the export holds.
 //
 // A fresh `retain_campaign_bench` database is built each run: customers with scores (tiers in
 // turn), items, then the campaigns are created through the API (two contacted arms, 50/50, so
@@ -16,9 +19,10 @@ import { parseArgs } from 'node:util';
 import postgres from 'postgres';
 import { migrate, openDatabase } from '../../src/db/client.ts';
 
-const { values } = parseArgs({ options: { members: { type: 'string', default: '100000' }, 'database-url': { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/postgres' } } });
+const { values } = parseArgs({ options: { members: { type: 'string', default: '100000' }, 'server-heap-mb': { type: 'string', default: '0' }, 'database-url': { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/postgres' } } });
 const total = Number(values.members);
 const small = Math.round(total / 10);
+const heapMb = Number(values['server-heap-mb']);
 
 const url = await freshDatabase(values['database-url']!);
 await seed(url, total);
@@ -51,7 +55,7 @@ try {
       );
     }
   }
-  process.stdout.write(`\nserver on PostgreSQL, CSV export (4 items per member), load average before: ${loadBefore}, after: ${loadavg().map((l) => l.toFixed(1)).join(' ')}\n`);
+  process.stdout.write(`\nserver on PostgreSQL, V8 old space ${heapMb > 0 ? `capped at ${heapMb} MiB` : 'uncapped'}, CSV export (4 items per member), load average before: ${loadBefore}, after: ${loadavg().map((l) => l.toFixed(1)).join(' ')}\n`);
   process.stdout.write('| members | export | create s | export s | MiB sent | server RSS before, MiB | peak RSS during export, MiB | peak − before, MiB |\n|---|---|---|---|---|---|---|---|\n');
   process.stdout.write(`${lines.join('\n')}\n`);
 } finally {
@@ -125,7 +129,7 @@ function mib(bytes: number): string {
 
 async function startServer(databaseUrl: string, models: string, listenPort: number): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--port', String(listenPort)], {
-    env: { ...process.env, DATABASE_URL: databaseUrl, MODELS_DIR: models, LOG_LEVEL: 'warn', HOST: '127.0.0.1' },
+    env: { ...process.env, DATABASE_URL: databaseUrl, MODELS_DIR: models, LOG_LEVEL: 'warn', HOST: '127.0.0.1', ...(heapMb > 0 ? { NODE_OPTIONS: `--max-old-space-size=${heapMb}` } : {}) },
     stdio: ['ignore', 'inherit', 'pipe'],
   });
   let log = '';

@@ -128,15 +128,8 @@ export class AttributionService {
       const rows: ServedRow[] = [];
       for (const p of taken.slice(k, k + this.options.batchSize)) {
         if (this.erased.has(p.r.customerId)) continue;
-        rows.push({
-          id: p.r.recommendationId,
-          customerExternalId: p.r.customerId,
-          modelVersion: p.r.modelVersion,
-          source: p.r.source,
-          strategy: p.strategy,
-          items: p.r.items.map((i) => i.itemId),
-          servedAt: new Date(p.servedAt),
-        });
+        const { r } = p;
+        rows.push({ id: r.recommendationId, customerExternalId: r.customerId, modelVersion: r.modelVersion, source: r.source, strategy: p.strategy, items: r.items.map((i) => i.itemId), servedAt: p.servedAt });
       }
       try {
         await insertServed(this.db, rows);

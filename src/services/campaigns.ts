@@ -133,14 +133,13 @@ export class CampaignService {
   }
 
   private async *exportEntries(id: number, arms: string[]): AsyncGenerator<ExportEntry> {
-    let after = 0;
-    for (;;) {
+    let after: number | undefined = 0;
+    while (after !== undefined) {
       const page = await exportPage(this.db, id, arms, CHANNEL, after, EXPORT_PAGE);
-      for (const r of page) {
+      for (const r of page.rows) {
         yield { customerId: r.externalId, email: r.email, arm: r.arm, token: r.token, items: r.items.map((itemId) => ({ itemId, title: this.catalog.get(itemId)?.title ?? null })) };
       }
-      if (page.length < EXPORT_PAGE) return;
-      after = page[page.length - 1]!.customerId;
+      after = page.next;
     }
   }
 

@@ -14,43 +14,55 @@ export interface ExportRow {
   items: string[];
 }
 
+export interface ExportPage {
+  rows: ExportRow[];
+  /** The last member scanned (exported or not): the next page starts after it; undefined on the last page. */
+  next: number | undefined;
+}
+
 /**
- * Members of `arms` after customer id `after`, still contactable, locked FOR SHARE while their
- * contacts are written: an erasure waits for the page to commit and then deletes the contacts
- * too, or (when it came first) its customer is no longer on the page.
+ * The next `limit` members of `arms` after customer id `after`, in two steps so the page is read
+ * off the (campaign, customer) key alone whatever the planner thinks of the join: the members,
+ * then their customers, still contactable and locked FOR SHARE while their contacts are written.
+ * An erasure waits for the page to commit and then deletes the contacts too, or (when it came
+ * first) its customer is left off the page.
  */
-export async function exportPage(db: Db, campaignId: number, arms: string[], channel: string, after: number, limit: number): Promise<ExportRow[]> {
-  if (arms.length === 0) return [];
+export async function exportPage(db: Db, campaignId: number, arms: string[], channel: string, after: number, limit: number): Promise<ExportPage> {
+  if (arms.length === 0) return { rows: [], next: undefined };
   return db.transaction(async (tx) => {
-    const rows = await tx
-      .select({
-        customerId: campaignMembers.customerId,
-        externalId: customers.externalId,
-        email: customers.email,
-        arm: campaignMembers.arm,
-        token: campaignMembers.token,
-        items: campaignMembers.items,
-      })
+    const members = await tx
+      .select({ customerId: campaignMembers.customerId, arm: campaignMembers.arm, token: campaignMembers.token, items: campaignMembers.items })
       .from(campaignMembers)
-      .innerJoin(customers, eq(customers.id, campaignMembers.customerId))
+      .where(and(eq(campaignMembers.campaignId, campaignId), gt(campaignMembers.customerId, after), inArray(campaignMembers.arm, arms)))
+      .orderBy(asc(campaignMembers.customerId))
+      .limit(limit);
+    const next = members.length === limit ? members[members.length - 1]!.customerId : undefined;
+    if (members.length === 0) return { rows: [], next };
+    const people = await tx
+      .select({ id: customers.id, externalId: customers.externalId, email: customers.email })
+      .from(customers)
       .where(
         and(
-          eq(campaignMembers.campaignId, campaignId),
-          gt(campaignMembers.customerId, after),
-          inArray(campaignMembers.arm, arms),
+          inArray(
+            customers.id,
+            members.map((m) => m.customerId),
+          ),
           isNull(customers.erasedAt),
           eq(customers.unsubscribed, false),
         ),
       )
-      .orderBy(asc(campaignMembers.customerId))
-      .limit(limit)
-      .for('share', { of: customers });
+      .for('share');
+    const byId = new Map(people.map((p) => [p.id, p]));
+    const rows = members.flatMap((m) => {
+      const p = byId.get(m.customerId);
+      return p ? [{ ...m, externalId: p.externalId, email: p.email }] : [];
+    });
     if (rows.length > 0) {
       await tx
         .insert(contacts)
         .values(rows.map((r) => ({ campaignId, customerId: r.customerId, channel, contactedAt: sql`now()` })))
         .onConflictDoNothing();
     }
-    return rows;
+    return { rows, next };
   });
 }
