@@ -1,5 +1,5 @@
-// Served recommendation lists recorded without slowing the hot path: a request only pushes a
-// reference onto an in-memory buffer (bounded: when it is full, lists are dropped and counted);
+// Served recommendation lists recorded without slowing the hot path: a request only appends a few
+// references to an in-memory buffer (bounded: when it is full, lists are dropped and counted);
 // a timer writes the buffer in multi-row inserts and, once an hour, prunes lists older than
 // ATTRIBUTION_DAYS. Also the in-process counters behind the Prometheus metrics (served, clicked,
 // converted, dropped) and the report of clicks and attributed orders per model, source, strategy.
@@ -24,10 +24,54 @@ export interface RecorderOptions {
 
 const defaults = { capacity: 50_000, flushMs: 1_000, batchSize: 1_000, pruneEveryMs: 3_600_000 };
 
-interface Pending {
-  r: Recommendations;
-  strategy: string;
-  servedAt: number;
+/**
+ * Lists waiting to be written, as flat arrays of references to strings the response already
+ * holds. Keeping the response objects themselves until the flush made every one of them survive
+ * garbage collections and be copied to the old generation: on the serving benchmark that cost
+ * about 40% of the requests per second.
+ */
+class ServedBuffer {
+  private readonly ids: string[] = [];
+  private readonly customers: string[] = [];
+  private readonly models: string[] = [];
+  private readonly sources: string[] = [];
+  private readonly strategies: string[] = [];
+  private readonly servedAt: number[] = [];
+  private readonly itemEnds: number[] = [];
+  private readonly items: string[] = [];
+
+  get length(): number {
+    return this.ids.length;
+  }
+
+  push(r: Recommendations, strategy: string, at: number): void {
+    this.ids.push(r.recommendationId);
+    this.customers.push(r.customerId);
+    this.models.push(r.modelVersion);
+    this.sources.push(r.source);
+    this.strategies.push(strategy);
+    this.servedAt.push(at);
+    for (const item of r.items) this.items.push(item.itemId);
+    this.itemEnds.push(this.items.length);
+  }
+
+  /** Lists [from, to) as rows, leaving out customers in `skip`. */
+  rows(from: number, to: number, skip: ReadonlySet<string>): ServedRow[] {
+    const out: ServedRow[] = [];
+    for (let k = from; k < Math.min(to, this.length); k++) {
+      if (skip.has(this.customers[k]!)) continue;
+      out.push({
+        id: this.ids[k]!,
+        customerExternalId: this.customers[k]!,
+        modelVersion: this.models[k]!,
+        source: this.sources[k]!,
+        strategy: this.strategies[k]!,
+        items: this.items.slice(k === 0 ? 0 : this.itemEnds[k - 1]!, this.itemEnds[k]!),
+        servedAt: this.servedAt[k]!,
+      });
+    }
+    return out;
+  }
 }
 
 export interface AttributionCounts {
@@ -39,7 +83,7 @@ export interface AttributionCounts {
 }
 
 export class AttributionService {
-  private buffer: Pending[] = [];
+  private buffer = new ServedBuffer();
   private readonly options: Required<RecorderOptions>;
   private flushTimer: NodeJS.Timeout | undefined;
   private pruneTimer: NodeJS.Timeout | undefined;
@@ -64,7 +108,7 @@ export class AttributionService {
     return this.buffer.length;
   }
 
-  /** The hot path's part: O(1), no allocation beyond the buffer entry. */
+  /** The hot path's part: O(items), appends to arrays. */
   served(r: Recommendations, strategy = 'personalized'): void {
     if (!this.recording) return;
     this.counts.served[r.source]++;
@@ -72,7 +116,7 @@ export class AttributionService {
       this.counts.dropped++;
       return;
     }
-    this.buffer.push({ r, strategy, servedAt: Date.now() });
+    this.buffer.push(r, strategy, Date.now());
   }
 
   /** Counts accepted events that name a served list (clicks, and purchases as conversions). */
@@ -123,14 +167,9 @@ export class AttributionService {
   private async doFlush(): Promise<void> {
     // new lists go to a fresh buffer while this one is written
     const taken = this.buffer;
-    this.buffer = [];
+    this.buffer = new ServedBuffer();
     for (let k = 0; k < taken.length; k += this.options.batchSize) {
-      const rows: ServedRow[] = [];
-      for (const p of taken.slice(k, k + this.options.batchSize)) {
-        if (this.erased.has(p.r.customerId)) continue;
-        const { r } = p;
-        rows.push({ id: r.recommendationId, customerExternalId: r.customerId, modelVersion: r.modelVersion, source: r.source, strategy: p.strategy, items: r.items.map((i) => i.itemId), servedAt: p.servedAt });
-      }
+      const rows = taken.rows(k, k + this.options.batchSize, this.erased);
       try {
         await insertServed(this.db, rows);
       } catch (err) {

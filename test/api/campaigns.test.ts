@@ -264,13 +264,18 @@ describe.each(testEngines())('campaigns (%s)', (engine) => {
     await shop.database.db.execute(sql`update served_recommendations set served_at = now() - interval '91 days' where id = ${unknown.body.recommendation_id}`);
     expect(await shop.runtime.attribution.prune()).toBe(1);
     // a full buffer drops lists and counts them instead of growing
-    const small = new AttributionService(shop.database.db, createLogger('silent'), new Set(), { retentionDays: 90, capacity: 2, flushMs: 0 });
-    const r = shop.runtime.recommendations.forCustomer('c4', { limit: 2 });
-    for (let k = 0; k < 3; k++) small.served({ ...r, recommendationId: crypto.randomUUID() });
-    expect(small.buffered).toBe(2);
+    const small = new AttributionService(shop.database.db, createLogger('silent'), new Set(['c5']), { retentionDays: 90, capacity: 3, flushMs: 0, batchSize: 1 });
+    const lists = ['c4', 'c5', 'c6', 'c7'].map((c, k) => ({ ...shop.runtime.recommendations.forCustomer(c, { limit: k + 1 }), recommendationId: crypto.randomUUID() }));
+    for (const l of lists) small.served(l);
+    expect(small.buffered).toBe(3);
     expect(small.counts.dropped).toBe(1);
     await small.flush();
     expect(small.buffered).toBe(0);
+    // batches of one: each list with its own items; c5 (erased for this recorder) left out; c7 dropped
+    const written = await rows<{ customer_external_id: string; items: string[] }>(
+      sql`select customer_external_id, items from served_recommendations where id in (${sql.join(lists.map((l) => sql`${l.recommendationId}::uuid`), sql`, `)}) order by customer_external_id`,
+    );
+    expect(written).toEqual([lists[0]!, lists[2]!].map((l) => ({ customer_external_id: l.customerId, items: l.items.map((i) => i.itemId) })));
   });
 
   it('erases a member\'s memberships, contacts and served lists; results computed afterwards leave them out', async () => {
