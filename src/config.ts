@@ -9,6 +9,8 @@ const Env = z.object({
   MODELS_DIR: z.string().default('models'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SAMPLE_DATA_DIR: z.string().default('data/online-retail'),
+  /** Days served recommendation lists are kept for attribution; 0 records none. */
+  ATTRIBUTION_DAYS: z.coerce.number().int().min(0).max(3650).default(90),
 });
 
 export type Config = z.infer<typeof Env>;

@@ -83,6 +83,31 @@ export class Metrics {
     gauge('retain_fold_in_pending', 'Customers whose fold-in recommendations are queued for precomputation.', () => rt.recommendations.pendingPrefetch);
     gauge('retain_api_keys_active', 'Active API keys.', () => rt.keys.size);
     // the model's embeddings and lists are typed arrays: the part of external memory they take
+    // attribution: counted in plain numbers on the hot path, handed to prom-client at scrape
+    const counter = (name: string, help: string, value: () => number) =>
+      new Counter({
+        name,
+        help,
+        registers: [this.registry],
+        collect() {
+          this.reset();
+          this.inc(value());
+        },
+      });
+    new Counter({
+      name: 'retain_recommendations_served_total',
+      help: 'Recommendation lists served (and recorded for attribution), by source.',
+      labelNames: ['source'] as const,
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const [source, n] of Object.entries(rt.attribution.counts.served)) this.inc({ source }, n);
+      },
+    });
+    counter('retain_recommendation_clicks_total', 'Click events naming a served list (recommendation_id).', () => rt.attribution.counts.clicks);
+    counter('retain_recommendation_conversions_total', 'Purchase events naming a served list (recommendation_id).', () => rt.attribution.counts.conversions);
+    counter('retain_served_lists_dropped_total', 'Served lists not recorded: the buffer was full or a write failed.', () => rt.attribution.counts.dropped);
+    gauge('retain_served_lists_buffered', 'Served lists waiting to be written.', () => rt.attribution.buffered);
     gauge('retain_array_buffers_bytes', 'Memory of ArrayBuffers (typed arrays), part of nodejs_external_memory_bytes.', () => process.memoryUsage().arrayBuffers);
     return this;
   }

@@ -1,5 +1,5 @@
 // Schemas shared by several routes: the problem body, scored items, a customer's scores,
-// query-string helpers. Routes import these, never each other.
+// query-string helpers, CSV cells. Routes import these, never each other.
 import { z } from '@hono/zod-openapi';
 import type { CustomerProfile } from '../services/customers.ts';
 import type { RecommendedItem } from '../services/recommendations.ts';
@@ -75,6 +75,18 @@ export const limitParam = (max: number, fallback: number) =>
 
 export const bool = (description: string, fallback: boolean) =>
   z.stringbool().default(fallback).openapi({ description, type: 'boolean', example: fallback });
+
+// Naive times are read as UTC, like the purchase data itself (JavaScript would read them as local).
+export const isoDate = (description: string) =>
+  z
+    .preprocess((v) => (typeof v === 'string' && /T|\s/.test(v) && !/(Z|[+-]\d\d:?\d\d)$/.test(v) ? `${v.replace(' ', 'T')}Z` : v), z.coerce.date())
+    .openapi({ description, type: 'string', format: 'date-time', example: '2011-09-01' });
+
+/** One CSV cell: quoted per RFC 4180, spreadsheet formulas in text cells defused. */
+export function csvCell(s: string): string {
+  const safe = /^[=+\-@]/.test(s) && Number.isNaN(Number(s)) ? `'${s}` : s;
+  return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+}
 
 export const idParam = (name: string) => z.string().min(1).max(200).openapi({ param: { name, in: 'path' }, example: name === 'customer_id' ? '12347' : '85123A' });
 

@@ -17,6 +17,7 @@ export class EventService {
   constructor(
     private readonly db: Db,
     private readonly onPurchase: (customerId: string, itemId: string, occurredAt: Date) => void,
+    private readonly onAccepted: (event: EventInput) => void = () => {},
   ) {}
 
   /** `rejected` holds events that failed validation upstream, by position in the original batch. */
@@ -40,6 +41,7 @@ export class EventService {
     unique.forEach((v, k) => {
       const outcome = outcomes[k]!;
       results[v.index] = toResult(v.event.eventId, outcome);
+      if (outcome === 'accepted') this.onAccepted(v.event);
       if (outcome === 'accepted' && v.event.type === 'purchase') this.onPurchase(v.event.customerId, v.event.itemId, v.event.occurredAt);
     });
     return results;

@@ -16,6 +16,8 @@ import { allCatalogRows, catalogRowsChangedSince } from '../db/queries/items.ts'
 import { purchasesAfter } from '../db/queries/purchases.ts';
 import type { Logger } from '../logger.ts';
 import { ApiKeyRing, type Scope } from './api-key-ring.ts';
+import { AttributionService } from './attribution.ts';
+import { CampaignService } from './campaigns.ts';
 import { CatalogSnapshot } from './catalog-snapshot.ts';
 import { ChurnListService } from './churn-lists.ts';
 import { CustomerService } from './customers.ts';
@@ -36,6 +38,10 @@ export interface RuntimeOptions {
   /** Replica sync interval; 0 disables the timer (tests call `sync()` themselves). */
   pollMs?: number;
   loader?: RecommenderLoader;
+  /** Days served recommendation lists are kept (ATTRIBUTION_DAYS, default 90); 0 records none. */
+  attributionDays?: number;
+  /** Served lists are written every this often; 0 leaves it to `flushServed()` (tests). Default 1000. */
+  servedFlushMs?: number;
 }
 
 /** Customers whose fold-in lists are computed ahead when a model loads (~2–5 ms each). */
@@ -57,6 +63,8 @@ export class ServiceRuntime {
   readonly dashboardCustomers: DashboardCustomers;
   readonly events: EventService;
   readonly items: ItemService;
+  readonly attribution: AttributionService;
+  readonly campaigns: CampaignService;
   private state: { model: LoadedRecommender; flags: ItemFlags; fresh: FreshPurchases } | undefined;
   /** The database clock at the previous poll: the next one reads rows changed after it (minus the overlap). */
   private lastPoll = new Date(0);
@@ -76,9 +84,15 @@ export class ServiceRuntime {
     this.insights = new InsightService(db);
     this.dashboardInsights = new DashboardInsights(db);
     this.dashboardCustomers = new DashboardCustomers(db, this.customers, this.recommendations, this.models, this.dashboardInsights);
-    this.events = new EventService(db, (customer, item, at) => {
-      if (this.state && at >= this.state.fresh.since && this.state.fresh.add(customer, item)) this.recommendations.prefetch([customer]);
-    });
+    this.attribution = new AttributionService(db, logger, this.erased, { retentionDays: options.attributionDays ?? 90, flushMs: options.servedFlushMs ?? 1_000 });
+    this.campaigns = new CampaignService(db, this.recommendations, this.catalog);
+    this.events = new EventService(
+      db,
+      (customer, item, at) => {
+        if (this.state && at >= this.state.fresh.since && this.state.fresh.add(customer, item)) this.recommendations.prefetch([customer]);
+      },
+      (e) => this.attribution.eventAccepted(e),
+    );
     this.items = new ItemService(db, this.catalog, this.recommendations);
     this.catalog.onChange((ids) => this.state?.flags.patch(ids));
     this.models.onSwap(async (model) => {
@@ -106,6 +120,7 @@ export class ServiceRuntime {
     for (const id of await erasedCustomerIds(db)) this.erased.add(id);
     await this.keys.refresh();
     await this.models.refresh();
+    this.attribution.start();
     const pollMs = this.options.pollMs ?? 2_000;
     if (pollMs > 0) {
       this.timer = setInterval(() => void this.poll(), pollMs);
@@ -165,6 +180,12 @@ export class ServiceRuntime {
 
   stop(): void {
     if (this.timer) clearInterval(this.timer);
+    this.attribution.stop();
+  }
+
+  /** Writes the served lists still buffered (at shutdown, before the database closes). */
+  flushServed(): Promise<void> {
+    return this.attribution.flush();
   }
 
   private markErased(customerId: string): void {

@@ -110,7 +110,7 @@ describe.each(testEngines())('customers, win-back lists, erasure (%s)', (engine)
 
     const res = await json('/v1/customers/c3', { method: 'DELETE' });
     expect(res.status).toBe(200);
-    expect(res.body.deleted).toEqual({ purchases: 4, events: 2, scores: 1 });
+    expect(res.body.deleted).toEqual({ purchases: 4, events: 2, scores: 1, campaign_memberships: 0, contacts: 0, served_lists: 0 });
 
     const db = shop.database.db;
     const [left] = await queryRows<{ purchases: number; events: number; scores: number; email: string | null; erased: boolean }>(

@@ -4,7 +4,7 @@ import type { AtRiskEntry } from '../../services/churn-lists.ts';
 import type { ServiceRuntime } from '../../services/runtime.ts';
 import type { AppEnv } from '../app-env.ts';
 import { requireScope } from '../auth.ts';
-import { errorResponses, ItemSchema, itemJson, scoresJson, ScoresSchema } from '../schemas.ts';
+import { csvCell, errorResponses, ItemSchema, itemJson, scoresJson, ScoresSchema } from '../schemas.ts';
 
 const AtRiskRow = z
   .object({ customer_id: z.string(), email: z.string().nullable(), scores: ScoresSchema, recommendations: z.array(ItemSchema).optional() })
@@ -36,12 +36,6 @@ async function* csvChunks(entries: AsyncIterable<AtRiskEntry>): AsyncGenerator<s
   yield chunk;
 }
 
-function csvCell(s: string): string {
-  // quote per RFC 4180, and defuse spreadsheet formulas in text cells
-  const safe = /^[=+\-@]/.test(s) && Number.isNaN(Number(s)) ? `'${s}` : s;
-  return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-}
-
 export function churnRoutes(app: OpenAPIHono<AppEnv>, rt: ServiceRuntime): void {
   app.openapi(
     createRoute({
@@ -59,6 +53,7 @@ export function churnRoutes(app: OpenAPIHono<AppEnv>, rt: ServiceRuntime): void 
             min_probability: z.coerce.number().min(0).max(1).optional(),
             segment: z.string().max(100).optional(),
             min_clv: z.coerce.number().optional(),
+            exclude_contacted_within_days: z.coerce.number().int().min(0).max(3650).optional().openapi({ description: 'Frequency cap: leave out customers a campaign export contacted within this many days' }),
             limit: z.coerce.number().int().min(1).max(1_000_000).optional().openapi({ description: 'Page size for JSON (default 100, at most 1,000); row cap for CSV' }),
             cursor: z.string().max(200).optional(),
             with_recommendations: z.coerce.number().int().min(0).max(20).default(0).openapi({ description: 'Add each customer\'s top-N items' }),
@@ -79,7 +74,7 @@ export function churnRoutes(app: OpenAPIHono<AppEnv>, rt: ServiceRuntime): void 
     }),
     async (c) => {
       const q = c.req.valid('query');
-      const filter = { tier: q.tier, minProbability: q.min_probability, segment: q.segment, minClv: q.min_clv, withRecommendations: q.with_recommendations };
+      const filter = { tier: q.tier, minProbability: q.min_probability, segment: q.segment, minClv: q.min_clv, excludeContactedWithinDays: q.exclude_contacted_within_days, withRecommendations: q.with_recommendations };
       if (q.format === 'json') {
         const page = await rt.churn.page({ ...filter, limit: q.limit ?? 100, cursor: q.cursor });
         return c.json({ customers: page.entries.map(rowJson), next_cursor: page.nextCursor }, 200);

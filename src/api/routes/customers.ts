@@ -62,14 +62,15 @@ export function customerRoutes(app: OpenAPIHono<AppEnv>, rt: ServiceRuntime): vo
       responses: {
         200: {
           description: 'Erased; counts of deleted rows',
-          content: { 'application/json': { schema: z.object({ customer_id: z.string(), erased: z.literal(true), deleted: z.object({ purchases: z.number(), events: z.number(), scores: z.number() }) }) } },
+          content: { 'application/json': { schema: z.object({ customer_id: z.string(), erased: z.literal(true), deleted: z.object({ purchases: z.number(), events: z.number(), scores: z.number(), campaign_memberships: z.number(), contacts: z.number(), served_lists: z.number() }) }) } },
         },
         ...errorResponses,
       },
     }),
     async (c) => {
       const { customer_id } = c.req.valid('param');
-      const deleted = await rt.customers.erase(customer_id);
+      const d = await rt.customers.erase(customer_id);
+      const deleted = { purchases: d.purchases, events: d.events, scores: d.scores, campaign_memberships: d.campaignMemberships, contacts: d.contacts, served_lists: d.servedLists };
       return c.json({ customer_id, erased: true as const, deleted }, 200);
     },
   );

@@ -11,7 +11,7 @@ import { errorResponses, isoInstant } from '../schemas.ts';
 const Event = z
   .object({
     event_id: z.string().min(1).max(200),
-    type: z.enum(['view', 'cart', 'purchase']),
+    type: z.enum(['view', 'cart', 'purchase', 'click']),
     customer_id: z.string().min(1).max(200),
     item_id: z.string().min(1).max(200),
     quantity: z.number().int().min(1).max(100_000).default(1),
@@ -19,6 +19,8 @@ const Event = z
     occurred_at: isoInstant().openapi({ description: 'ISO-8601 with a zone, e.g. 2011-12-09T12:50:00Z' }),
     order_id: z.string().min(1).max(200).optional().openapi({ description: 'Purchases: the shop\'s order id' }),
     line_no: z.number().int().min(1).max(2_147_483_647).optional().openapi({ description: 'Purchases: line within the order' }),
+    campaign_token: z.string().min(1).max(200).optional().openapi({ description: 'The token of a campaign member (from the campaign export)' }),
+    recommendation_id: z.uuid().optional().openapi({ description: 'The recommendation_id of the list the item was found in' }),
   })
   .strict()
   .openapi('Event');
@@ -39,8 +41,8 @@ export function eventRoutes(app: OpenAPIHono<AppEnv>, rt: ServiceRuntime): void 
       method: 'post',
       path: '/v1/events',
       tags: ['events'],
-      summary: 'Record up to 1,000 views, carts or purchases',
-      description: 'Purchases count in the customer\'s recommendations at once. Each event gets a result: accepted, duplicate (event_id seen before) or rejected with a reason.',
+      summary: 'Record up to 1,000 views, carts, clicks or purchases',
+      description: 'Purchases count in the customer\'s recommendations at once. Each event gets a result: accepted, duplicate (event_id seen before) or rejected with a reason. campaign_token and recommendation_id attribute clicks and orders to a campaign member or a served list.',
       middleware: [requireScope('write')] as const,
       request: {
         body: {
@@ -67,7 +69,7 @@ export function eventRoutes(app: OpenAPIHono<AppEnv>, rt: ServiceRuntime): void 
           const e = parsed.data;
           valid.push({
             index,
-            event: { eventId: e.event_id, type: e.type, customerId: e.customer_id, itemId: e.item_id, quantity: e.quantity, price: e.price, occurredAt: new Date(e.occurred_at), orderId: e.order_id, lineNo: e.line_no },
+            event: { eventId: e.event_id, type: e.type, customerId: e.customer_id, itemId: e.item_id, quantity: e.quantity, price: e.price, occurredAt: new Date(e.occurred_at), orderId: e.order_id, lineNo: e.line_no, campaignToken: e.campaign_token, recommendationId: e.recommendation_id },
           });
         } else {
           const id = (raw as { event_id?: unknown } | null)?.event_id;

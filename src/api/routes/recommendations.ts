@@ -12,7 +12,7 @@ const RecommendationsSchema = z
     customer_id: z.string(),
     source: z.enum(['personalized', 'fallback']),
     model_version: z.string(),
-    recommendation_id: z.string(),
+    recommendation_id: z.string().openapi({ description: 'Send it back with clicks and orders (events) to attribute them to this list' }),
     items: z.array(ItemSchema),
   })
   .openapi('Recommendations');
@@ -47,6 +47,7 @@ export function recommendationRoutes(app: OpenAPIHono<AppEnv>, rt: ServiceRuntim
     }),
     (c, { customer_id }, q) => {
       const r = rt.recommendations.forCustomer(customer_id, { limit: q.limit, categories: q.category, exclude: q.exclude, inStock: q.in_stock, includePurchased: q.include_purchased });
+      rt.attribution.served(r);
       return c.json(recommendationsJson(r), 200);
     },
   );
@@ -85,7 +86,12 @@ export function recommendationRoutes(app: OpenAPIHono<AppEnv>, rt: ServiceRuntim
     (c) => {
       const b = c.req.valid('json');
       const options = { limit: b.limit, categories: b.category, exclude: b.exclude, inStock: b.in_stock, includePurchased: b.include_purchased };
-      return c.json({ results: b.customer_ids.map((id) => recommendationsJson(rt.recommendations.forCustomer(id, options))) }, 200);
+      const results = b.customer_ids.map((id) => {
+        const r = rt.recommendations.forCustomer(id, options);
+        rt.attribution.served(r);
+        return recommendationsJson(r);
+      });
+      return c.json({ results }, 200);
     },
   );
 }

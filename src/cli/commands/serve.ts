@@ -57,7 +57,7 @@ export function serveOptions(config: Config, flags: { port?: string | undefined;
 
 /** Runs the service until SIGTERM/SIGINT; owns `database` (closes it on exit). */
 export async function serveDatabase(database: Database, config: Config, logger: Logger, { port, host, pollMs }: ServeOptions): Promise<number> {
-  const runtime = new ServiceRuntime({ database, modelsDir: config.MODELS_DIR, logger, pollMs });
+  const runtime = new ServiceRuntime({ database, modelsDir: config.MODELS_DIR, logger, pollMs, attributionDays: config.ATTRIBUTION_DAYS });
   try {
     await startTensorflow(terminalProgress(logger));
     await runtime.start();
@@ -88,6 +88,7 @@ export async function serveDatabase(database: Database, config: Config, logger: 
   });
   await server.close();
   runtime.stop();
+  await runtime.flushServed();
   await database.close();
   logger.info('stopped');
   return 0;

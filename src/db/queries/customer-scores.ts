@@ -1,14 +1,16 @@
 // Reads of the scoring job's output: the win-back list (keyset paging by value at risk) and the
 // per-segment summary. Unsubscribed and erased customers are filtered here, in one place.
-import { and, asc, desc, eq, gte, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, isNull, lt, notExists, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../client.ts';
-import { customers, customerScores, type CustomerScore } from '../schema/index.ts';
+import { contacts, customers, customerScores, type CustomerScore } from '../schema/index.ts';
 
 export interface AtRiskFilter {
   tier?: 'high' | 'medium' | 'low';
   minProbability?: number;
   segment?: string;
   minClv?: number;
+  /** Frequency cap: leave out customers any campaign contacted within this many days. */
+  excludeContactedWithinDays?: number;
   /** Keyset cursor: the last row of the previous page. */
   after?: { valueAtRisk: number; customerId: number };
   limit: number;
@@ -22,6 +24,7 @@ export function atRiskPage(db: Db, f: AtRiskFilter): Promise<AtRiskRow[]> {
   if (f.minProbability !== undefined) where.push(gte(customerScores.churnProbability, f.minProbability));
   if (f.segment) where.push(eq(customerScores.segment, f.segment));
   if (f.minClv !== undefined) where.push(gte(customerScores.predictedClv, f.minClv));
+  if (f.excludeContactedWithinDays !== undefined) where.push(notContactedWithin(db, f.excludeContactedWithinDays));
   if (f.after) {
     // (value_at_risk desc, customer_id asc): rows strictly after the cursor
     const { valueAtRisk, customerId } = f.after;
@@ -40,6 +43,16 @@ export function atRiskPage(db: Db, f: AtRiskFilter): Promise<AtRiskRow[]> {
     .where(and(...where))
     .orderBy(desc(customerScores.valueAtRisk), asc(customerScores.customerId))
     .limit(f.limit);
+}
+
+/** No contact-log entry for the customer in the last `days` days. */
+export function notContactedWithin(db: Db, days: number): SQL {
+  return notExists(
+    db
+      .select({ one: sql`1` })
+      .from(contacts)
+      .where(and(eq(contacts.customerId, customers.id), gte(contacts.contactedAt, sql`now() - make_interval(days => ${days})`))),
+  );
 }
 
 export interface SegmentSummary {

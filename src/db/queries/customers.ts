@@ -1,7 +1,7 @@
 // Customer rows for the service: lookups, consent, erasure and the change feed replicas poll.
 import { eq, gt, sql } from 'drizzle-orm';
 import type { Db } from '../client.ts';
-import { customers, customerScores, events, purchases, type Customer, type CustomerScore } from '../schema/index.ts';
+import { campaignMembers, contacts, customers, customerScores, events, purchases, servedRecommendations, type Customer, type CustomerScore } from '../schema/index.ts';
 
 export async function customerWithScore(db: Db, externalId: string): Promise<{ customer: Customer; score: CustomerScore | null } | undefined> {
   const [row] = await db
@@ -27,6 +27,9 @@ export interface ErasureCounts {
   purchases: number;
   events: number;
   scores: number;
+  campaignMemberships: number;
+  contacts: number;
+  servedLists: number;
 }
 
 /**
@@ -41,7 +44,8 @@ export interface ErasureCounts {
  * erasure waits for the re-scoring to commit and then deletes the new row, or the re-scoring waits
  * for the erasure and leaves the customer out. Event batches and imports lock the rows of the
  * customers they store for (FOR SHARE) for the same reason: the upsert below waits for them.
- * test/db/queries/customers.test.ts reproduces each race on PostgreSQL.
+ * test/db/queries/customers.test.ts reproduces each race on PostgreSQL. Campaign creation and
+ * exports lock their customers' rows FOR SHARE too (src/db/queries/campaigns*.ts).
  */
 export async function eraseCustomerRows(db: Db, externalId: string): Promise<ErasureCounts> {
   return db.transaction(async (tx) => {
@@ -58,7 +62,10 @@ export async function eraseCustomerRows(db: Db, externalId: string): Promise<Era
     const p = await tx.delete(purchases).where(eq(purchases.customerId, id)).returning({ id: purchases.id });
     const e = await tx.delete(events).where(eq(events.customerId, id)).returning({ id: events.id });
     const s = await tx.delete(customerScores).where(eq(customerScores.customerId, id)).returning({ id: customerScores.customerId });
-    return { purchases: p.length, events: e.length, scores: s.length };
+    const m = await tx.delete(campaignMembers).where(eq(campaignMembers.customerId, id)).returning({ id: campaignMembers.customerId });
+    const k = await tx.delete(contacts).where(eq(contacts.customerId, id)).returning({ id: contacts.customerId });
+    const r = await tx.delete(servedRecommendations).where(eq(servedRecommendations.customerExternalId, externalId)).returning({ id: servedRecommendations.id });
+    return { purchases: p.length, events: e.length, scores: s.length, campaignMemberships: m.length, contacts: k.length, servedLists: r.length };
   });
 }
 

@@ -7,7 +7,7 @@ import { customers, events, items, purchases } from '../schema/index.ts';
 
 export interface EventInput {
   eventId: string;
-  type: 'view' | 'cart' | 'purchase';
+  type: 'view' | 'cart' | 'purchase' | 'click';
   customerId: string;
   itemId: string;
   quantity: number;
@@ -16,6 +16,9 @@ export interface EventInput {
   /** Purchases only: the shop's order id and line; default `event:<eventId>`, line 1. */
   orderId?: string | undefined;
   lineNo?: number | undefined;
+  /** Attribution: a campaign member's token, a served list's recommendation id. */
+  campaignToken?: string | undefined;
+  recommendationId?: string | undefined;
 }
 
 export type EventOutcome = 'accepted' | 'duplicate' | 'customer_erased';
@@ -52,6 +55,9 @@ export async function insertEvents(db: Db, input: EventInput[]): Promise<EventOu
           quantity: e.quantity,
           price: e.price ?? null,
           occurredAt: e.occurredAt,
+          orderId: e.type === 'purchase' ? orderOf(e) : null,
+          campaignToken: e.campaignToken ?? null,
+          recommendationId: e.recommendationId ?? null,
         })),
       )
       .onConflictDoNothing({ target: events.eventId })
@@ -67,7 +73,7 @@ export async function insertEvents(db: Db, input: EventInput[]): Promise<EventOu
           bought.map(({ e }) => ({
             customerId: customerById.get(e.customerId)!.id,
             itemId: itemById.get(e.itemId)!,
-            orderId: e.orderId ?? `event:${e.eventId}`,
+            orderId: orderOf(e),
             lineNo: e.lineNo ?? 1,
             quantity: e.quantity,
             unitPrice: e.price ?? 0,
@@ -79,4 +85,9 @@ export async function insertEvents(db: Db, input: EventInput[]): Promise<EventOu
     }
     return outcome;
   });
+}
+
+/** The order a purchase event's row goes into. */
+function orderOf(e: EventInput): string {
+  return e.orderId ?? `event:${e.eventId}`;
 }

@@ -6,3 +6,5 @@ export * from './events.ts';
 export * from './api-keys.ts';
 export * from './customer-scores.ts';
 export * from './import-runs.ts';
+export * from './campaigns.ts';
+export * from './served-recommendations.ts';
