@@ -77,11 +77,6 @@ export const bool = (description: string, fallback: boolean) =>
   z.stringbool().default(fallback).openapi({ description, type: 'boolean', example: fallback });
 
 // Naive times are read as UTC, like the purchase data itself (JavaScript would read them as local).
-export const isoDate = (description: string) =>
-  z
-    .preprocess((v) => (typeof v === 'string' && /T|\s/.test(v) && !/(Z|[+-]\d\d:?\d\d)$/.test(v) ? `${v.replace(' ', 'T')}Z` : v), z.coerce.date())
-    .openapi({ description, type: 'string', format: 'date-time', example: '2011-09-01' });
-
 /** One CSV cell: quoted per RFC 4180, spreadsheet formulas in text cells defused. */
 export function csvCell(s: string): string {
   const safe = /^[=+\-@]/.test(s) && Number.isNaN(Number(s)) ? `'${s}` : s;

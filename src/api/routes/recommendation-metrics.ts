@@ -4,7 +4,7 @@ import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { ServiceRuntime } from '../../services/runtime.ts';
 import type { AppEnv } from '../app-env.ts';
 import { requireScope } from '../auth.ts';
-import { errorResponses, isoDate } from '../schemas.ts';
+import { errorResponses, queryInstant } from '../schemas.ts';
 
 const Row = z.object({
   model_version: z.string(),
@@ -28,8 +28,8 @@ export function recommendationMetricsRoutes(app: OpenAPIHono<AppEnv>, rt: Servic
       middleware: [requireScope('read')] as const,
       request: {
         query: z.object({
-          from: isoDate('Start (inclusive), ISO-8601; default 30 days before `to`').optional(),
-          to: isoDate('End (exclusive); default now').optional(),
+          from: queryInstant('Start (inclusive), ISO-8601; default 30 days before `to`').optional(),
+          to: queryInstant('End (exclusive); default now').optional(),
         }),
       },
       responses: {

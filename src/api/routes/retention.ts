@@ -3,7 +3,7 @@ import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { ServiceRuntime } from '../../services/runtime.ts';
 import type { AppEnv } from '../app-env.ts';
 import { requireScope } from '../auth.ts';
-import { errorResponses, isoDate, queryInstant } from '../schemas.ts';
+import { errorResponses, queryInstant } from '../schemas.ts';
 
 export function retentionRoutes(app: OpenAPIHono<AppEnv>, rt: ServiceRuntime): void {
   app.openapi(
