@@ -5,7 +5,7 @@ import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { ZodError } from 'zod';
-import { asDatabaseUnavailable } from '../db/unavailable.ts';
+import { asDatabaseUnavailable } from '../services/database-errors.ts';
 import { DomainError, type ErrorCode, type FieldIssue } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { findUnstorable } from './storable-input.ts';

@@ -3,7 +3,7 @@
 // and `retain train recommender`.
 import type { ModelSpec } from '../ml/cf/fit.ts';
 import type { Trial } from '../ml/cf/selection.ts';
-import { specLabel } from '../ml/cf/spec-label.ts';
+import { specLabel } from '../jobs/evaluate.ts';
 
 export interface ShownSelection {
   validation: { mode: string; reason: string; folds: string[] };

@@ -110,3 +110,6 @@ export async function readInteractions(path: string): Promise<PurchaseLog> {
   }
   return builder.build();
 }
+
+/** How the evaluate and train outputs name a candidate model. */
+export { specLabel } from '../ml/cf/spec-label.ts';

@@ -3,11 +3,10 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../../config.ts';
 import { ValidationError } from '../../errors.ts';
-import { evaluateRecommender, type EvaluateResult, type EvaluationData } from '../../jobs/evaluate.ts';
+import { evaluateRecommender, specLabel, type EvaluateResult, type EvaluationData } from '../../jobs/evaluate.ts';
 import { createLogger } from '../../logger.ts';
 import { date, MODEL_OPTIONS, modelChoice, number, purchaseFormat, selectionFlags } from '../flags.ts';
 import { terminalProgress } from '../job-progress.ts';
-import { specLabel } from '../../ml/cf/spec-label.ts';
 import { validationTable } from '../validation-table.ts';
 
 const HELP = `usage: retain evaluate (--file PATH --cutoff DATE | --train PATH --test PATH) [options]

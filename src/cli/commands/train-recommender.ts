@@ -7,7 +7,7 @@ import { trainRecommender, type TrainRecommenderResult } from '../../jobs/train-
 import { createLogger } from '../../logger.ts';
 import { date, MODEL_OPTIONS, modelChoice, number, optionalNumber, purchaseFormat, selectionFlags } from '../flags.ts';
 import { terminalProgress } from '../job-progress.ts';
-import { specLabel } from '../../ml/cf/spec-label.ts';
+import { specLabel } from '../../jobs/evaluate.ts';
 import { validationTable } from '../validation-table.ts';
 
 const HELP = `usage: retain train recommender [--file PATH [--format F]] [options]
