@@ -42,6 +42,8 @@ export interface SelectionReport {
   reason: string;
   trials: Trial[];
   skipped: string[];
+  /** Wall time of the selection. */
+  seconds: number;
 }
 
 export interface EvaluateResult extends Omit<Evaluation, 'perUser'> {
@@ -81,7 +83,7 @@ export async function evaluateRecommender(options: EvaluateOptions, progress: Jo
     progress.finish();
     for (const skipped of selected.skipped) progress.warn(`skipped ${skipped}`);
     spec = selected.best;
-    selection = { validation: { mode: plan.mode, reason, folds: selected.folds }, reason: selected.reason, trials: selected.trials, skipped: selected.skipped };
+    selection = { validation: { mode: plan.mode, reason, folds: selected.folds }, reason: selected.reason, trials: selected.trials, skipped: selected.skipped, seconds: selected.seconds };
   } else {
     spec = options.model;
   }

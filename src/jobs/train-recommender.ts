@@ -101,7 +101,7 @@ export async function trainRecommender(options: TrainRecommenderOptions, progres
     params: {
       model: resolveSpec(spec),
       selection: selection
-        ? { validation: { ...validation, folds: selection.folds }, by: `ndcg@${k}`, reason: selection.reason, trials: selection.trials.map((t) => ({ spec: t.spec, ndcg: t.ndcg.mean, spread: t.ndcg.spread, perFold: t.ndcg.perFold, fitSeconds: t.fitSeconds })), skipped: selection.skipped }
+        ? { validation: { ...validation, folds: selection.folds }, by: `ndcg@${k}`, reason: selection.reason, trials: selection.trials.map((t) => ({ spec: t.spec, ndcg: t.ndcg.mean, spread: t.ndcg.spread, perFold: t.ndcg.perFold, fitSeconds: t.fitSeconds, pruned: t.pruned })), skipped: selection.skipped, seconds: selection.seconds }
         : null,
       candidatesPerCustomer: state.candidates.perRow,
       similarPerItem: state.similarItems.perRow,
