@@ -78,7 +78,7 @@ export async function trainRecommender(options: TrainRecommenderOptions, progres
       plan,
       k,
       ...(options.alsBudget === undefined ? {} : { alsBudget: options.alsBudget }),
-      onTrial: (t) => progress.info('validation trial', { spec: t.spec, ndcg: Number(t.ndcg.mean.toFixed(5)), spread: Number(t.ndcg.spread.toFixed(5)), fitSeconds: Number(t.fitSeconds.toFixed(2)) }),
+      onTrial: (t) => progress.info('validation trial', { spec: t.spec, ndcg: Number(t.ndcg.mean.toFixed(5)), spread: Number(t.ndcg.spread.toFixed(5)), fitSeconds: Number(t.fitSeconds.toFixed(2)), pruned: t.pruned }),
     });
     for (const reason of selection.skipped) progress.warn(`skipped ${reason}`);
     spec = selection.best;

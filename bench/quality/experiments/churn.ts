@@ -24,6 +24,11 @@ await initTf();
 const { log } = await readPurchaseLog('data/online-retail/online_retail_lines.csv.gz', 'online-retail');
 const logit = (p: number) => Math.log(Math.min(1 - 1e-6, Math.max(1e-6, p)) / (1 - Math.min(1 - 1e-6, Math.max(1e-6, p))));
 const sig = (z: number) => 1 / (1 + Math.exp(-z));
+const logLoss = (y: Uint8Array, p: ArrayLike<number>) => {
+  let s = 0;
+  for (let i = 0; i < y.length; i++) s -= Math.log(Math.min(1 - 1e-12, Math.max(1e-12, y[i] ? p[i]! : 1 - p[i]!)));
+  return s / y.length;
+};
 for (const name of values.variants.split(',')) {
   for (const day of ['2011-06-09', '2011-05-10']) {
     const cutoff = Date.parse(`${day}T00:00:00Z`);
@@ -31,12 +36,32 @@ for (const name of values.variants.split(',')) {
     const training = await trainChurnModel(log, cutoff, { horizonDays: H, ...VARIANTS[name] });
     const b = backtestChurn(log, training, cutoff + H * DAY_MS);
     const line = (label: string, p: ArrayLike<number>) =>
-      `${name.padEnd(11)} ${day}  ${label.padEnd(18)} ROC ${rocAuc(b.labels, p).toFixed(4)}  PR ${averagePrecision(b.labels, p).toFixed(4)}  Brier ${brierScore(b.labels, p).toFixed(4)}`;
+      `${name.padEnd(11)} ${day}  ${label.padEnd(18)} ROC ${rocAuc(b.labels, p).toFixed(4)}  PR ${averagePrecision(b.labels, p).toFixed(4)}  Brier ${brierScore(b.labels, p).toFixed(4)}  log-loss ${logLoss(b.labels, p).toFixed(4)}`;
     const out = [line('classifier', b.probability)];
-    for (const w of [0.25, 0.5]) {
+    for (const w of [0.25, 0.5, 0.75, 1]) {
       const mixed = b.probability.map((p, i) => sig((1 - w) * logit(p) + w * logit(b.inputs.bgNbdScores.pNoPurchase[i]!)));
       out.push(line(`+ BG/NBD ${w}`, mixed));
     }
+    const prior = b.comparison.find((c) => c.score.startsWith('constant'))!;
+    void prior;
+    const trainRate = training.fit.validation.labels.reduce((a, v) => a + v, 0) / training.fit.validation.labels.length;
+    out.push(line(`label shift EM`, priorShift(b.probability, trainRate)));
     process.stdout.write(`${out.join('\n')}  (${((performance.now() - started) / 1000).toFixed(0)} s)\n`);
   }
+}
+
+/** Saerens, Latinne & Decaestecker (2002): EM for the new class prior, posteriors adjusted to it. */
+function priorShift(p: Float64Array, trainRate: number): Float64Array {
+  let rate = trainRate;
+  let q = p;
+  for (let it = 0; it < 100; it++) {
+    const a = rate / trainRate;
+    const b = (1 - rate) / (1 - trainRate);
+    q = p.map((v) => (a * v) / (a * v + b * (1 - v)));
+    const next = q.reduce((s, v) => s + v, 0) / q.length;
+    if (Math.abs(next - rate) < 1e-9) break;
+    rate = next;
+  }
+  process.stderr.write(`prior ${trainRate.toFixed(3)} -> ${rate.toFixed(3)}\n`);
+  return q;
 }

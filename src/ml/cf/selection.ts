@@ -7,9 +7,9 @@
 // kept unless the leader beats its best by more than one standard error of the per-customer
 // difference (the one-standard-error rule), so noise never trades EASE for a lucky challenger.
 // To keep selection affordable every candidate is first scored on the first fold only; the later
-// folds fit only each family's best on the first fold and candidates within `pruneMargin` of the
-// overall best there: one far behind on a fold (several times the spread between folds) does not
-// win the mean, and its fits on the other folds were most of selection's time.
+// folds fit only the candidates within `pruneMargin` of their family's best there: one far behind
+// on a fold (several times the spread between folds) neither wins the mean nor becomes its
+// family's blend part, and its fits on the other folds were most of selection's time.
 import type { PurchaseLog } from '../customers/purchase-log.ts';
 import { DAY_MS } from '../customers/purchase-log.ts';
 import type { SearchSettings } from './family.ts';
@@ -25,7 +25,7 @@ export interface SelectionOptions extends SearchSettings {
   defaultFamily: string;
   /** Weights of the default family's model tried in two-part blends (the partner gets 1 - w); [] = no blends. */
   blendWeights: number[];
-  /** A candidate more than this share below the first fold's best (and not its family's best there) is not fitted on the other folds. */
+  /** A candidate more than this share below its family's best on the first fold is not fitted on the other folds. */
   pruneMargin: number;
   onTrial?: (trial: Trial) => void;
 }
@@ -101,12 +101,11 @@ export function selectModel(train: PurchaseLog, options: Partial<SelectionOption
     const best = familyBest.get(spec.algorithm);
     if (!best || firstFold[index]!.score > firstFold[best.index]!.score) familyBest.set(spec.algorithm, { index, fitted });
   }
-  const bar = Math.max(...firstFold.map((c) => c.score)) * (1 - o.pruneMargin);
   // per family, the fitted models (one per fold) of its best candidate by mean: the blends' parts
   const leaders = new Map<string, { mean: number; fitted: FittedModel[] }>();
   firstFold.forEach((c, index) => {
     const best = familyBest.get(c.spec.algorithm)!;
-    if (best.index !== index && c.score < bar) {
+    if (c.score < firstFold[best.index]!.score * (1 - o.pruneMargin)) {
       record(c.spec, [c.perUser], [c.seconds], true);
       return;
     }
@@ -127,7 +126,7 @@ export function selectModel(train: PurchaseLog, options: Partial<SelectionOption
   const best = top(complete)!;
   const bestDefault = top(complete.filter((s) => s.trial.spec.algorithm === o.defaultFamily));
   const pruned = scored.length - complete.length;
-  const basis = `best mean nDCG@${o.k} over ${folds.length} fold${folds.length === 1 ? '' : 's'}${pruned > 0 ? ` (${pruned} of ${scored.length} candidates stopped after the first fold, more than ${o.pruneMargin * 100}% behind its best)` : ''}`;
+  const basis = `best mean nDCG@${o.k} over ${folds.length} fold${folds.length === 1 ? '' : 's'}${pruned > 0 ? ` (${pruned} of ${scored.length} candidates stopped after the first fold, more than ${o.pruneMargin * 100}% behind their family's best there)` : ''}`;
   if (!bestDefault || best === bestDefault) return result(best, basis);
   if (beatsBeyondNoise(best.scores, bestDefault.scores)) return result(best, `${basis}, ahead of the best ${o.defaultFamily} by more than one standard error`);
   return result(bestDefault, `${o.defaultFamily}, the default family: the leader (${best.trial.spec.algorithm}, ${best.trial.ndcg.mean.toFixed(5)}) was ahead by less than one standard error`);
