@@ -8,6 +8,7 @@ import { expectedPurchases } from '../lifetime/bg-nbd.ts';
 import { DAY_MS, type PurchaseLog } from '../customers/purchase-log.ts';
 import { createRng, shuffled } from '../numeric/rng.ts';
 import { averagePrecision, brierScore, calibrationTable, liftAt, rocAuc, type CalibrationBin } from '../metrics/classification.ts';
+import { shiftToPopulation, type PriorShift } from './calibration.ts';
 import { fitChurnClassifier, scoreChurnClassifier, type ChurnClassifierFit } from './classifier.ts';
 import { CHURN_FEATURE_NAMES } from './features.ts';
 import { churnInputsAt, type ChurnInputs } from './inputs.ts';
@@ -57,7 +58,10 @@ export interface TrainingProgress {
 export interface ChurnTraining {
   windows: ChurnWindows;
   trainingWindows: TrainingWindow[];
+  /** The classifier, its calibration shifted to the churn rate of the customers at the cutoff. */
   fit: ChurnClassifierFit;
+  /** The churn rate the customers at the cutoff imply beside the calibration slice's. */
+  priorShift: PriorShift;
   /** Predicts spend in the next horizon; trained on the classifier's (sampled) stacked rows. */
   spend: SpendModel;
   options: ChurnTrainingOptions;
@@ -109,9 +113,14 @@ export async function trainChurnModel(
   const keep = sampleIndex(examples, o.maxTrainingRows, o.splitSeed);
   const sample = { x: takeRows(concat(xs, Float32Array), CHURN_FEATURE_NAMES.length, keep), y: takeRows(concat(ys, Uint8Array), 1, keep), customer: takeRows(concat(customers, Int32Array), 1, keep) };
   // a customer's rows from different windows stay on one side of the validation split
-  const fit = await fitChurnClassifier(sample.x, sample.y, CHURN_FEATURE_NAMES, { ...o, groups: sample.customer }, progress.onEpoch);
+  const fitted = await fitChurnClassifier(sample.x, sample.y, CHURN_FEATURE_NAMES, { ...o, groups: sample.customer }, progress.onEpoch);
+  // the customers to be scored (features from lines before the cutoff, no label) set the base rate
+  const scored = churnInputsAt(log, cutoff, o.horizonDays, o.bgNbdPenalizer);
+  const { logits } = scoreChurnClassifier(fitted.classifier, scored.features, scored.summary.customer.length);
+  const priorShift = shiftToPopulation(fitted.classifier.calibration, logits, mean(fitted.validation.labels));
+  const fit = { ...fitted, classifier: { ...fitted.classifier, calibration: priorShift.scaling } };
   const spend = fitSpendModel(takeRows(concat(spendX, Float64Array), SPEND_PREDICTORS.length, keep), takeRows(concat(spendY, Float64Array), 1, keep), o.horizonDays);
-  return { windows, trainingWindows, fit, spend, options: o };
+  return { windows, trainingWindows, fit, priorShift, spend, options: o };
 }
 
 export interface ScoreComparison {
