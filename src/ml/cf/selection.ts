@@ -156,10 +156,13 @@ function blendTrials(main: FittedModel[], leaders: Map<string, { mean: number; f
   if (pairs.length < 2) return;
   const [first, second] = pairs.sort((a, b) => b.mean - a.mean) as [(typeof pairs)[number], (typeof pairs)[number]];
   const popularity = others.slice(2).find(([family]) => family === 'popularity')?.[1].fitted;
-  // the best pair's weight for the default model, the rest split 2:1 between the partners
-  const rest = 1 - first.w;
+  // the best pair's weight for the default model and 0.1 less (a third part takes some of its
+  // share), the rest split 2:1 between the partners
   for (const third of popularity ? [second.partner, popularity] : [second.partner]) {
-    blend([main, first.partner, third], [first.w, round((rest * 2) / 3), round(rest / 3)]);
+    for (const w of new Set([first.w, Math.max(0.1, round(first.w - 0.1))])) {
+      const rest = 1 - w;
+      blend([main, first.partner, third], [w, round((rest * 2) / 3), round(rest / 3)]);
+    }
   }
 }
 

@@ -51,6 +51,16 @@ describe('churn backtest on Online Retail', () => {
     expect(backtest.bgNbdRepeatPurchases.predicted).toBeGreaterThan(3000);
   });
 
+  it('moves the calibration to the churn rate the customers at the cutoff imply, and only its intercept', () => {
+    const shift = training.priorShift;
+    expect(shift.calibratedRate).toBeCloseTo(training.fit.validation.labels.reduce((s, v) => s + v, 0) / training.fit.validation.labels.length, 12);
+    expect(shift.populationRate).toBeGreaterThan(0.3);
+    expect(shift.populationRate).toBeLessThan(0.6);
+    expect(training.fit.classifier.calibration).toEqual(shift.scaling);
+    // the backtest scores the same customers: their mean probability is the EM's fixed point
+    expect(backtest.probability.reduce((s, p) => s + p, 0) / backtest.customers).toBeCloseTo(shift.populationRate, 6);
+  });
+
   it('gives probabilities in [0, 1] and a calibration table covering every customer', () => {
     expect(backtest.probability.every((p) => p >= 0 && p <= 1)).toBe(true);
     expect(backtest.calibration.reduce((s, b) => s + b.count, 0)).toBe(3362);
