@@ -3,7 +3,8 @@
 // retain selects on two validation windows inside train, from 2011-06-09 and 46 days earlier, 92
 // days each), then churn (92-day horizon) and holdout spend per customer, from the same training and
 // backtest `retain train churn` runs. Random splits and the sparse shop: random-splits.ts, sparse.ts.
-//   npx tsx bench/quality/run.ts [--only recommender|churn] [--als-budget N] [--json]
+//   npx tsx bench/quality/run.ts [--only recommender|churn] [--als-budget N] [--prune-margin X] [--json]
+// (--prune-margin Infinity: every candidate on every fold, to time what pruning saves)
 import { parseArgs } from 'node:util';
 import { readPurchaseLog } from '../../src/import/read-purchase-log.ts';
 import { resolveSpec, type ModelSpec } from '../../src/ml/cf/fit.ts';
@@ -18,7 +19,7 @@ import { splitByTime } from '../../src/ml/customers/split.ts';
 import { initTf } from '../../src/ml/numeric/tf.ts';
 
 const { values } = parseArgs({
-  options: { only: { type: 'string' }, 'als-budget': { type: 'string', default: '2' }, json: { type: 'boolean', default: false } },
+  options: { only: { type: 'string' }, 'als-budget': { type: 'string', default: '2' }, 'prune-margin': { type: 'string' }, json: { type: 'boolean', default: false } },
 });
 if (values.only !== undefined && values.only !== 'recommender' && values.only !== 'churn') throw new Error(`--only must be recommender or churn, got '${values.only}'`);
 
@@ -71,6 +72,7 @@ function recommenderQuality(log: PurchaseLog): void {
     plan: { mode: 'time', innerCutoff: Date.parse('2011-06-09T00:00:00Z'), stepDays: 46, folds: 2 },
     k: 10,
     alsBudget: Number(values['als-budget']),
+    ...(values['prune-margin'] === undefined ? {} : { pruneMargin: Number(values['prune-margin']) }),
     onTrial: (t) => process.stderr.write(`  validation ${specLabel(t.spec)}: ndcg@10 ${t.ndcg.mean.toFixed(5)} ${t.pruned ? '(fold 1 only)' : `± ${t.ndcg.spread.toFixed(5)}`}\n`),
   });
   const selectionSeconds = (performance.now() - selectionStarted) / 1000;

@@ -17,6 +17,9 @@ const VARIANTS: Record<string, Partial<ChurnTrainingOptions>> = {
   l2small: { net: { l2: 0.001 } },
   step7: { windows: 12, windowStepDays: 7 },
   unbalanced: { net: { balanceClasses: false } },
+  windows1: { windows: 1 },
+  windows3: { windows: 3 },
+  seeds10: { net: { seeds: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10] } },
 };
 const { values } = parseArgs({ options: { variants: { type: 'string', default: Object.keys(VARIANTS).join(',') } } });
 const H = 92;

@@ -36,9 +36,9 @@ const pBuy = (i: ChurnInputs, e: number) => 1 - i.bgNbdScores.pNoPurchase[e]!;
 const variants: Variant[] = [
   { name: 'base (bg×gg, last horizon, run rate, 1)', columns: base },
   { name: 'base + P(buy)×last horizon spend', columns: extended([(i, e) => pBuy(i, e) * i.trends.spendLastHorizon[e]!]) },
-  { name: 'base + P(buy)×run rate', columns: extended([(i, e, b) => pBuy(i, e) * b[e * 5 + 2]!]) },
-  { name: 'base + P(buy)×last + P(buy)×run rate', columns: extended([(i, e) => pBuy(i, e) * i.trends.spendLastHorizon[e]!, (i, e, b) => pBuy(i, e) * b[e * 5 + 2]!]) },
-  { name: 'base + P(buy)×last + P(buy)×run + P(buy)', columns: extended([(i, e) => pBuy(i, e) * i.trends.spendLastHorizon[e]!, (i, e, b) => pBuy(i, e) * b[e * 5 + 2]!, pBuy]) },
+  { name: 'base + P(buy)×run rate', columns: extended([(i, e, b) => pBuy(i, e) * b[e * SPEND_PREDICTORS.length + 2]!]) },
+  { name: 'base + P(buy)×last + P(buy)×run rate', columns: extended([(i, e) => pBuy(i, e) * i.trends.spendLastHorizon[e]!, (i, e, b) => pBuy(i, e) * b[e * SPEND_PREDICTORS.length + 2]!]) },
+  { name: 'base + P(buy)×last + P(buy)×run + P(buy)', columns: extended([(i, e) => pBuy(i, e) * i.trends.spendLastHorizon[e]!, (i, e, b) => pBuy(i, e) * b[e * SPEND_PREDICTORS.length + 2]!, pBuy]) },
   { name: 'base + P(buy)×last + P(buy)×mean order value', columns: extended([(i, e) => pBuy(i, e) * i.trends.spendLastHorizon[e]!, (i, e) => pBuy(i, e) * i.summary.meanOrderValue[e]!]) },
 ];
 
@@ -98,12 +98,12 @@ for (const cutoff of [Date.parse('2011-06-09T00:00:00Z'), Date.parse('2011-05-10
   const b0 = spendPredictors(inputs, H);
   const pb = (e: number) => pBuy(inputs, e);
   const ranks: [string, (e: number) => number][] = [
-    ['P(buy) × run rate', (e) => pb(e) * b0[e * 5 + 2]!],
-    ['P(buy) × last horizon', (e) => pb(e) * b0[e * 5 + 1]!],
-    ['P(buy) × (run rate + last horizon)', (e) => pb(e) * (b0[e * 5 + 2]! + b0[e * 5 + 1]!)],
+    ['P(buy) × run rate', (e) => pb(e) * b0[e * SPEND_PREDICTORS.length + 2]!],
+    ['P(buy) × last horizon', (e) => pb(e) * b0[e * SPEND_PREDICTORS.length + 1]!],
+    ['P(buy) × (run rate + last horizon)', (e) => pb(e) * (b0[e * SPEND_PREDICTORS.length + 2]! + b0[e * SPEND_PREDICTORS.length + 1]!)],
     ['P(buy) × mean order value', (e) => pb(e) * inputs.summary.meanOrderValue[e]!],
     ['E[purchases] × mean order value', (e) => inputs.bgNbdScores.expectedPurchases[e]! * inputs.summary.meanOrderValue[e]!],
-    ['E[purchases] × run rate', (e) => inputs.bgNbdScores.expectedPurchases[e]! * b0[e * 5 + 2]!],
+    ['E[purchases] × run rate', (e) => inputs.bgNbdScores.expectedPurchases[e]! * b0[e * SPEND_PREDICTORS.length + 2]!],
   ];
   for (const [name, f] of ranks) process.stdout.write(`  rank only: ${name.padEnd(40)} Spearman ${spearmanCorrelation(actual, Float64Array.from({ length: actual.length }, (_, e) => f(e))).toFixed(3)}\n`);
   for (const v of variants) {

@@ -1,12 +1,9 @@
 // The spend model: what a customer will spend in the next horizon, max(0, a linear combination of
-// four predictors every shop has plus an intercept), fitted by least absolute deviations (the
+// three predictors every shop has plus an intercept), fitted by least absolute deviations (the
 // criterion the holdout MAE judges) on the same stacked earlier windows as the churn classifier:
 //   BG/NBD E[purchase days in the horizon] × Gamma-Gamma E[value per purchase day]  (the CLV models),
 //   spend in the last horizon                                                       (recent value),
-//   total spend per horizon of tenure, tenure counted as at least one horizon        (run rate),
-//   BG/NBD P(any purchase in the horizon) × spend in the last horizon       (recent value if alive).
-// The last one lets recent value count for customers still buying and fade for those who stopped:
-// on the inner windows (bench/quality/experiments/spend.ts) it lowered MAE by 2-3%.
+//   total spend per horizon of tenure, tenure counted as at least one horizon        (run rate).
 // The weights say how much each is worth on this shop, instead of a constant tuned on one shop; a
 // negative intercept lets the model predict nothing for customers whose predictors are small.
 import { choleskySolveInPlace } from '../numeric/linalg.ts';
@@ -14,7 +11,7 @@ import { expectedAverageValue, fitGammaGamma } from '../lifetime/gamma-gamma.ts'
 import { tenureDays } from './features.ts';
 import type { ChurnInputs } from './inputs.ts';
 
-export const SPEND_PREDICTORS = ['bgnbd_gamma_gamma', 'spend_last_horizon', 'spend_per_horizon_of_tenure', 'p_purchase_times_spend_last_horizon', 'intercept'] as const;
+export const SPEND_PREDICTORS = ['bgnbd_gamma_gamma', 'spend_last_horizon', 'spend_per_horizon_of_tenure', 'intercept'] as const;
 
 export interface SpendModel {
   /** One weight per SPEND_PREDICTORS entry; the prediction is max(0, Σ wⱼ·xⱼ). */
@@ -36,8 +33,7 @@ export function spendPredictors(inputs: ChurnInputs, horizonDays: number): Float
     x[e * d] = bgNbdScores.expectedPurchases[e]! * (Number.isFinite(value) ? value : summary.meanOrderValue[e]!);
     x[e * d + 1] = trends.spendLastHorizon[e]!;
     x[e * d + 2] = (summary.totalValue[e]! * horizonDays) / Math.max(tenureDays(summary, e), horizonDays);
-    x[e * d + 3] = (1 - bgNbdScores.pNoPurchase[e]!) * trends.spendLastHorizon[e]!;
-    x[e * d + 4] = 1;
+    x[e * d + 3] = 1;
   }
   return x;
 }
