@@ -93,7 +93,7 @@ export function selectModel(train: PurchaseLog, options: Partial<SelectionOption
   };
   // the first fold for every candidate, keeping only the model of each family's best there
   const firstFold: { spec: ModelSpec; perUser: Float64Array; score: number; seconds: number }[] = [];
-  const familyBest = new Map<string, { index: number; fitted: FittedModel }>();
+  const familyBest = new Map<string, { index: number; fitted?: FittedModel }>();
   for (const spec of candidates) {
     const fitted = fitModel(folds[0]!.train, spec);
     const perUser = scoreOn(fitted, 0);
@@ -111,11 +111,12 @@ export function selectModel(train: PurchaseLog, options: Partial<SelectionOption
     }
     const later = folds.slice(1).map((fold) => fitModel(fold.train, c.spec));
     const { trial } = record(c.spec, [c.perUser, ...later.map((f, j) => scoreOn(f, j + 1))], [c.seconds, ...later.map((f) => f.seconds)]);
+    // a family's best on the first fold kept its model there (needed no longer after this); another new leader is refitted on it
+    const kept = best.index === index ? best.fitted : undefined;
+    if (kept) delete best.fitted;
     const leader = leaders.get(c.spec.algorithm);
     if (leader && trial.ndcg.mean <= leader.mean) return;
-    // a family's best on the first fold kept its model there; another new leader is refitted on it
-    const head = best.index === index ? best.fitted : fitModel(folds[0]!.train, c.spec);
-    leaders.set(c.spec.algorithm, { mean: trial.ndcg.mean, fitted: [head, ...later] });
+    leaders.set(c.spec.algorithm, { mean: trial.ndcg.mean, fitted: [kept ?? fitModel(folds[0]!.train, c.spec), ...later] });
   });
   if (scored.length === 0) throw new RangeError('no candidate model to select from');
   const main = leaders.get(o.defaultFamily);
