@@ -1,7 +1,8 @@
 // Churn-classifier experiments on inner windows only: scored at 2011-06-09 and 2011-05-10 with a
 // 92-day horizon, so every label read ends by 2011-09-09 (the test cutoff). Each variant changes
 // the training options of `retain train churn`; "+ BG/NBD" rows average the classifier's logit with
-// BG/NBD's logit P(no purchase) at the given weight (no refit).
+// BG/NBD's logit P(no purchase) at the given weight (no refit); "follow" moves the calibration to
+// the churn rate the customers at the cutoff imply (followBaseRate).
 //   npx tsx bench/quality/experiments/churn.ts [--variants name,name]
 import { parseArgs } from 'node:util';
 import { readPurchaseLog } from '../../../src/import/read-purchase-log.ts';
@@ -19,7 +20,7 @@ const VARIANTS: Record<string, Partial<ChurnTrainingOptions>> = {
   unbalanced: { net: { balanceClasses: false } },
   windows1: { windows: 1 },
   windows3: { windows: 3 },
-  seeds10: { net: { seeds: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10] } },
+  follow: { followBaseRate: true },
 };
 const { values } = parseArgs({ options: { variants: { type: 'string', default: Object.keys(VARIANTS).join(',') } } });
 const H = 92;
@@ -40,31 +41,13 @@ for (const name of values.variants.split(',')) {
     const b = backtestChurn(log, training, cutoff + H * DAY_MS);
     const line = (label: string, p: ArrayLike<number>) =>
       `${name.padEnd(11)} ${day}  ${label.padEnd(18)} ROC ${rocAuc(b.labels, p).toFixed(4)}  PR ${averagePrecision(b.labels, p).toFixed(4)}  Brier ${brierScore(b.labels, p).toFixed(4)}  log-loss ${logLoss(b.labels, p).toFixed(4)}`;
-    const out = [line('classifier', b.probability)];
+    const r = training.baseRate;
+    const out = [...(r ? [`${name.padEnd(11)} ${day}  base rate: slice ${r.calibratedRate.toFixed(3)}, customers at the cutoff ${r.populationRate.toFixed(3)}`] : []), line('classifier', b.probability)];
     for (const w of [0.25, 0.5, 0.75, 1]) {
       const mixed = b.probability.map((p, i) => sig((1 - w) * logit(p) + w * logit(b.inputs.bgNbdScores.pNoPurchase[i]!)));
       out.push(line(`+ BG/NBD ${w}`, mixed));
     }
-    const prior = b.comparison.find((c) => c.score.startsWith('constant'))!;
-    void prior;
-    const trainRate = training.fit.validation.labels.reduce((a, v) => a + v, 0) / training.fit.validation.labels.length;
-    out.push(line(`label shift EM`, priorShift(b.probability, trainRate)));
     process.stdout.write(`${out.join('\n')}  (${((performance.now() - started) / 1000).toFixed(0)} s)\n`);
   }
 }
 
-/** Saerens, Latinne & Decaestecker (2002): EM for the new class prior, posteriors adjusted to it. */
-function priorShift(p: Float64Array, trainRate: number): Float64Array {
-  let rate = trainRate;
-  let q = p;
-  for (let it = 0; it < 100; it++) {
-    const a = rate / trainRate;
-    const b = (1 - rate) / (1 - trainRate);
-    q = p.map((v) => (a * v) / (a * v + b * (1 - v)));
-    const next = q.reduce((s, v) => s + v, 0) / q.length;
-    if (Math.abs(next - rate) < 1e-9) break;
-    rate = next;
-  }
-  process.stderr.write(`prior ${trainRate.toFixed(3)} -> ${rate.toFixed(3)}\n`);
-  return q;
-}
