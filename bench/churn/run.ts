@@ -4,6 +4,7 @@
 // scoring ≤ 5 min on 2 cores, peak RSS ≤ 4 GB. Writing the scores to PostgreSQL is a separate,
 // optional step (--db URL: a scratch database, its customers and customer_scores are replaced).
 // Run: npx tsx bench/churn/run.ts [--customers N] [--db postgres://postgres@127.0.0.1:5432/bench]
+// (--follow-base-rate: train as `retain train churn --follow-base-rate`)
 import { parseArgs } from 'node:util';
 import { migrate, openDatabase } from '../../src/db/client.ts';
 import { backtestChurn, trainChurnModel } from '../../src/ml/churn/train.ts';
@@ -13,7 +14,7 @@ import { createProgress } from '../../src/progress.ts';
 import { scoreCustomers, writeCustomerScores } from '../../src/jobs/score-customers.ts';
 import { defaultShop, syntheticPurchaseLog } from './synthetic-log.ts';
 
-const { values } = parseArgs({ options: { customers: { type: 'string', default: '1000000' }, db: { type: 'string' } } });
+const { values } = parseArgs({ options: { customers: { type: 'string', default: '1000000' }, db: { type: 'string' }, 'follow-base-rate': { type: 'boolean', default: false } } });
 const customers = Number(values.customers);
 const shop = { ...defaultShop, customers, maxLines: customers * 10 };
 const horizonDays = 90;
@@ -34,7 +35,7 @@ t = performance.now();
 const windows = createProgress({ label: 'building training windows', unit: 'windows' });
 const train = createProgress({ label: 'training churn ensemble', total: 5, unit: 'members' });
 let windowsDone = 0;
-const training = await trainChurnModel(log, cutoff, { horizonDays }, {
+const training = await trainChurnModel(log, cutoff, { horizonDays, followBaseRate: values['follow-base-rate'] }, {
   onWindow: (k) => {
     windows.update(k);
     windowsDone = k;

@@ -109,9 +109,9 @@ function blend(parts: Scores[], weights: number[]): Scores {
   return out;
 }
 /** EDLAE (Steck 2020): EASE with the dropout penalty p / (1 - p) G_ii added to lambda on the diagonal. */
-function fitEdlae(lambda: number, dropout: number): Float32Array {
+function fitEdlae(lambda: number, dropout: number, m: Csr = x): Float32Array {
   const n = nItems;
-  const p = sparseGram(x);
+  const p = sparseGram(m);
   for (let i = 0; i < n; i++) p[i * n + i]! += lambda + (dropout / (1 - dropout)) * p[i * n + i]!;
   spdInverseInPlace(p, n, 256);
   const inv = new Float32Array(n);
@@ -177,6 +177,14 @@ if (groups.has('edlae')) {
   for (const [lambda, dropout] of [[100, 0.1], [200, 0.1], [300, 0.1], [100, 0.25], [200, 0.25], [50, 0.33], [100, 0.33], [300, 0.25]] as const) {
     t = performance.now();
     report(`edlae lambda ${lambda} p ${dropout}`, dense(fitEdlae(lambda, dropout)), t);
+  }
+}
+if (groups.has('edlae-decay')) {
+  const end = train.time.reduce((a, b) => Math.max(a, b), -Infinity);
+  for (const [halfLife, lambda, dropout] of [[60, 200, 0], [60, 200, 0.1], [60, 200, 0.2], [60, 100, 0.2], [60, 300, 0.1]] as const) {
+    t = performance.now();
+    const decayed = withValues(x, Float32Array.from(stats.lastTime, (last) => Math.pow(2, -(end - last) / (halfLife * 86_400_000))));
+    report(`edlae lambda ${lambda} p ${dropout} on recency-weighted gram, half-life ${halfLife} d`, dense(fitEdlae(lambda, dropout, decayed)), t);
   }
 }
 if (groups.has('rp3') || groups.has('blend')) {

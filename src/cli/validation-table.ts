@@ -10,10 +10,12 @@ export interface ShownSelection {
   trials: Trial[];
   reason: string;
   best?: ModelSpec;
+  /** Wall time of the selection. */
+  seconds: number;
 }
 
 export function validationTable(s: ShownSelection, k: number): string {
-  const rows = s.trials.map((t) => [specLabel(t.spec), `${t.ndcg.mean.toFixed(5)} ± ${t.ndcg.spread.toFixed(5)}`, t.fitSeconds.toFixed(2)]);
+  const rows = s.trials.map((t) => [specLabel(t.spec), t.pruned ? `${t.ndcg.mean.toFixed(5)} (fold 1 only)` : `${t.ndcg.mean.toFixed(5)} ± ${t.ndcg.spread.toFixed(5)}`, t.fitSeconds.toFixed(2)]);
   const header = ['candidate', `nDCG@${k} mean ± spread`, 'fit s'];
   const width = [0, 1].map((c) => Math.max(header[c]!.length, ...rows.map((r) => r[c]!.length)));
   const line = (r: string[]) => `${r[0]!.padEnd(width[0]!)}  ${r[1]!.padEnd(width[1]!)}  ${r[2]!.padStart(5)}`;
@@ -23,6 +25,7 @@ export function validationTable(s: ShownSelection, k: number): string {
     line(header),
     ...rows.map(line),
     `chosen: ${s.best ? `${specLabel(s.best)}, ` : ''}${s.reason}`,
+    `selection: ${s.trials.length} candidates in ${s.seconds.toFixed(1)} s`,
     '',
   ].join('\n');
 }

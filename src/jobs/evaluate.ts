@@ -42,6 +42,8 @@ export interface SelectionReport {
   reason: string;
   trials: Trial[];
   skipped: string[];
+  /** Wall time of the selection. */
+  seconds: number;
 }
 
 export interface EvaluateResult extends Omit<Evaluation, 'perUser'> {
@@ -76,12 +78,12 @@ export async function evaluateRecommender(options: EvaluateOptions, progress: Jo
       plan,
       k,
       ...(options.alsBudget === undefined ? {} : { alsBudget: options.alsBudget }),
-      onTrial: (t) => progress.info('validation trial', { spec: t.spec, ndcg: Number(t.ndcg.mean.toFixed(5)), spread: Number(t.ndcg.spread.toFixed(5)), fitSeconds: Number(t.fitSeconds.toFixed(2)) }),
+      onTrial: (t) => progress.info('validation trial', { spec: t.spec, ndcg: Number(t.ndcg.mean.toFixed(5)), spread: Number(t.ndcg.spread.toFixed(5)), fitSeconds: Number(t.fitSeconds.toFixed(2)), pruned: t.pruned }),
     });
     progress.finish();
     for (const skipped of selected.skipped) progress.warn(`skipped ${skipped}`);
     spec = selected.best;
-    selection = { validation: { mode: plan.mode, reason, folds: selected.folds }, reason: selected.reason, trials: selected.trials, skipped: selected.skipped };
+    selection = { validation: { mode: plan.mode, reason, folds: selected.folds }, reason: selected.reason, trials: selected.trials, skipped: selected.skipped, seconds: selected.seconds };
   } else {
     spec = options.model;
   }

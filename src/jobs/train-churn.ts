@@ -75,7 +75,7 @@ export async function trainChurn(options: TrainChurnOptions, progress: JobProgre
   const model: ChurnModel = { classifier: fit.classifier, horizonDays: training.options.horizonDays, bgNbdPenalizer: training.options.bgNbdPenalizer };
   const iso = (t: number): string => new Date(t).toISOString();
   const manifest = await saveChurnModel(options.modelsDir, model, {
-    params: { ...training.options, net: { ...training.options.net }, features: fit.classifier.featureNames, calibration: fit.classifier.calibration },
+    params: { ...training.options, net: { ...training.options.net }, features: fit.classifier.featureNames, calibration: fit.classifier.calibration, ...(training.baseRate ? { baseRate: { calibratedRate: training.baseRate.calibratedRate, populationRate: training.baseRate.populationRate } } : {}) },
     dataWindow: { from: iso(Math.min(...training.trainingWindows.map((w) => w.cutoff))), to: iso(cutoff) },
     metrics: {
       trainingWindows: training.trainingWindows.map((w) => ({ ...w, cutoff: iso(w.cutoff) })),
@@ -114,6 +114,9 @@ export function formatChurnReport(result: TrainChurnResult): string {
   lines.push('training windows (features before the date, label = no order in the following horizon):');
   for (const w of training.trainingWindows) lines.push(`  ${day(w.cutoff)}  ${w.customers} customers, churn rate ${f(w.churnRate, 3)}`);
   lines.push(`validation slice: ${validation.customers} customers, ROC AUC ${f(validation.rocAuc)}, PR AUC ${f(validation.prAuc)}, Brier ${f(validation.brier)}`);
+  const b = training.baseRate;
+  if (b) lines.push(`calibration moved to the customers at the cutoff: churn rate ${f(b.populationRate, 3)} (validation slice ${f(b.calibratedRate, 3)}; Saerens et al. 2002, no labels read)`);
+
   if (!backtest) {
     lines.push('no holdout after the cutoff: backtest skipped (pass --cutoff earlier than the data end to run one)');
     return `${lines.join('\n')}\n`;

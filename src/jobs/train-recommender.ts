@@ -78,7 +78,7 @@ export async function trainRecommender(options: TrainRecommenderOptions, progres
       plan,
       k,
       ...(options.alsBudget === undefined ? {} : { alsBudget: options.alsBudget }),
-      onTrial: (t) => progress.info('validation trial', { spec: t.spec, ndcg: Number(t.ndcg.mean.toFixed(5)), spread: Number(t.ndcg.spread.toFixed(5)), fitSeconds: Number(t.fitSeconds.toFixed(2)) }),
+      onTrial: (t) => progress.info('validation trial', { spec: t.spec, ndcg: Number(t.ndcg.mean.toFixed(5)), spread: Number(t.ndcg.spread.toFixed(5)), fitSeconds: Number(t.fitSeconds.toFixed(2)), pruned: t.pruned }),
     });
     for (const reason of selection.skipped) progress.warn(`skipped ${reason}`);
     spec = selection.best;
@@ -101,7 +101,7 @@ export async function trainRecommender(options: TrainRecommenderOptions, progres
     params: {
       model: resolveSpec(spec),
       selection: selection
-        ? { validation: { ...validation, folds: selection.folds }, by: `ndcg@${k}`, reason: selection.reason, trials: selection.trials.map((t) => ({ spec: t.spec, ndcg: t.ndcg.mean, spread: t.ndcg.spread, perFold: t.ndcg.perFold, fitSeconds: t.fitSeconds })), skipped: selection.skipped }
+        ? { validation: { ...validation, folds: selection.folds }, by: `ndcg@${k}`, reason: selection.reason, trials: selection.trials.map((t) => ({ spec: t.spec, ndcg: t.ndcg.mean, spread: t.ndcg.spread, perFold: t.ndcg.perFold, fitSeconds: t.fitSeconds, pruned: t.pruned })), skipped: selection.skipped, seconds: selection.seconds }
         : null,
       candidatesPerCustomer: state.candidates.perRow,
       similarPerItem: state.similarItems.perRow,

@@ -28,6 +28,9 @@ and saves it under MODELS_DIR/churn/ (made CURRENT).
   --hidden N              hidden units, 0 = logistic regression (default ${T.hiddenUnits})
   --l2 X                  L2 penalty (default ${T.l2})
   --seeds LIST            ensemble seeds, comma-separated (default ${T.seeds.join(',')})
+  --follow-base-rate      move the calibration to the churn rate the customers at the cutoff imply
+                          (for a churn rate that moves with the season at a steady clientele; off
+                          by default: wrong when the rate moves because the customers changed)
   --score                 then score every customer at the cutoff into the database
                           (DATABASE_URL, else PGlite in PGLITE_DIR) and replace customer_scores
   --json                  print the artifact manifest (with all metrics) as JSON instead of the report
@@ -48,6 +51,7 @@ export async function run(argv: string[]): Promise<number> {
       hidden: { type: 'string' },
       l2: { type: 'string' },
       seeds: { type: 'string' },
+      'follow-base-rate': { type: 'boolean', default: false },
       score: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
       report: { type: 'string' },
@@ -65,6 +69,7 @@ export async function run(argv: string[]): Promise<number> {
       windows: optionalNumber('--windows', values.windows, { integer: true }),
       windowStepDays: optionalNumber('--window-step-days', values['window-step-days']),
     }),
+    followBaseRate: values['follow-base-rate'],
     net: {
       seeds: values.seeds?.split(',').map((s) => number('--seeds', s, { integer: true })) ?? [...T.seeds],
       ...defined({ hiddenUnits: optionalNumber('--hidden', values.hidden, { integer: true, zero: true }), l2: optionalNumber('--l2', values.l2, { zero: true }) }),

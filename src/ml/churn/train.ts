@@ -8,6 +8,7 @@ import { expectedPurchases } from '../lifetime/bg-nbd.ts';
 import { DAY_MS, type PurchaseLog } from '../customers/purchase-log.ts';
 import { createRng, shuffled } from '../numeric/rng.ts';
 import { averagePrecision, brierScore, calibrationTable, liftAt, rocAuc, type CalibrationBin } from '../metrics/classification.ts';
+import { shiftToPopulation, type PriorShift } from './calibration.ts';
 import { fitChurnClassifier, scoreChurnClassifier, type ChurnClassifierFit } from './classifier.ts';
 import { CHURN_FEATURE_NAMES } from './features.ts';
 import { churnInputsAt, type ChurnInputs } from './inputs.ts';
@@ -27,6 +28,14 @@ export interface ChurnTrainingOptions {
   maxTrainingRows: number;
   validationFraction: number;
   splitSeed: number;
+  /**
+   * Move the calibration to the churn rate the customers at the cutoff imply (shiftToPopulation:
+   * right when the rate moved by season or trend with the same kinds of customers, wrong when it
+   * moved because the customers changed, which the classifier already sees). Off by default: it
+   * helped Online Retail's inner windows and test and hurt the stationary synthetic shop of
+   * bench/churn (bench/quality/README.md).
+   */
+  followBaseRate: boolean;
   net: Partial<ChurnNetOptions>;
 }
 
@@ -38,6 +47,7 @@ export const defaultChurnTrainingOptions: ChurnTrainingOptions = {
   maxTrainingRows: 50_000,
   validationFraction: 0.25,
   splitSeed: 42,
+  followBaseRate: false,
   net: {},
 };
 
@@ -57,7 +67,10 @@ export interface TrainingProgress {
 export interface ChurnTraining {
   windows: ChurnWindows;
   trainingWindows: TrainingWindow[];
+  /** The classifier (with `followBaseRate`, its calibration moved to the churn rate of the customers at the cutoff). */
   fit: ChurnClassifierFit;
+  /** With `followBaseRate`: the churn rate the customers at the cutoff imply beside the calibration slice's. */
+  baseRate?: PriorShift;
   /** Predicts spend in the next horizon; trained on the classifier's (sampled) stacked rows. */
   spend: SpendModel;
   options: ChurnTrainingOptions;
@@ -109,9 +122,18 @@ export async function trainChurnModel(
   const keep = sampleIndex(examples, o.maxTrainingRows, o.splitSeed);
   const sample = { x: takeRows(concat(xs, Float32Array), CHURN_FEATURE_NAMES.length, keep), y: takeRows(concat(ys, Uint8Array), 1, keep), customer: takeRows(concat(customers, Int32Array), 1, keep) };
   // a customer's rows from different windows stay on one side of the validation split
-  const fit = await fitChurnClassifier(sample.x, sample.y, CHURN_FEATURE_NAMES, { ...o, groups: sample.customer }, progress.onEpoch);
+  const fitted = await fitChurnClassifier(sample.x, sample.y, CHURN_FEATURE_NAMES, { ...o, groups: sample.customer }, progress.onEpoch);
+  // the customers to be scored (features from lines before the cutoff, no label) set the base rate
+  const baseRate = o.followBaseRate ? shiftToCutoff(log, cutoff, o, fitted) : undefined;
+  const fit = baseRate ? { ...fitted, classifier: { ...fitted.classifier, calibration: baseRate.scaling } } : fitted;
   const spend = fitSpendModel(takeRows(concat(spendX, Float64Array), SPEND_PREDICTORS.length, keep), takeRows(concat(spendY, Float64Array), 1, keep), o.horizonDays);
-  return { windows, trainingWindows, fit, spend, options: o };
+  return { windows, trainingWindows, fit, ...(baseRate ? { baseRate } : {}), spend, options: o };
+}
+
+function shiftToCutoff(log: PurchaseLog, cutoff: number, o: ChurnTrainingOptions, fitted: ChurnClassifierFit): PriorShift {
+  const scored = churnInputsAt(log, cutoff, o.horizonDays, o.bgNbdPenalizer);
+  const { logits } = scoreChurnClassifier(fitted.classifier, scored.features, scored.summary.customer.length);
+  return shiftToPopulation(fitted.classifier.calibration, logits, mean(fitted.validation.labels));
 }
 
 export interface ScoreComparison {

@@ -48,6 +48,23 @@ describe('retain evaluate', () => {
     expect(ndcg).toBeCloseTo(0.05063, 3);
   });
 
+  it('with --model auto prints every candidate, the choice and the time selection took', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'retain-eval-auto-'));
+    // 90 customers in 3 taste groups of 8 items; each buys 6 of its group's items (4 in train, 2 in test)
+    const lines = (from: number, to: number) =>
+      Array.from({ length: 90 }, (_, u) => Array.from({ length: to - from }, (_, j) => `u${u},g${u % 3}-${(u + 3 * (from + j)) % 8}`).join('\n')).join('\n');
+    await writeFile(join(dir, 'train.csv'), `user,item\n${lines(0, 4)}\n`);
+    await writeFile(join(dir, 'test.csv'), `${lines(4, 6)}\n`);
+    const { code, out } = await capture(['--train', join(dir, 'train.csv'), '--test', join(dir, 'test.csv'), '--model', 'auto', '--k', '5']);
+    expect(code).toBe(0);
+    expect(out).toMatch(/^validation: random/m);
+    expect(out).toMatch(/^ease lambda=500\s+[0-9.]+ (± [0-9.]+|\(fold 1 only\))\s+[0-9.]+$/m);
+    expect(out).toMatch(/^chosen: /m);
+    const timing = /^selection: (\d+) candidates in ([0-9.]+) s$/m.exec(out);
+    expect(Number(timing?.[1])).toBeGreaterThan(10);
+    expect(Number(timing?.[2])).toBeGreaterThan(0);
+  });
+
   it('refuses incomplete or mixed data options', async () => {
     await expect(run(['--model', 'ease'])).rejects.toThrow(/--file PATH --cutoff DATE, or --train PATH --test PATH/);
     await expect(run(['--train', 'a.csv'])).rejects.toThrow(/go together/);

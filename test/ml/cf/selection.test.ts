@@ -48,12 +48,34 @@ describe('selection mirrors the validation it is given', () => {
     expect(score(byRandom, 'ease')).toBeGreaterThan(score(byRandom, 'popularity'));
   });
 
-  it('every trial reports a mean and a spread over the folds', () => {
+  it('every trial reports a mean and a spread over the folds, or its first fold when it was stopped there', () => {
     const s = selectModel(log, { ...settings, plan: { mode: 'random', fraction: 0.25, stratum: 'customer', folds: 2, seed: 3 } });
     expect(s.folds).toHaveLength(2);
+    expect(s.seconds).toBeGreaterThan(0);
     for (const t of s.trials) {
-      expect(t.ndcg.perFold).toHaveLength(2);
+      expect(t.ndcg.perFold).toHaveLength(t.pruned ? 1 : 2);
       expect(t.ndcg.spread).toBeGreaterThanOrEqual(0);
     }
+  });
+
+  it('stops only candidates more than the margin behind their family’s best on the first fold', () => {
+    const plan = { mode: 'random', fraction: 0.25, stratum: 'customer', folds: 2, seed: 3 } as const;
+    const full = selectModel(log, { ...settings, plan, pruneMargin: Infinity });
+    const pruned = selectModel(log, { ...settings, plan, pruneMargin: 0.02 });
+    expect(full.trials.some((t) => t.pruned)).toBe(false);
+    const stopped = pruned.trials.filter((t) => t.pruned);
+    expect(stopped.length).toBeGreaterThan(0);
+    for (const t of pruned.trials) {
+      const same = full.trials.find((f) => JSON.stringify(f.spec) === JSON.stringify(t.spec))!;
+      // the same fits on the same folds: pruning changes which folds are scored, not the scores
+      expect(t.ndcg.perFold[0]).toBe(same.ndcg.perFold[0]);
+      const familyBest = Math.max(...full.trials.filter((f) => f.spec.algorithm === t.spec.algorithm).map((f) => f.ndcg.perFold[0]!));
+      expect(t.pruned).toBe(t.ndcg.perFold[0]! < familyBest * 0.98);
+    }
+    for (const algorithm of new Set(pruned.trials.map((t) => t.spec.algorithm))) {
+      expect(pruned.trials.some((t) => t.spec.algorithm === algorithm && !t.pruned)).toBe(true);
+    }
+    // nothing stopped was the winner of the full run
+    expect(stopped.map((t) => JSON.stringify(t.spec))).not.toContain(JSON.stringify(full.best));
   });
 });

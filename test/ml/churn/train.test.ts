@@ -51,6 +51,21 @@ describe('churn backtest on Online Retail', () => {
     expect(backtest.bgNbdRepeatPurchases.predicted).toBeGreaterThan(3000);
   });
 
+  it('with followBaseRate, moves only the calibration intercept, to the churn rate the customers at the cutoff imply', async () => {
+    expect(training.baseRate).toBeUndefined();
+    const following = await trainChurnModel(log, CUTOFF, { ...OPTIONS, followBaseRate: true });
+    const shift = following.baseRate!;
+    const v = following.fit.validation.labels;
+    expect(shift.calibratedRate).toBeCloseTo(v.reduce((s, y) => s + y, 0) / v.length, 12);
+    expect(shift.populationRate).toBeGreaterThan(0.3);
+    expect(shift.populationRate).toBeLessThan(0.6);
+    expect(following.fit.classifier.calibration).toEqual(shift.scaling);
+    expect(shift.scaling.slope).toBe(training.fit.classifier.calibration.slope);
+    // the same network (same seeds and rows): the backtest's customers, scored, average to the EM's fixed point
+    const p = backtestChurn(log, following, HOLDOUT_END).probability;
+    expect(p.reduce((s, q) => s + q, 0) / p.length).toBeCloseTo(shift.populationRate, 6);
+  }, 600_000);
+
   it('gives probabilities in [0, 1] and a calibration table covering every customer', () => {
     expect(backtest.probability.every((p) => p >= 0 && p <= 1)).toBe(true);
     expect(backtest.calibration.reduce((s, b) => s + b.count, 0)).toBe(3362);
