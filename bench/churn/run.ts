@@ -84,7 +84,7 @@ if (values.db) {
     for (const version of ['bench-1', 'bench-2']) {
       t = performance.now();
       const bar = createProgress({ label: 'writing customer_scores', total: table.rows, unit: 'rows' });
-      const result = await writeCustomerScores(database, table, version, { onRows: (n) => bar.update(n) });
+      const result = await writeCustomerScores(database, table, version, 'data', { onRows: (n) => bar.update(n) });
       bar.finish();
       console.log(`db: customer_scores replaced (${version}): ${result.written.toLocaleString('en')} rows in ${secs(t)} s (${database.engine}), peak RSS ${mb()} MB`);
     }

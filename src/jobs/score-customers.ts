@@ -1,67 +1,91 @@
 // The scoring job: every customer scored for the service (calibrated churn probability and risk
 // tier from the trained classifier, P(alive), expected purchases and next-order date from BG/NBD,
 // CLV from BG/NBD × Gamma-Gamma, RFM scores and segment, top reasons), then customer_scores
-// replaced in one transaction. `retain score churn`, `train churn --score` and the first run use it.
+// replaced in one transaction. `retain score churn`, `train churn --score`, the first run and the
+// schedule of `retain serve` use it; the live scorer (src/services/live-scores.ts) computes single
+// customers with the same function and the run's population parameters.
 import { loadChurnModel, type ChurnModel } from '../artifacts/codecs/churn.ts';
 import type { Database } from '../db/client.ts';
 import { loadPurchaseLog } from '../db/queries/purchase-log.ts';
 import { replaceCustomerScores, type ReplaceResult, type ScoreRow } from '../db/queries/customer-scores-replace.ts';
-import type { ScoreReason } from '../db/schema/index.ts';
+import type { ScoreReason, ScoringPopulation } from '../db/schema/index.ts';
 import { ValidationError } from '../errors.ts';
 import { scoreChurnClassifier } from '../ml/churn/classifier.ts';
 import { CHURN_FEATURE_GROUPS, CHURN_FEATURE_NAMES, tenureDays, type ReasonGroup } from '../ml/churn/features.ts';
-import { churnInputsAt } from '../ml/churn/inputs.ts';
+import { churnInputsAt, churnInputsWith, type ChurnInputsWith } from '../ml/churn/inputs.ts';
 import { topChurnReasons } from '../ml/churn/reasons.ts';
 import { lastPurchaseTime } from '../ml/churn/windows.ts';
 import type { CustomerTrends } from '../ml/churn/trends.ts';
 import { customerValues, type ClvOptions } from '../ml/lifetime/clv.ts';
 import { fitGammaGamma } from '../ml/lifetime/gamma-gamma.ts';
 import { DAY_MS, type PurchaseLog } from '../ml/customers/purchase-log.ts';
-import { rfmSegments, SEGMENTS } from '../ml/customers/rfm.ts';
+import { rfmBoundaries, rfmSegments, SEGMENTS } from '../ml/customers/rfm.ts';
 import type { CustomerSummary } from '../ml/customers/summary.ts';
 import { silentProgress, type JobProgress } from './progress.ts';
 import { startTensorflow } from './tensorflow.ts';
+
+/**
+ * When a run scores: a time (ms UTC); 'now' (a live shop: recency keeps growing while nobody buys);
+ * 'data' (a historical data set such as the bundled sample: midnight after the last stored purchase).
+ */
+export type ScoringClock = number | 'now' | 'data';
+
+export interface ScoringMoment {
+  /** How as_of was chosen; the live scorer follows the same clock. */
+  clock: 'now' | 'data';
+  asOf: number;
+}
 
 export interface ScoreChurnOptions {
   modelsDir: string;
   /** Churn model version; default CURRENT. */
   version?: string;
-  /** Scoring moment (ms UTC); default: midnight after the last stored purchase. */
-  asOf?: number;
+  /** Default 'data'. */
+  asOf?: ScoringClock;
+  /** The clock of 'now' (tests). */
+  now?: number;
 }
 
 export interface StoredScores extends ReplaceResult {
   modelVersion: string;
+  clock: ScoringMoment['clock'];
   asOf: number;
   riskCounts: CustomerScoreTable['riskCounts'];
 }
 
-/** `retain score churn`: scores the customers with a purchase before `asOf` with a saved model. */
+/** `retain score churn`: scores the customers with a purchase before as_of with a saved model. */
 export async function scoreChurn(database: Database, options: ScoreChurnOptions, progress: JobProgress = silentProgress): Promise<StoredScores> {
   await startTensorflow(progress);
   const model = await loadChurnModel(options.modelsDir, options.version);
-  const log = await loadPurchaseLog(database.db, options.asOf === undefined ? {} : { before: new Date(options.asOf) });
-  const last = lastPurchaseTime(log);
-  if (Number.isNaN(last)) throw new ValidationError('no purchases in the database before the scoring date: import some first');
-  const asOf = options.asOf ?? Math.floor(last / DAY_MS + 1) * DAY_MS;
-  return storeCustomerScores(database, log, model, model.manifest.version, asOf, progress);
+  // every line (also those after as_of): the rows' versions count what the run saw
+  const log = await loadPurchaseLog(database.db);
+  const moment = scoringMoment(log, options.asOf ?? 'data', options.now ?? Date.now());
+  return storeCustomerScores(database, log, model, model.manifest.version, moment, progress);
 }
 
-/** Scores `log` at `asOf` with `model` and replaces customer_scores, reporting the rows written. */
+export function scoringMoment(log: PurchaseLog, clock: ScoringClock, now: number): ScoringMoment {
+  if (typeof clock === 'number') return { clock: 'data', asOf: clock };
+  if (clock === 'now') return { clock, asOf: now };
+  const last = lastPurchaseTime(log);
+  if (Number.isNaN(last)) throw new ValidationError('no purchases in the database: import some first');
+  return { clock, asOf: Math.floor(last / DAY_MS + 1) * DAY_MS };
+}
+
+/** Scores `log` at the moment with `model` and replaces customer_scores, reporting the rows written. */
 export async function storeCustomerScores(
   database: Database,
   log: PurchaseLog,
   model: ChurnModel,
   modelVersion: string,
-  asOf: number,
+  moment: ScoringMoment,
   progress: JobProgress = silentProgress,
 ): Promise<StoredScores> {
-  const table = scoreCustomers(log, model, asOf);
+  const table = scoreCustomers(log, model, moment.asOf);
   progress.stage('writing customer scores', { total: table.rows, unit: 'rows' });
-  const written = await writeCustomerScores(database, table, modelVersion, { onRows: (n) => progress.update(n) });
+  const written = await writeCustomerScores(database, table, modelVersion, moment.clock, { onRows: (n) => progress.update(n) });
   progress.finish();
-  const stored = { ...written, modelVersion, asOf, riskCounts: table.riskCounts };
-  progress.info('customer scores replaced', { ...written, riskCounts: table.riskCounts, modelVersion, asOf: new Date(asOf).toISOString() });
+  const stored = { ...written, modelVersion, ...moment, riskCounts: table.riskCounts };
+  progress.info('customer scores replaced', { ...written, riskCounts: table.riskCounts, modelVersion, clock: moment.clock, asOf: new Date(moment.asOf).toISOString() });
   return stored;
 }
 
@@ -87,29 +111,51 @@ export interface CustomerScoreTable {
   rows: number;
   row(i: number): ScoreRow;
   riskCounts: Record<ScoreRow['riskTier'], number>;
-  gammaGamma: { p: number; q: number; v: number };
+  /** The population parameters the rows were computed with (fitted here, or given). */
+  population: ScoringPopulation;
+  /** Customers of the log with no line before as_of, so without a row. */
+  unscored: { externalId: string; purchaseLines: number }[];
 }
 
-/** Scores the customers with a purchase before `asOf` (ms UTC) from the lines before it. */
-export function scoreCustomers(log: PurchaseLog, model: ChurnModel, asOf: number, options: Partial<ScoringOptions> = {}): CustomerScoreTable {
+/**
+ * Scores the customers with a purchase before `asOf` (ms UTC) from the lines before it. Without
+ * `population`, BG/NBD, Gamma-Gamma and the RFM boundaries are fitted on the log (a full run);
+ * with it, each customer is scored against that population (the live scorer, on a log holding
+ * only the customers it re-scores). A row is a function of the customer's own lines, the model and
+ * the population only, so both give a customer the same row. Each row's version (purchaseLines)
+ * counts all of the customer's lines in the log, also those at or after as_of.
+ */
+export function scoreCustomers(log: PurchaseLog, model: ChurnModel, asOf: number, options: Partial<ScoringOptions> = {}, given?: ScoringPopulation): CustomerScoreTable {
   const o = { ...defaultScoringOptions, ...options } satisfies ScoringOptions;
   const trained = model.classifier.featureNames;
   if (trained.join(',') !== CHURN_FEATURE_NAMES.join(',')) {
     throw new ValidationError(`the churn model was trained on ${trained.length} features and this retain computes ${CHURN_FEATURE_NAMES.length} (${CHURN_FEATURE_NAMES.join(', ')}): retrain it with 'retain train churn --score'`);
   }
-  const inputs = churnInputsAt(log, asOf, model.horizonDays, model.bgNbdPenalizer);
-  const { summary, bgNbd, bgNbdScores } = inputs;
+  let inputs: ChurnInputsWith;
+  let population: ScoringPopulation;
+  if (given) {
+    inputs = churnInputsWith(log, asOf, model.horizonDays, given.bgNbd);
+    population = given;
+  } else {
+    const fitted = churnInputsAt(log, asOf, model.horizonDays, model.bgNbdPenalizer);
+    inputs = fitted;
+    population = { bgNbd: { ...fitted.bgNbd.params }, gammaGamma: { ...fitGammaGamma(fitted.summary).params }, rfm: rfmBoundaries(fitted.summary) };
+  }
+  const { summary, bgNbdScores } = inputs;
   const n = summary.customer.length;
+  const bgNbd = { params: population.bgNbd, unit: 'days' as const };
   const churn = scoreChurnClassifier(model.classifier, inputs.features, n);
   const groups = [...new Set(CHURN_FEATURE_GROUPS)];
   const reasons = topChurnReasons(model.classifier.net, churn.standardized, n, churn.logits, CHURN_FEATURE_GROUPS, groups, o.reasons);
-  const rfm = rfmSegments(summary);
-  const gammaGamma = fitGammaGamma(summary);
+  const rfm = rfmSegments(summary, population.rfm);
   const clvOptions: Partial<ClvOptions> = { periods: Math.max(1, Math.round(o.clvDays / (365 / 12))), periodDays: 365 / 12, discountRate: o.clvDiscountRate };
-  const value = customerValues(bgNbd, gammaGamma, summary, asOf, clvOptions);
+  const value = customerValues(bgNbd, { params: population.gammaGamma }, summary, asOf, clvOptions);
   const customerIds = Array.from(summary.customer, (c) => log.customerIds[c]!);
+  const lines = linesPerCustomer(log);
   const riskCounts = { high: 0, medium: 0, low: 0 };
   for (let i = 0; i < n; i++) riskCounts[riskTier(churn.probability[i]!)]++;
+  const unscored: CustomerScoreTable['unscored'] = [];
+  for (let c = 0; c < log.customerIds.length; c++) if (summary.entryOf[c]! < 0) unscored.push({ externalId: log.customerIds[c]!, purchaseLines: lines[c]! });
 
   const row = (i: number): ScoreRow => {
     const p = churn.probability[i]!;
@@ -143,16 +189,27 @@ export function scoreCustomers(log: PurchaseLog, model: ChurnModel, asOf: number
       mScore: rfm.m[i]!,
       segment: SEGMENTS[rfm.segment[i]!]!,
       reasons: why,
+      purchaseLines: lines[summary.customer[i]!]!,
     };
   };
-  return { asOf, customerIds, rows: n, row, riskCounts, gammaGamma: { ...gammaGamma.params } };
+  return { asOf, customerIds, rows: n, row, riskCounts, population, unscored };
 }
 
-/** Replaces customer_scores with `table` in one transaction, in chunks of `chunkRows`. */
+/** Purchase and cancellation lines of each log customer. */
+function linesPerCustomer(log: PurchaseLog): Int32Array {
+  const lines = new Int32Array(log.customerIds.length);
+  for (let i = 0; i < log.customer.length; i++) lines[log.customer[i]!]!++;
+  const c = log.cancellations?.customer ?? new Int32Array(0);
+  for (let k = 0; k < c.length; k++) lines[c[k]!]!++;
+  return lines;
+}
+
+/** Replaces customer_scores with `table` in one transaction, in chunks of `chunkRows`, recording the run. */
 export function writeCustomerScores(
   database: Database,
   table: CustomerScoreTable,
   modelVersion: string,
+  clock: ScoringMoment['clock'],
   options: { chunkRows?: number; onRows?: (rows: number) => void } = {},
 ): Promise<ReplaceResult> {
   const chunkRows = options.chunkRows ?? 20_000;
@@ -164,7 +221,8 @@ export function writeCustomerScores(
       yield chunk;
     }
   }
-  return replaceCustomerScores(database, chunks(), modelVersion, options.onRows);
+  const run = { modelVersion, clock, asOf: table.asOf, population: table.population, unscored: table.unscored };
+  return replaceCustomerScores(database, chunks(), run, options.onRows);
 }
 
 function reasonDetail(group: ReasonGroup, s: CustomerSummary, trends: CustomerTrends, i: number, pNoPurchase: number, horizonDays: number): string {

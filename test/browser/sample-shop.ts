@@ -44,7 +44,7 @@ export async function openSampleShop(log: (line: string) => void = () => {}): Pr
   const second = await trainChurn({ source: { log: purchases }, modelsDir, cutoff: Date.UTC(2011, 8, 9), training: { ...training, net: { seeds: [2] } }, activate: false });
   step('churn models trained');
   const asOf = Math.floor(lastPurchaseTime(purchases) / DAY_MS + 1) * DAY_MS;
-  await writeCustomerScores(database, scoreCustomers(purchases, first.model, asOf), first.manifest.version);
+  await writeCustomerScores(database, scoreCustomers(purchases, first.model, asOf), first.manifest.version, 'data');
   step('customers scored');
   const runtime = new ServiceRuntime({ database, modelsDir, logger: createLogger('silent'), pollMs: 0 });
   await runtime.start();

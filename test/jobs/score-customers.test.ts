@@ -88,8 +88,8 @@ describe.each(testEngines())('customer_scores replacement on %s', (engine) => {
     Number((await database.db.select({ n: count() }).from(customerScores).where(version ? eq(customerScores.modelVersion, version) : sql`true`))[0]!.n);
 
   it('writes every known customer and skips unknown ids', async () => {
-    const result = await writeCustomerScores(database, table, 'v1', { chunkRows: 1000 });
-    expect(result).toEqual({ written: 3361, unknownCustomers: 1 });
+    const result = await writeCustomerScores(database, table, 'v1', 'data', { chunkRows: 1000 });
+    expect(result).toMatchObject({ written: 3361, keptNewer: 0, unknownCustomers: 1 });
     expect(await rowsOf('v1')).toBe(3361);
     const [stored] = await database.db
       .select()
@@ -104,7 +104,7 @@ describe.each(testEngines())('customer_scores replacement on %s', (engine) => {
   });
 
   it('replaces the previous scores on re-scoring', async () => {
-    await writeCustomerScores(database, table, 'v2', { chunkRows: 700 });
+    await writeCustomerScores(database, table, 'v2', 'data', { chunkRows: 700 });
     expect(await rowsOf()).toBe(3361);
     expect(await rowsOf('v2')).toBe(3361);
   });
@@ -114,11 +114,11 @@ describe.each(testEngines())('customer_scores replacement on %s', (engine) => {
       yield [table.row(1), table.row(2)];
       throw new Error('scoring crashed');
     }
-    await expect(replaceCustomerScores(database, failing(), 'v3')).rejects.toThrow(/scoring crashed/);
+    await expect(replaceCustomerScores(database, failing(), { modelVersion: 'v3', clock: 'data', asOf: CUTOFF, population: table.population })).rejects.toThrow(/scoring crashed/);
     expect(await rowsOf('v2')).toBe(3361);
     expect(await rowsOf('v3')).toBe(0);
     // the connection is usable again after the rollback
-    await writeCustomerScores(database, table, 'v4');
+    await writeCustomerScores(database, table, 'v4', 'data');
     expect(await rowsOf('v4')).toBe(3361);
   });
 });
