@@ -7,7 +7,7 @@ import { replaceCustomerScores } from '../../src/db/queries/customer-scores-repl
 import { customers, customerScores } from '../../src/db/schema/index.ts';
 import { readPurchaseLog } from '../../src/import/read-purchase-log.ts';
 import { trainChurnModel } from '../../src/ml/churn/train.ts';
-import type { PurchaseLog } from '../../src/ml/customers/purchase-log.ts';
+import { PurchaseLogBuilder, type PurchaseLog } from '../../src/ml/customers/purchase-log.ts';
 import { initTf } from '../../src/ml/numeric/tf.ts';
 import { riskTier, scoreCustomers, writeCustomerScores, type CustomerScoreTable } from '../../src/jobs/score-customers.ts';
 import { openTestDatabase, testEngines } from '../helpers/db.ts';
@@ -49,6 +49,28 @@ describe('scoreCustomers', () => {
     const trained = trainedModel!;
     const older: ChurnModel = { ...trained, classifier: { ...trained.classifier, featureNames: trained.classifier.featureNames.slice(0, 14) } };
     expect(() => scoreCustomers(log, older, CUTOFF)).toThrow(/trained on 14 features .* retrain it with 'retain train churn/);
+  });
+
+  it('gives a customer scored on their own, against the run\'s population, the full run\'s row (to 1e-9)', () => {
+    for (let i = 0; i < table.rows; i += 211) {
+      const id = table.customerIds[i]!;
+      const c = log.customerIds.indexOf(id);
+      const own = new PurchaseLogBuilder();
+      for (let k = 0; k < log.customer.length; k++) {
+        if (log.customer[k] === c) own.add(id, log.itemIds[log.item[k]!]!, `o${log.order[k]}`, log.quantity[k]!, log.unitPrice[k]!, log.time[k]!);
+      }
+      const cancelled = log.cancellations!;
+      for (let k = 0; k < cancelled.customer.length; k++) if (cancelled.customer[k] === c) own.addCancellation(id, 1, cancelled.value[k]!, cancelled.time[k]!);
+      const alone = scoreCustomers(own.build(), trainedModel!, CUTOFF, {}, table.population);
+      expect(alone.rows).toBe(1);
+      const a = alone.row(0);
+      const b = table.row(i);
+      for (const key of Object.keys(b) as (keyof typeof b)[]) {
+        const [x, y] = [a[key], b[key]];
+        if (typeof y === 'number') expect(Math.abs((x as number) - y), `${id} ${key}`).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(y)));
+        else expect(x, `${id} ${key}`).toEqual(y);
+      }
+    }
   });
 
   it('puts tiers at the documented thresholds', () => {
