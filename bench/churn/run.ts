@@ -10,7 +10,8 @@ import { backtestChurn, trainChurnModel } from '../../src/ml/churn/train.ts';
 import { DAY_MS } from '../../src/ml/customers/purchase-log.ts';
 import { initTf } from '../../src/ml/numeric/tf.ts';
 import { createProgress } from '../../src/progress.ts';
-import { scoreCustomers, writeCustomerScores } from '../../src/jobs/score-customers.ts';
+import { writeCustomerScores } from '../../src/jobs/score-customers.ts';
+import { scoreCustomers } from '../../src/services/customer-scoring.ts';
 import { defaultShop, syntheticPurchaseLog } from './synthetic-log.ts';
 
 const { values } = parseArgs({ options: { customers: { type: 'string', default: '1000000' }, db: { type: 'string' } } });

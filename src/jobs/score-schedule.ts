@@ -19,19 +19,21 @@ export interface ScoreScheduleOptions {
   checkMs?: number;
   /** After a run this replica did (e.g. to pick up its population at once). */
   onScored?: (stored: StoredScores) => void | Promise<void>;
+  /** The clock the runs score as of (default the wall clock; tests set it). */
+  now?: () => number;
 }
 
 export type ScheduledOutcome = { outcome: 'scored'; stored: StoredScores } | { outcome: 'busy' | 'fresh' };
 
 /** One look: scores as of now unless another replica is scoring or the latest run is younger than the period. */
-export async function scheduledScoring(database: Database, options: Pick<ScoreScheduleOptions, 'everyMs' | 'modelsDir'>, progress: JobProgress = silentProgress): Promise<ScheduledOutcome> {
+export async function scheduledScoring(database: Database, options: Pick<ScoreScheduleOptions, 'everyMs' | 'modelsDir' | 'now'>, progress: JobProgress = silentProgress): Promise<ScheduledOutcome> {
   return database.withSession(async (session) => {
     const [lock] = await session.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1::bigint) AS ok', [SCHEDULE_LOCK.toString()]);
     if (!lock?.ok) return { outcome: 'busy' };
     try {
       const [last] = await session.query<{ age_ms: number | string | null }>('SELECT extract(epoch FROM now() - max(scored_at)) * 1000 AS age_ms FROM scoring_runs');
       if (last?.age_ms !== null && last?.age_ms !== undefined && Number(last.age_ms) < options.everyMs) return { outcome: 'fresh' };
-      return { outcome: 'scored', stored: await scoreChurn(database, { modelsDir: options.modelsDir, asOf: 'now' }, progress) };
+      return { outcome: 'scored', stored: await scoreChurn(database, { modelsDir: options.modelsDir, asOf: 'now', now: options.now?.() ?? Date.now() }, progress) };
     } finally {
       await session.query('SELECT pg_advisory_unlock($1::bigint)', [SCHEDULE_LOCK.toString()]);
     }

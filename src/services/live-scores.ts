@@ -6,18 +6,19 @@
 // orders against both at once. The cost is the scoring time inside the write (measured in
 // bench/events). Readers on every replica read customer_scores, so they see the row at commit.
 import { loadChurnModel, type ChurnModel } from '../artifacts/codecs/churn.ts';
+import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
-import { customerLines, latestScoringRun, lockCustomersForScoring, upsertLiveScores, type LiveScoreRow } from '../db/queries/customer-scores-live.ts';
-import type { ScoringRun } from '../db/schema/index.ts';
-import { scoreCustomers } from '../jobs/score-customers.ts';
-import type { Logger } from '../logger.ts';
+import { customerLines, latestScoringRun, lockCustomersForScoring, staleScoreCustomers, upsertLiveScores, type LiveScoreRow } from '../db/queries/customer-scores-live.ts';
+import { customerScores, type ScoringRun } from '../db/schema/index.ts';
+import { scoreCustomers } from './customer-scoring.ts';
 
 /** Any drizzle handle: the pool or an open transaction. */
 type Tx = Parameters<typeof latestScoringRun>[0];
 
 export interface LiveScoresOptions {
   modelsDir: string;
-  logger: Logger;
+  /** The churn model of the latest run does not load: live scoring is off until one does. */
+  onModelMissing: (version: string, err: unknown) => void;
   /** The clock of a 'now' run (tests). */
   now?: () => number;
 }
@@ -55,7 +56,7 @@ export class LiveScores {
       this.failedVersion = undefined;
     } catch (err) {
       // scores then stay as the full run wrote them; said once per version
-      if (this.failedVersion !== run.modelVersion) this.options.logger.warn({ err, version: run.modelVersion }, 'live scoring off: the churn model of the latest scoring run does not load');
+      if (this.failedVersion !== run.modelVersion) this.options.onModelMissing(run.modelVersion, err);
       this.failedVersion = run.modelVersion;
       this.loaded = undefined;
     }
@@ -95,5 +96,25 @@ export class LiveScores {
     }
     await upsertLiveScores(tx, rows, { id: run.id, modelVersion: run.modelVersion });
     return rows.length;
+  }
+
+  /**
+   * After an import: re-scores every customer whose row misses some of their lines, `chunk` at a
+   * time, each chunk in a transaction of its own that takes the erasure's lock first (as an event
+   * batch does). An import interrupted before this leaves such rows to the next import or full run.
+   */
+  async rescoreStale(db: Db, chunk = 500, onRows?: (done: number, total: number) => void): Promise<number> {
+    await this.refresh(db);
+    if (!this.loaded) return 0;
+    const stale = await staleScoreCustomers(db);
+    let done = 0;
+    for (let start = 0; start < stale.length; start += chunk) {
+      done += await db.transaction(async (tx) => {
+        await tx.execute(sql`LOCK TABLE ${customerScores} IN ROW EXCLUSIVE MODE`);
+        return this.rescore(tx, stale.slice(start, start + chunk));
+      });
+      onRows?.(Math.min(start + chunk, stale.length), stale.length);
+    }
+    return done;
   }
 }

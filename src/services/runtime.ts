@@ -88,7 +88,7 @@ export class ServiceRuntime {
     this.dashboardCustomers = new DashboardCustomers(db, this.customers, this.recommendations, this.models, this.dashboardInsights);
     this.attribution = new AttributionService(db, logger, this.erased, { retentionDays: options.attributionDays ?? 90, flushMs: options.servedFlushMs ?? 1_000 });
     this.campaigns = new CampaignService(db, this.recommendations, this.catalog);
-    this.liveScores = new LiveScores({ modelsDir, logger });
+    this.liveScores = new LiveScores({ modelsDir, onModelMissing: (version, err) => logger.warn({ err, version }, 'live scoring off: the churn model of the latest scoring run does not load') });
     this.events = new EventService(
       db,
       (customer, item, at) => {

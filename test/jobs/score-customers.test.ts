@@ -9,7 +9,8 @@ import { readPurchaseLog } from '../../src/import/read-purchase-log.ts';
 import { trainChurnModel } from '../../src/ml/churn/train.ts';
 import { PurchaseLogBuilder, type PurchaseLog } from '../../src/ml/customers/purchase-log.ts';
 import { initTf } from '../../src/ml/numeric/tf.ts';
-import { riskTier, scoreCustomers, writeCustomerScores, type CustomerScoreTable } from '../../src/jobs/score-customers.ts';
+import { writeCustomerScores } from '../../src/jobs/score-customers.ts';
+import { riskTier, scoreCustomers, type CustomerScoreTable } from '../../src/services/customer-scoring.ts';
 import { openTestDatabase, testEngines } from '../helpers/db.ts';
 
 const CUTOFF = Date.parse('2011-09-09T00:00:00Z');

@@ -29,6 +29,23 @@ export async function lockCustomersForScoring(tx: Tx, customerIds: readonly numb
     FROM (SELECT x FROM unnest(ARRAY[${sql.join(customerIds.map((id) => sql`${id}`), sql`, `)}]::bigint[]) AS x ORDER BY x) s`);
 }
 
+/**
+ * Customers (not erased) whose score row was not computed from all of their current purchase
+ * lines, or who have none: what an import that added lines (or cancellations) leaves to re-score.
+ */
+export async function staleScoreCustomers(db: Tx): Promise<number[]> {
+  const rows = await queryRows<{ id: string | number }>(
+    db,
+    sql`SELECT l.customer_id AS id
+        FROM (SELECT customer_id, count(*) AS n FROM purchases GROUP BY customer_id) l
+        JOIN customers c ON c.id = l.customer_id AND c.erased_at IS NULL
+        LEFT JOIN customer_scores s ON s.customer_id = l.customer_id
+        WHERE s.purchase_lines IS DISTINCT FROM l.n::int
+        ORDER BY l.customer_id`,
+  );
+  return rows.map((r) => Number(r.id));
+}
+
 export interface CustomerLines {
   /** Every purchase and cancellation line of the customers, external ids as the log's customer ids. */
   log: PurchaseLog;
