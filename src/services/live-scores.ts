@@ -76,7 +76,7 @@ export class LiveScores {
     const { run, model } = loaded;
     const ids = [...new Set(customerIds)];
     await lockCustomersForScoring(tx, ids);
-    const { log, idOf, latest } = await customerLines(tx, ids);
+    const { log, latest } = await customerLines(tx, ids);
     if (log.customer.length === 0) return 0;
     const now = this.options.now?.() ?? Date.now();
     // customers grouped by as_of (one group unless events are dated past the run's clock)
@@ -91,7 +91,7 @@ export class LiveScores {
       const table = scoreCustomers(log, model, asOf, {}, run.population);
       for (let i = 0; i < table.rows; i++) {
         if (!members.has(table.customerIds[i]!)) continue;
-        rows.push({ ...table.row(i), customerId: idOf.get(table.customerIds[i]!)!, asOf });
+        rows.push({ ...table.row(i), customerId: Number(table.customerIds[i]!), asOf });
       }
     }
     await upsertLiveScores(tx, rows, { id: run.id, modelVersion: run.modelVersion });

@@ -85,6 +85,26 @@ describe.each(testEngines())('live scores on %s', (engine) => {
     if (modelsDir) await rm(modelsDir, { recursive: true, force: true });
   });
 
+  it('filters the win-back list by days since the order, orders and due, in JSON and CSV, with the contact cap', async () => {
+    const query = 'tier=high&min_days_since_order=30&max_days_since_order=200&min_orders=2&due=true&exclude_contacted_within_days=30';
+    const page = (await (await fetch(`${base}/v1/churn/at-risk?${query}&limit=1000`)).json()) as { customers: { customer_id: string; scores: Scores }[] };
+    const all = (await (await fetch(`${base}/v1/churn/at-risk?tier=high&limit=1000`)).json()) as { customers: unknown[] };
+    expect(page.customers.length).toBeGreaterThan(0);
+    expect(page.customers.length).toBeLessThan(all.customers.length);
+    for (const c of page.customers.slice(0, 50)) {
+      expect(c.scores.recency_days).toBeGreaterThanOrEqual(30);
+      expect(c.scores.recency_days).toBeLessThanOrEqual(200);
+      expect(c.scores.frequency).toBeGreaterThanOrEqual(2);
+      const row = (await scoreRow(c.customer_id))!;
+      expect(row.recencyDays).toBeGreaterThan(row.avgDaysBetweenOrders!);
+    }
+    const csv = await (await fetch(`${base}/v1/churn/at-risk?${query}&format=csv`)).text();
+    expect(csv.trim().split('\n').slice(1).map((l) => l.split(',')[0])).toEqual(page.customers.map((c) => c.customer_id));
+    // due alone leaves out the one-order customers
+    const due = (await (await fetch(`${base}/v1/churn/at-risk?due=true&limit=1000`)).json()) as { customers: { scores: Scores }[] };
+    expect(due.customers.every((c) => c.scores.frequency >= 2)).toBe(true);
+  });
+
   it('re-scores the high-risk customer who buys: they leave the high tier at once, recency, frequency and segment move', async () => {
     // the first of the list who has not ordered for two months (so RFM recency score 1 or 2)
     const [id] = await topHighRisk(1, '&min_days_since_order=120');
