@@ -2,7 +2,7 @@
 // Retail shop: a purchase re-scores its buyer in the event's transaction, a concurrent full run
 // does not undo it, an erasure during the scoring leaves no row. Both engines; the orderings
 // that need a second connection run on PostgreSQL only.
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,6 +15,7 @@ import { latestScoringRun } from '../../src/db/queries/customer-scores-live.ts';
 import { loadPurchaseLog } from '../../src/db/queries/purchase-log.ts';
 import { customers, customerScores, scoringRuns } from '../../src/db/schema/index.ts';
 import { importPurchases } from '../../src/import/purchase-import.ts';
+import { importFile } from '../../src/jobs/import.ts';
 import { scheduledScoring, startScoreSchedule } from '../../src/jobs/score-schedule.ts';
 import { writeCustomerScores } from '../../src/jobs/score-customers.ts';
 import { scoreCustomers } from '../../src/services/customer-scoring.ts';
@@ -215,6 +216,20 @@ describe.each(testEngines())('live scores on %s', (engine) => {
     expect((await erasure!).status).toBe(200);
     expect(await scoreRow(id!)).toBeUndefined();
     expect((await fetch(`${base}/v1/customers/${id}`)).status).toBe(404);
+  });
+
+  it('an import that adds purchase and cancellation lines re-scores their customer after it commits', async () => {
+    const [id] = await topHighRisk(1, '&min_days_since_order=30');
+    const before = (await scoreRow(id!))!;
+    const file = join(modelsDir, 'more-lines.csv');
+    await writeFile(file, ['customer_id,order_id,item_id,quantity,unit_price,occurred_at', `${id},imp-1,85123A,4,2.55,2011-12-09T10:00:00Z`, `${id},imp-2,85123A,-1,2.55,2011-12-09T11:00:00Z`, ''].join('\n'));
+    const result = await importFile(database, { kind: 'purchases', format: 'canonical', file, rescoreWith: { modelsDir } });
+    expect(result).toMatchObject({ kind: 'purchases', summary: { purchases: 1, cancellations: 1 } });
+    expect(result.kind === 'purchases' && result.rescored).toBeGreaterThanOrEqual(1);
+    const after = (await scoreRow(id!))!;
+    expect(after.purchaseLines).toBe(before.purchaseLines + 2);
+    expect(after.frequency).toBe(before.frequency + 1);
+    expect(after.recencyDays).toBeLessThan(before.recencyDays);
   });
 
   const runs = async () => (await database.db.select({ id: scoringRuns.id }).from(scoringRuns)).length;
