@@ -6,10 +6,9 @@
 // orders against both at once. The cost is the scoring time inside the write (measured in
 // bench/events). Readers on every replica read customer_scores, so they see the row at commit.
 import { loadChurnModel, type ChurnModel } from '../artifacts/codecs/churn.ts';
-import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
-import { customerLines, latestScoringRun, lockCustomersForScoring, staleScoreCustomers, upsertLiveScores, type LiveScoreRow } from '../db/queries/customer-scores-live.ts';
-import { customerScores, type ScoringRun } from '../db/schema/index.ts';
+import { customerLines, latestScoringRun, lockCustomersForScoring, lockScoresForWriting, staleScoreCustomers, upsertLiveScores, type LiveScoreRow } from '../db/queries/customer-scores-live.ts';
+import type { ScoringRun } from '../db/schema/index.ts';
 import { scoreCustomers } from './customer-scoring.ts';
 
 /** Any drizzle handle: the pool or an open transaction. */
@@ -19,8 +18,6 @@ export interface LiveScoresOptions {
   modelsDir: string;
   /** The churn model of the latest run does not load: live scoring is off until one does. */
   onModelMissing: (version: string, err: unknown) => void;
-  /** The clock of a 'now' run (tests). */
-  now?: () => number;
 }
 
 /**
@@ -28,7 +25,7 @@ export interface LiveScoresOptions {
  * past the customer's latest line when that is later (an event dated after a historical data set
  * ends), so that every line counts and recency is never negative.
  */
-export function liveAsOf(run: Pick<ScoringRun, 'clock' | 'asOf'>, latestLine: number, now: number): number {
+function liveAsOf(run: Pick<ScoringRun, 'clock' | 'asOf'>, latestLine: number, now: number): number {
   const clock = run.clock === 'now' ? now : run.asOf.getTime();
   return Math.max(clock, latestLine + 1);
 }
@@ -62,10 +59,6 @@ export class LiveScores {
     }
   }
 
-  get runId(): number | undefined {
-    return this.loaded?.run.id;
-  }
-
   /**
    * Re-scores `customerIds` (customers.id) inside `tx`, after their new lines were written there.
    * Without a full run yet (nothing to score against) it does nothing.
@@ -78,7 +71,7 @@ export class LiveScores {
     await lockCustomersForScoring(tx, ids);
     const { log, latest } = await customerLines(tx, ids);
     if (log.customer.length === 0) return 0;
-    const now = this.options.now?.() ?? Date.now();
+    const now = Date.now();
     // customers grouped by as_of (one group unless events are dated past the run's clock)
     const groups = new Map<number, Set<string>>();
     for (const [customer, t] of latest) {
@@ -110,7 +103,7 @@ export class LiveScores {
     let done = 0;
     for (let start = 0; start < stale.length; start += chunk) {
       done += await db.transaction(async (tx) => {
-        await tx.execute(sql`LOCK TABLE ${customerScores} IN ROW EXCLUSIVE MODE`);
+        await lockScoresForWriting(tx);
         return this.rescore(tx, stale.slice(start, start + chunk));
       });
       onRows?.(Math.min(start + chunk, stale.length), stale.length);

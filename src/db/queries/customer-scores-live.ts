@@ -15,6 +15,15 @@ export async function latestScoringRun(db: Tx): Promise<ScoringRun | undefined> 
   return run;
 }
 
+/**
+ * The lock an erasure waits for (it takes customer_scores before the customer row): a writer that
+ * will write score rows after locking customer rows takes it first, so it never holds one of the
+ * two while waiting for the other.
+ */
+export async function lockScoresForWriting(tx: Tx): Promise<void> {
+  await tx.execute(sql`LOCK TABLE ${customerScores} IN ROW EXCLUSIVE MODE`);
+}
+
 /** Advisory lock class of live scoring: one key per customer (the id's low 31 bits). */
 const LIVE_SCORE_LOCK = 0x52534c56;
 

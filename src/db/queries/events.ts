@@ -4,7 +4,8 @@
 // and their buyers' scores are recomputed in the same transaction (onPurchases).
 import { inArray, sql } from 'drizzle-orm';
 import type { Db } from '../client.ts';
-import { customers, customerScores, events, items, purchases } from '../schema/index.ts';
+import { customers, events, items, purchases } from '../schema/index.ts';
+import { lockScoresForWriting } from './customer-scores-live.ts';
 
 export interface EventInput {
   eventId: string;
@@ -30,10 +31,7 @@ export type PurchasesStored = (tx: Pick<Db, 'execute' | 'insert' | 'select'>, cu
 export async function insertEvents(db: Db, input: EventInput[], onPurchases?: PurchasesStored): Promise<EventOutcome[]> {
   if (input.length === 0) return [];
   return db.transaction(async (tx) => {
-    // the lock an erasure waits for (it takes customer_scores before the customer row), taken
-    // first so that this batch, which writes score rows after locking customer rows, never
-    // holds one while waiting for the other
-    if (onPurchases && input.some((e) => e.type === 'purchase')) await tx.execute(sql`LOCK TABLE ${customerScores} IN ROW EXCLUSIVE MODE`);
+    if (onPurchases && input.some((e) => e.type === 'purchase')) await lockScoresForWriting(tx);
     const customerIds = [...new Set(input.map((e) => e.customerId))];
     const itemIds = [...new Set(input.map((e) => e.itemId))];
     await tx.insert(customers).values(customerIds.map((externalId) => ({ externalId }))).onConflictDoNothing();
