@@ -3,8 +3,12 @@
 // events and purchases only) and on (every batch re-scores its buyers in its transaction);
 // autocannon from a second, lean process (load.ts).
 //
-//   npx tsx bench/events/run.ts --database-url postgres://postgres@127.0.0.1:5432/postgres [--duration 10] [--connections 1,10] [--batch 100] [--customers-per-batch 10,100]
+//   npx tsx bench/events/run.ts --database-url postgres://postgres@127.0.0.1:5432/postgres [--duration 10] [--rounds 3] [--connections 1,10] [--batch 100] [--customers-per-batch 10,100]
 //
+// One server runs throughout; live scoring is switched off and on by removing and restoring the
+// scoring run (each replica's live scorer follows it at its next 2 s poll). With --rounds N every
+// scenario runs N times, off and on in turn within each round, and the median round is reported,
+// so a burst of load from other processes on the machine hits both modes alike.
 // The database `retain_events_bench` is rebuilt each run with the bundled Online Retail sample; the
 // models (EASE λ=500 and the first run's churn ensemble) are trained once under
 // data/generated/events-bench/models (git-ignored) and reused; every customer is scored by
@@ -33,10 +37,12 @@ const { values } = parseArgs({
     connections: { type: 'string', default: '1,10' },
     batch: { type: 'string', default: '100' },
     'customers-per-batch': { type: 'string', default: '10,100' },
+    rounds: { type: 'string', default: '1' },
   },
 });
 if (!values['database-url']) throw new Error('--database-url postgres://... is required (the benchmark measures PostgreSQL)');
 const duration = Number(values.duration);
+const rounds = Number(values.rounds);
 const batch = Number(values.batch);
 const connectionCounts = values.connections.split(',').map(Number);
 const perBatch = values['customers-per-batch'].split(',').map(Number);
@@ -51,45 +57,59 @@ await prepareModels(database);
 const customers = (await queryRows<{ id: string }>(database.db, sql`SELECT external_id AS id FROM customers`)).map((r) => r.id);
 const items = (await queryRows<{ id: string }>(database.db, sql`SELECT external_id AS id FROM items WHERE recommendable`)).map((r) => r.id);
 
-const rows: string[][] = [];
 const specDir = await mkdtemp(join(tmpdir(), 'retain-events-bench-'));
 const loadBefore = loadavg().map((l) => l.toFixed(1)).join(' ');
-let scenario = 0;
-for (const live of [false, true]) {
-  if (live) {
-    process.stderr.write('scoring every customer (scoring run recorded: live scoring on)\n');
-    await scoreChurn(database, { modelsDir });
-  } else {
-    await database.db.execute(sql`UPDATE customer_scores SET run_id = NULL`);
-    await database.db.execute(sql`DELETE FROM scoring_runs`);
-  }
-  const port = await freePort();
-  const server = await startServer(url, port);
-  try {
-    for (const cpb of perBatch) {
-      for (const connections of connectionCounts) {
-        const title = `live scoring ${live ? 'on' : 'off'}, ${cpb} customers per batch, ${connections} connection${connections === 1 ? '' : 's'}`;
-        process.stderr.write(`${title} (${duration} s)\n`);
-        const spec: EventLoadSpec = { url: `http://127.0.0.1:${port}`, connections, duration, warmup: 2, title, batch, customersPerBatch: cpb, customers, items, seed: ++scenario, runId: `bench${Date.now()}s${scenario}` };
-        const file = join(specDir, `${scenario}.json`);
-        await writeFile(file, JSON.stringify(spec));
-        const r = await runLoad(file);
-        rows.push([live ? 'on' : 'off', String(cpb), String(connections), Math.round(r.requests.average * batch).toString(), r.requests.average.toFixed(1), r.latency.p50.toString(), r.latency.p99.toString(), (r.non2xx + r.errors + r.timeouts).toString()]);
-      }
+process.stderr.write('scoring every customer (the scoring run that switches live scoring on)\n');
+await scoreChurn(database, { modelsDir });
+const [run] = await queryRows<Record<string, unknown>>(database.db, sql`SELECT * FROM scoring_runs`);
+const scenarios = perBatch.flatMap((cpb) => connectionCounts.flatMap((connections) => [false, true].map((live) => ({ live, cpb, connections }))));
+const results: Result[][] = scenarios.map(() => []);
+const port = await freePort();
+const server = await startServer(url, port);
+let seed = 0;
+try {
+  for (let round = 0; round < rounds; round++) {
+    for (const [i, sc] of scenarios.entries()) {
+      await setLiveScoring(sc.live);
+      const title = `live scoring ${sc.live ? 'on' : 'off'}, ${sc.cpb} customers per batch, ${sc.connections} connection${sc.connections === 1 ? '' : 's'}`;
+      process.stderr.write(`round ${round + 1}/${rounds}: ${title} (${duration} s)\n`);
+      const spec: EventLoadSpec = { url: `http://127.0.0.1:${port}`, connections: sc.connections, duration, warmup: 2, title, batch, customersPerBatch: sc.cpb, customers, items, seed: ++seed, runId: `bench${Date.now()}s${seed}` };
+      const file = join(specDir, `${seed}.json`);
+      await writeFile(file, JSON.stringify(spec));
+      results[i]!.push(await runLoad(file));
     }
-  } finally {
-    server.kill('SIGTERM');
   }
+} finally {
+  await stopServer(server);
 }
+const rows = scenarios.map((sc, i) => {
+  const r = [...results[i]!].sort((a, b) => a.requests.average - b.requests.average)[results[i]!.length >> 1]!;
+  return [sc.live ? 'on' : 'off', String(sc.cpb), String(sc.connections), Math.round(r.requests.average * batch).toString(), r.requests.average.toFixed(1), r.latency.p50.toString(), r.latency.p99.toString(), (r.non2xx + r.errors + r.timeouts).toString()];
+});
 const [scored] = await queryRows<{ live: string | number; runs: string | number }>(
   database.db,
   sql`SELECT (SELECT count(*) FROM customer_scores s JOIN scoring_runs r ON r.id = s.run_id WHERE s.scored_at > r.scored_at) AS live, (SELECT count(*) FROM scoring_runs) AS runs`,
 );
 await database.close();
 await rm(specDir, { recursive: true, force: true });
-process.stdout.write(`\nPostgreSQL; batches of ${batch} purchase events; ${duration} s per scenario after 2 s of warm-up; ${customers.length} customers, ${items.length} items\n`);
+process.stdout.write(`\nPostgreSQL; batches of ${batch} purchase events; ${duration} s per scenario after 2 s of warm-up; ${customers.length} customers, ${items.length} items; median of ${rounds} round${rounds === 1 ? '' : 's'}\n`);
 process.stdout.write(table(['live scoring', 'customers/batch', 'connections', 'events/s', 'batches/s', 'p50 ms', 'p99 ms', 'errors'], rows));
 process.stdout.write(`rows re-scored live after the full run: ${Number(scored!.live)}; load average before: ${loadBefore}, after: ${loadavg().map((l) => l.toFixed(1)).join(' ')}\n`);
+
+/** Off: the scoring run removed (rows keep their scores); on: restored. Then one poll of the server's live scorer. */
+async function setLiveScoring(on: boolean): Promise<void> {
+  const [{ n }] = (await queryRows<{ n: string | number }>(database.db, sql`SELECT count(*) AS n FROM scoring_runs`)) as [{ n: string | number }];
+  if (on === Number(n) > 0) return;
+  if (on) {
+    await database.db.execute(sql`INSERT INTO scoring_runs (id, clock, as_of, model_version, population, customers, scored_at)
+      VALUES (${run!.id}, ${run!.clock}, ${run!.as_of}, ${run!.model_version}, ${JSON.stringify(run!.population)}::jsonb, ${run!.customers}, ${run!.scored_at})`);
+    await database.db.execute(sql`UPDATE customer_scores SET run_id = ${run!.id}`);
+  } else {
+    await database.db.execute(sql`UPDATE customer_scores SET run_id = NULL`);
+    await database.db.execute(sql`DELETE FROM scoring_runs`);
+  }
+  await new Promise((r) => setTimeout(r, 2_500));
+}
 
 async function prepareModels(db: Database): Promise<void> {
   if ((await currentVersion(modelsDir, 'recommender')) === undefined) {
@@ -138,6 +158,16 @@ async function startServer(databaseUrl: string, port: number): Promise<ChildProc
   }
   child.kill('SIGTERM');
   throw new Error(`server not ready after 120 s:\n${log}`);
+}
+
+/** SIGTERM (graceful), then SIGKILL if it has not exited within 10 s. */
+async function stopServer(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
 }
 
 function freePort(): Promise<number> {
