@@ -105,8 +105,12 @@ async function setLiveScoring(on: boolean): Promise<void> {
       VALUES (${run!.id}, ${run!.clock}, ${run!.as_of}, ${run!.model_version}, ${JSON.stringify(run!.population)}::jsonb, ${run!.customers}, ${run!.scored_at})`);
     await database.db.execute(sql`UPDATE customer_scores SET run_id = ${run!.id}`);
   } else {
-    await database.db.execute(sql`UPDATE customer_scores SET run_id = NULL`);
-    await database.db.execute(sql`DELETE FROM scoring_runs`);
+    // the lock waits for batches still in flight from the scenario before (they write run_id)
+    await database.db.transaction(async (tx) => {
+      await tx.execute(sql`LOCK TABLE customer_scores IN SHARE ROW EXCLUSIVE MODE`);
+      await tx.execute(sql`UPDATE customer_scores SET run_id = NULL`);
+      await tx.execute(sql`DELETE FROM scoring_runs`);
+    });
   }
   await new Promise((r) => setTimeout(r, 2_500));
 }
