@@ -11,7 +11,22 @@ const Env = z.object({
   SAMPLE_DATA_DIR: z.string().default('data/online-retail'),
   /** Days served recommendation lists are kept for attribution; 0 records none. */
   ATTRIBUTION_DAYS: z.coerce.number().int().min(0).max(3650).default(90),
+  /**
+   * `retain serve` re-scores every customer as of now this often (e.g. 24h, 90m; units ms, s, m,
+   * h, d), one replica at a time; unset (the default, right for the historical sample): never.
+   */
+  SCORE_EVERY: z
+    .string()
+    .regex(/^\d+(ms|s|m|h|d)$/, 'a whole number with a unit: ms, s, m, h or d (e.g. 24h)')
+    .transform(durationMs)
+    .refine((ms) => ms >= 1000, 'at least 1s')
+    .optional(),
 });
+
+function durationMs(s: string): number {
+  const [, n, unit] = /^(\d+)(ms|s|m|h|d)$/.exec(s)!;
+  return Number(n) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[unit as 'ms' | 's' | 'm' | 'h' | 'd'];
+}
 
 export type Config = z.infer<typeof Env>;
 

@@ -11,7 +11,8 @@ import { backtestChurn, trainChurnModel } from '../../src/ml/churn/train.ts';
 import { DAY_MS } from '../../src/ml/customers/purchase-log.ts';
 import { initTf } from '../../src/ml/numeric/tf.ts';
 import { createProgress } from '../../src/progress.ts';
-import { scoreCustomers, writeCustomerScores } from '../../src/jobs/score-customers.ts';
+import { writeCustomerScores } from '../../src/jobs/score-customers.ts';
+import { scoreCustomers } from '../../src/services/customer-scoring.ts';
 import { defaultShop, syntheticPurchaseLog } from './synthetic-log.ts';
 
 const { values } = parseArgs({ options: { customers: { type: 'string', default: '1000000' }, db: { type: 'string' }, 'follow-base-rate': { type: 'boolean', default: false } } });
@@ -85,7 +86,7 @@ if (values.db) {
     for (const version of ['bench-1', 'bench-2']) {
       t = performance.now();
       const bar = createProgress({ label: 'writing customer_scores', total: table.rows, unit: 'rows' });
-      const result = await writeCustomerScores(database, table, version, { onRows: (n) => bar.update(n) });
+      const result = await writeCustomerScores(database, table, version, 'data', { onRows: (n) => bar.update(n) });
       bar.finish();
       console.log(`db: customer_scores replaced (${version}): ${result.written.toLocaleString('en')} rows in ${secs(t)} s (${database.engine}), peak RSS ${mb()} MB`);
     }

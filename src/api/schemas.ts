@@ -109,7 +109,8 @@ export const ScoresSchema = z
       )
       .openapi({ description: 'What pushes the churn score up most' }),
     model_version: z.string(),
-    scored_at: z.string(),
+    as_of: z.string().openapi({ description: 'The moment the scores describe: recency and every probability are measured to it' }),
+    scored_at: z.string().openapi({ description: 'When the row was computed (a full run, or a purchase of the customer)' }),
   })
   .openapi('CustomerScores');
 
@@ -131,6 +132,7 @@ export function scoresJson(s: Scores): z.infer<typeof ScoresSchema> {
     segment: s.segment,
     reasons: s.reasons,
     model_version: s.modelVersion,
+    as_of: s.asOf.toISOString(),
     scored_at: s.scoredAt.toISOString(),
   };
 }

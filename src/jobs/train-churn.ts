@@ -85,7 +85,7 @@ export async function trainChurn(options: TrainChurnOptions, progress: JobProgre
     },
     ...(options.activate === undefined ? {} : { activate: options.activate }),
   });
-  const scores = options.scoreInto ? await storeCustomerScores(options.scoreInto, log, model, manifest.version, cutoff, progress) : undefined;
+  const scores = options.scoreInto ? await storeCustomerScores(options.scoreInto, log, model, manifest.version, { clock: 'data', asOf: cutoff }, progress) : undefined;
   return { model, manifest, training, validation, backtest, ...(scores ? { scores } : {}) };
 }
 

@@ -1,8 +1,9 @@
 // Live events: validated per event (one bad event does not sink the batch), stored idempotently,
 // and purchases applied to this replica's fresh-purchase store so the next recommendation for the
-// customer already reflects them.
+// customer already reflects them; their scores are recomputed in the batch's transaction (live-scores.ts).
 import type { Db } from '../db/client.ts';
 import { insertEvents, type EventInput, type EventOutcome } from '../db/queries/events.ts';
+import type { LiveScores } from './live-scores.ts';
 
 /** A validated event as the API hands it over. */
 export type { EventInput };
@@ -18,6 +19,7 @@ export class EventService {
     private readonly db: Db,
     private readonly onPurchase: (customerId: string, itemId: string, occurredAt: Date) => void,
     private readonly onAccepted: (event: EventInput) => void = () => {},
+    private readonly liveScores?: LiveScores,
   ) {}
 
   /** `rejected` holds events that failed validation upstream, by position in the original batch. */
@@ -34,9 +36,11 @@ export class EventService {
         unique.push(v);
       }
     }
+    const live = this.liveScores;
     const outcomes = await insertEvents(
       this.db,
       unique.map((v) => v.event),
+      live && ((tx, customerIds) => live.rescore(tx, customerIds)),
     );
     unique.forEach((v, k) => {
       const outcome = outcomes[k]!;

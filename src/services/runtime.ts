@@ -28,6 +28,7 @@ import { FreshPurchases } from './fresh-purchases.ts';
 import { InsightService } from './insights.ts';
 import { ItemFlags } from './item-filter.ts';
 import { ItemService } from './items.ts';
+import { LiveScores } from './live-scores.ts';
 import { ModelRegistry, type LoadedRecommender, type RecommenderLoader } from './model-registry.ts';
 import { RecommendationService } from './recommendations.ts';
 
@@ -65,6 +66,7 @@ export class ServiceRuntime {
   readonly items: ItemService;
   readonly attribution: AttributionService;
   readonly campaigns: CampaignService;
+  readonly liveScores: LiveScores;
   private state: { model: LoadedRecommender; flags: ItemFlags; fresh: FreshPurchases } | undefined;
   /** The database clock at the previous poll: the next one reads rows changed after it (minus the overlap). */
   private lastPoll = new Date(0);
@@ -86,12 +88,14 @@ export class ServiceRuntime {
     this.dashboardCustomers = new DashboardCustomers(db, this.customers, this.recommendations, this.models, this.dashboardInsights);
     this.attribution = new AttributionService(db, logger, this.erased, { retentionDays: options.attributionDays ?? 90, flushMs: options.servedFlushMs ?? 1_000 });
     this.campaigns = new CampaignService(db, this.recommendations, this.catalog);
+    this.liveScores = new LiveScores({ modelsDir, onModelMissing: (version, err) => logger.warn({ err, version }, 'live scoring off: the churn model of the latest scoring run does not load') });
     this.events = new EventService(
       db,
       (customer, item, at) => {
         if (this.state && at >= this.state.fresh.since && this.state.fresh.add(customer, item)) this.recommendations.prefetch([customer]);
       },
       (e) => this.attribution.eventAccepted(e),
+      this.liveScores,
     );
     this.items = new ItemService(db, this.catalog, this.recommendations);
     this.catalog.onChange((ids) => this.state?.flags.patch(ids));
@@ -120,6 +124,7 @@ export class ServiceRuntime {
     for (const id of await erasedCustomerIds(db)) this.erased.add(id);
     await this.keys.refresh();
     await this.models.refresh();
+    await this.liveScores.refresh(db);
     this.attribution.start();
     const pollMs = this.options.pollMs ?? 2_000;
     if (pollMs > 0) {
@@ -167,6 +172,7 @@ export class ServiceRuntime {
     if (this.state) await this.loadFresh(this.state.fresh);
     await this.keys.refresh();
     await this.models.refresh();
+    await this.liveScores.refresh(db);
   }
 
   async dbReachable(): Promise<boolean> {

@@ -12,7 +12,8 @@ import { createLogger } from '../../src/logger.ts';
 import { lastPurchaseTime } from '../../src/ml/churn/windows.ts';
 import { DAY_MS } from '../../src/ml/customers/purchase-log.ts';
 import { initTf } from '../../src/ml/numeric/tf.ts';
-import { scoreCustomers, writeCustomerScores } from '../../src/jobs/score-customers.ts';
+import { writeCustomerScores } from '../../src/jobs/score-customers.ts';
+import { scoreCustomers } from '../../src/services/customer-scoring.ts';
 import { ServiceRuntime } from '../../src/services/runtime.ts';
 import { trainChurn } from '../../src/jobs/train-churn.ts';
 import { trainRecommender } from '../../src/jobs/train-recommender.ts';
@@ -44,7 +45,7 @@ export async function openSampleShop(log: (line: string) => void = () => {}): Pr
   const second = await trainChurn({ source: { log: purchases }, modelsDir, cutoff: Date.UTC(2011, 8, 9), training: { ...training, net: { seeds: [2] } }, activate: false });
   step('churn models trained');
   const asOf = Math.floor(lastPurchaseTime(purchases) / DAY_MS + 1) * DAY_MS;
-  await writeCustomerScores(database, scoreCustomers(purchases, first.model, asOf), first.manifest.version);
+  await writeCustomerScores(database, scoreCustomers(purchases, first.model, asOf), first.manifest.version, 'data');
   step('customers scored');
   const runtime = new ServiceRuntime({ database, modelsDir, logger: createLogger('silent'), pollMs: 0 });
   await runtime.start();

@@ -7,9 +7,10 @@ import { replaceCustomerScores } from '../../src/db/queries/customer-scores-repl
 import { customers, customerScores } from '../../src/db/schema/index.ts';
 import { readPurchaseLog } from '../../src/import/read-purchase-log.ts';
 import { trainChurnModel } from '../../src/ml/churn/train.ts';
-import type { PurchaseLog } from '../../src/ml/customers/purchase-log.ts';
+import { PurchaseLogBuilder, type PurchaseLog } from '../../src/ml/customers/purchase-log.ts';
 import { initTf } from '../../src/ml/numeric/tf.ts';
-import { riskTier, scoreCustomers, writeCustomerScores, type CustomerScoreTable } from '../../src/jobs/score-customers.ts';
+import { writeCustomerScores } from '../../src/jobs/score-customers.ts';
+import { riskTier, scoreCustomers, type CustomerScoreTable } from '../../src/services/customer-scoring.ts';
 import { openTestDatabase, testEngines } from '../helpers/db.ts';
 
 const CUTOFF = Date.parse('2011-09-09T00:00:00Z');
@@ -51,6 +52,28 @@ describe('scoreCustomers', () => {
     expect(() => scoreCustomers(log, older, CUTOFF)).toThrow(/trained on 14 features .* retrain it with 'retain train churn/);
   });
 
+  it('gives a customer scored on their own, against the run\'s population, the full run\'s row (to 1e-9)', () => {
+    for (let i = 0; i < table.rows; i += 211) {
+      const id = table.customerIds[i]!;
+      const c = log.customerIds.indexOf(id);
+      const own = new PurchaseLogBuilder();
+      for (let k = 0; k < log.customer.length; k++) {
+        if (log.customer[k] === c) own.add(id, log.itemIds[log.item[k]!]!, `o${log.order[k]}`, log.quantity[k]!, log.unitPrice[k]!, log.time[k]!);
+      }
+      const cancelled = log.cancellations!;
+      for (let k = 0; k < cancelled.customer.length; k++) if (cancelled.customer[k] === c) own.addCancellation(id, 1, cancelled.value[k]!, cancelled.time[k]!);
+      const alone = scoreCustomers(own.build(), trainedModel!, CUTOFF, {}, table.population);
+      expect(alone.rows).toBe(1);
+      const a = alone.row(0);
+      const b = table.row(i);
+      for (const key of Object.keys(b) as (keyof typeof b)[]) {
+        const [x, y] = [a[key], b[key]];
+        if (typeof y === 'number') expect(Math.abs((x as number) - y), `${id} ${key}`).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(y)));
+        else expect(x, `${id} ${key}`).toEqual(y);
+      }
+    }
+  });
+
   it('puts tiers at the documented thresholds', () => {
     expect(riskTier(0.71)).toBe('high');
     expect(riskTier(0.7)).toBe('medium');
@@ -88,8 +111,8 @@ describe.each(testEngines())('customer_scores replacement on %s', (engine) => {
     Number((await database.db.select({ n: count() }).from(customerScores).where(version ? eq(customerScores.modelVersion, version) : sql`true`))[0]!.n);
 
   it('writes every known customer and skips unknown ids', async () => {
-    const result = await writeCustomerScores(database, table, 'v1', { chunkRows: 1000 });
-    expect(result).toEqual({ written: 3361, unknownCustomers: 1 });
+    const result = await writeCustomerScores(database, table, 'v1', 'data', { chunkRows: 1000 });
+    expect(result).toMatchObject({ written: 3361, keptNewer: 0, unknownCustomers: 1 });
     expect(await rowsOf('v1')).toBe(3361);
     const [stored] = await database.db
       .select()
@@ -104,7 +127,7 @@ describe.each(testEngines())('customer_scores replacement on %s', (engine) => {
   });
 
   it('replaces the previous scores on re-scoring', async () => {
-    await writeCustomerScores(database, table, 'v2', { chunkRows: 700 });
+    await writeCustomerScores(database, table, 'v2', 'data', { chunkRows: 700 });
     expect(await rowsOf()).toBe(3361);
     expect(await rowsOf('v2')).toBe(3361);
   });
@@ -114,11 +137,11 @@ describe.each(testEngines())('customer_scores replacement on %s', (engine) => {
       yield [table.row(1), table.row(2)];
       throw new Error('scoring crashed');
     }
-    await expect(replaceCustomerScores(database, failing(), 'v3')).rejects.toThrow(/scoring crashed/);
+    await expect(replaceCustomerScores(database, failing(), { modelVersion: 'v3', clock: 'data', asOf: CUTOFF, population: table.population })).rejects.toThrow(/scoring crashed/);
     expect(await rowsOf('v2')).toBe(3361);
     expect(await rowsOf('v3')).toBe(0);
     // the connection is usable again after the rollback
-    await writeCustomerScores(database, table, 'v4');
+    await writeCustomerScores(database, table, 'v4', 'data');
     expect(await rowsOf('v4')).toBe(3361);
   });
 });

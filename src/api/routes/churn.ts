@@ -53,6 +53,10 @@ export function churnRoutes(app: OpenAPIHono<AppEnv>, rt: ServiceRuntime): void 
             min_probability: z.coerce.number().min(0).max(1).optional(),
             segment: z.string().max(100).optional(),
             min_clv: z.coerce.number().optional(),
+            min_days_since_order: z.coerce.number().min(0).max(36_500).optional().openapi({ description: 'Days since the last order (measured to the scores\' as_of), at least' }),
+            max_days_since_order: z.coerce.number().min(0).max(36_500).optional().openapi({ description: 'Days since the last order, at most' }),
+            min_orders: z.coerce.number().int().min(1).max(1_000_000).optional().openapi({ description: 'Orders placed, at least' }),
+            due: z.enum(['true', 'false']).transform((v) => v === 'true').optional().openapi({ description: 'true: only repeat customers whose days since the last order exceed their mean days between orders' }),
             exclude_contacted_within_days: z.coerce.number().int().min(0).max(3650).optional().openapi({ description: 'Frequency cap: leave out customers a campaign export contacted within this many days' }),
             limit: z.coerce.number().int().min(1).max(1_000_000).optional().openapi({ description: 'Page size for JSON (default 100, at most 1,000); row cap for CSV' }),
             cursor: z.string().max(200).optional(),
@@ -74,7 +78,11 @@ export function churnRoutes(app: OpenAPIHono<AppEnv>, rt: ServiceRuntime): void 
     }),
     async (c) => {
       const q = c.req.valid('query');
-      const filter = { tier: q.tier, minProbability: q.min_probability, segment: q.segment, minClv: q.min_clv, excludeContactedWithinDays: q.exclude_contacted_within_days, withRecommendations: q.with_recommendations };
+      const filter = {
+        tier: q.tier, minProbability: q.min_probability, segment: q.segment, minClv: q.min_clv,
+        minDaysSinceOrder: q.min_days_since_order, maxDaysSinceOrder: q.max_days_since_order, minOrders: q.min_orders, due: q.due,
+        excludeContactedWithinDays: q.exclude_contacted_within_days, withRecommendations: q.with_recommendations,
+      };
       if (q.format === 'json') {
         const page = await rt.churn.page({ ...filter, limit: q.limit ?? 100, cursor: q.cursor });
         return c.json({ customers: page.entries.map(rowJson), next_cursor: page.nextCursor }, 200);

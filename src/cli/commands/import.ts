@@ -7,7 +7,9 @@ import type { CatalogImportSummary } from '../../import/catalog-import.ts';
 import type { PurchaseImportSummary } from '../../import/purchase-import.ts';
 import { inputSize } from '../../import/csv.ts';
 import { IMPORT_FORMATS, importFile, type ImportKind, type ImportOptions } from '../../jobs/import.ts';
+import { createLogger } from '../../logger.ts';
 import { oneOf } from '../flags.ts';
+import { terminalProgress } from '../job-progress.ts';
 
 const HELP = `usage: retain import purchases FILE [--format canonical|online-retail] [--rejects FILE]
        retain import items FILE [--format canonical|online-retail-descriptions] [--rejects FILE]
@@ -24,7 +26,8 @@ FILE is CSV, or gzip-compressed CSV when its name ends in .gz, with a header row
              online-retail-countries: CustomerID, Country.
 Bad rows are reported with their line number and reason and skipped (--rejects writes them all to
 a CSV file); good rows go in. The whole import is one transaction: Ctrl-C changes nothing, and
-importing the same file again adds nothing. Uses DATABASE_URL, else the embedded database.
+importing the same file again adds nothing. Uses DATABASE_URL, else the embedded database. After
+a purchases file, the customers it added lines for are re-scored against the latest scoring run.
 `;
 
 export async function run(argv: string[]): Promise<number> {
@@ -60,9 +63,9 @@ export async function run(argv: string[]): Promise<number> {
     throw err;
   });
   try {
-    const job = { kind, format, file, signal: controller.signal, progressBars: true, ...(values.rejects === undefined ? {} : { rejectsPath: values.rejects }) } as ImportOptions;
-    const result = await importFile(database, job);
-    if (result.kind === 'purchases') printPurchases(result.summary);
+    const job = { kind, format, file, signal: controller.signal, progressBars: true, rescoreWith: { modelsDir: config.MODELS_DIR }, ...(values.rejects === undefined ? {} : { rejectsPath: values.rejects }) } as ImportOptions;
+    const result = await importFile(database, job, terminalProgress(createLogger(config.LOG_LEVEL)));
+    if (result.kind === 'purchases') printPurchases(result.summary, result.rescored);
     else printCatalog(result.kind, result.summary);
     return 0;
   } finally {
@@ -71,7 +74,7 @@ export async function run(argv: string[]): Promise<number> {
   }
 }
 
-function printPurchases(s: PurchaseImportSummary): void {
+function printPurchases(s: PurchaseImportSummary, rescored: number | undefined): void {
   process.stdout.write(
     [
       `read           ${s.read} lines from ${s.file} (${s.format})`,
@@ -81,6 +84,7 @@ function printPurchases(s: PurchaseImportSummary): void {
       `erased         ${s.erased} lines of erased customers (skipped)`,
       `rejected       ${s.rejected} lines`,
       `time           ${s.seconds.toFixed(1)} s (${Math.round(s.read / s.seconds)} lines/s)`,
+      ...(rescored ? [`re-scored      ${rescored} customers with new lines (against the latest scoring run)`] : []),
       '',
     ].join('\n'),
   );

@@ -8,11 +8,14 @@ import { createLogger } from '../../logger.ts';
 import { date } from '../flags.ts';
 import { terminalProgress } from '../job-progress.ts';
 
-const HELP = `usage: retain score churn [--as-of DATE] [--version V]
+const HELP = `usage: retain score churn [--as-of now|data|DATE] [--version V]
 
-Scores every customer with a purchase before --as-of (default: midnight after the last purchase in
-the database) with the churn model in MODELS_DIR (CURRENT, or --version), and replaces
-customer_scores atomically. Database: DATABASE_URL, else PGlite in PGLITE_DIR.
+Scores every customer with a purchase before --as-of with the churn model in MODELS_DIR (CURRENT,
+or --version), records the run (scoring_runs) and replaces customer_scores atomically, keeping rows
+scored live from purchases the run did not see. --as-of: now (a live shop), data (the default:
+midnight after the last purchase in the database, for a historical data set such as the sample),
+or a date. Purchases stored later re-score their customer on the same clock.
+Database: DATABASE_URL, else PGlite in PGLITE_DIR.
 `;
 
 export async function run(argv: string[]): Promise<number> {
@@ -24,7 +27,8 @@ export async function run(argv: string[]): Promise<number> {
     process.stdout.write(HELP);
     return 0;
   }
-  const asOf = values['as-of'] === undefined ? undefined : date('--as-of', values['as-of']);
+  const flag = values['as-of'];
+  const asOf = flag === undefined || flag === 'now' || flag === 'data' ? flag : date('--as-of', flag);
   const config = loadConfig();
   const progress = terminalProgress(createLogger(config.LOG_LEVEL));
   const database = await openMigratedDatabase(config);

@@ -5,6 +5,7 @@ import { createApp } from '../../api/app.ts';
 import { checkBinding, isLoopback, listen } from '../../api/server.ts';
 import { loadConfig, type Config } from '../../config.ts';
 import { openMigratedDatabase, SERVICE_TIMEOUTS, type Database } from '../../db/client.ts';
+import { startScoreSchedule, type ScoreSchedule } from '../../jobs/score-schedule.ts';
 import { startTensorflow } from '../../jobs/tensorflow.ts';
 import { createLogger, type Logger } from '../../logger.ts';
 import { ServiceRuntime } from '../../services/runtime.ts';
@@ -16,7 +17,8 @@ const HELP = `usage: retain serve [--port N] [--host ADDR]
 Serves the HTTP API (docs at /docs, OpenAPI at /openapi.json) over the database (DATABASE_URL,
 else PGlite in PGLITE_DIR) and the models in MODELS_DIR. Without an active API key it only listens
 on 127.0.0.1; on any other address it refuses to start until a key exists (retain keys create).
-SIGTERM / SIGINT: stop accepting, finish in-flight requests, exit.
+SIGTERM / SIGINT: stop accepting, finish in-flight requests, exit. With SCORE_EVERY (e.g. 24h)
+every customer is re-scored as of now that often, by one replica at a time.
 
   --port N      default PORT (8080)
   --host ADDR   default HOST (127.0.0.1)
@@ -70,6 +72,10 @@ export async function serveDatabase(database: Database, config: Config, logger: 
   if (!runtime.modelLoaded) logger.warn({ modelsDir: config.MODELS_DIR }, 'no recommender model yet: recommendation endpoints answer 503 until one is trained');
   const app = createApp({ runtime, logger, alwaysRequireKey: !isLoopback(host) });
   const server = await listen(app, { port, host, logger });
+  const schedule: ScoreSchedule | undefined =
+    config.SCORE_EVERY === undefined
+      ? undefined
+      : startScoreSchedule(database, { everyMs: config.SCORE_EVERY, modelsDir: config.MODELS_DIR, onScored: () => runtime.liveScores.refresh(database.db) }, terminalProgress(logger));
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${server.port}`;
   if (runtime.keys.size === 0) logger.warn(`no API key configured: listening on ${host} only, without authentication (create one with: retain keys create NAME --scopes read,write,admin)`);
   logger.info({ url, engine: database.engine, keys: runtime.keys.size, model: runtime.models.current?.manifest.version ?? null }, `retain listening on ${url} (docs: ${url}/docs)`);
@@ -87,6 +93,7 @@ export async function serveDatabase(database: Database, config: Config, logger: 
     process.on('SIGINT', onInt);
   });
   await server.close();
+  await schedule?.stop();
   runtime.stop();
   await runtime.flushServed();
   await database.close();

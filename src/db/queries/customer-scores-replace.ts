@@ -1,9 +1,10 @@
-// Writing the scoring job's output: every score row replaced in one transaction, so readers see
-// either the previous run's scores or the new ones, never a mix. Rows arrive in chunks (1M
-// customers need not sit in memory as objects), go through COPY into a temporary table keyed by
-// the shop's customer id, and replace customer_scores with one DELETE + INSERT … SELECT.
+// Writing the scoring job's output: a full run's rows in one transaction, so readers see either
+// the previous run's scores or the new ones, never a mix. Rows arrive in chunks (1M customers need
+// not sit in memory as objects) and go through COPY into a temporary table keyed by the shop's
+// customer id. A row scored live (src/services/live-scores.ts) from purchase lines the run did not
+// see is newer than the run's: the run keeps it (the guard on purchase_lines below).
 import type { Database } from '../client.ts';
-import type { ScoreReason } from '../schema/index.ts';
+import type { ScoreReason, ScoringPopulation } from '../schema/index.ts';
 
 export interface ScoreRow {
   /** The shop's customer id (customers.external_id). */
@@ -25,11 +26,27 @@ export interface ScoreRow {
   mScore: number;
   segment: string;
   reasons: ScoreReason[];
+  /** Purchase lines (purchases and cancellations) of the customer the row was computed from: its version. */
+  purchaseLines: number;
+}
+
+/** What the run stores about itself (scoring_runs) besides its rows. */
+export interface ScoringRunInput {
+  modelVersion: string;
+  clock: 'now' | 'data';
+  /** ms UTC. */
+  asOf: number;
+  population: ScoringPopulation;
+  /** Customers with purchase lines the run saw but did not score (none before as_of), with their line counts. */
+  unscored?: { externalId: string; purchaseLines: number }[];
 }
 
 export interface ReplaceResult {
-  /** Rows now in customer_scores. */
+  runId: number;
+  /** Rows the run wrote. */
   written: number;
+  /** Rows kept because they were scored live from purchase lines the run did not see. */
+  keptNewer: number;
   /** Rows whose external id matched no (non-erased) customer. */
   unknownCustomers: number;
 }
@@ -37,14 +54,21 @@ export interface ReplaceResult {
 const COLUMNS = [
   'external_id', 'churn_probability', 'risk_tier', 'p_alive', 'expected_purchases', 'predicted_clv', 'value_at_risk',
   'expected_next_order_at', 'avg_days_between_orders', 'recency_days', 'frequency', 'monetary', 'r_score', 'f_score',
-  'm_score', 'segment', 'reasons',
+  'm_score', 'segment', 'reasons', 'purchase_lines',
 ] as const;
 
-/** Replaces all of customer_scores with `chunks`; on any error (also one thrown by the iterator) nothing changes. */
+/** The columns a score row sets, besides customer_id: shared with the live writer. */
+export const SCORE_COLUMNS = [...COLUMNS.slice(1), 'model_version', 'as_of', 'run_id', 'scored_at'] as const;
+
+/**
+ * Replaces customer_scores with the run's rows (`chunks`) and records the run; on any error (also
+ * one thrown by the iterator) nothing changes. Rows are written in customer id order, as the live
+ * writer writes them, so the two never wait on each other's row locks in a cycle.
+ */
 export async function replaceCustomerScores(
   database: Database,
   chunks: Iterable<ScoreRow[]> | AsyncIterable<ScoreRow[]>,
-  modelVersion: string,
+  run: ScoringRunInput,
   onRows?: (rowsSoFar: number) => void,
 ): Promise<ReplaceResult> {
   return database.withSession(async (session) => {
@@ -55,8 +79,9 @@ export async function replaceCustomerScores(
         expected_purchases real NOT NULL, predicted_clv double precision NOT NULL, value_at_risk double precision NOT NULL,
         expected_next_order_at timestamptz, avg_days_between_orders real, recency_days real NOT NULL, frequency integer NOT NULL,
         monetary double precision NOT NULL, r_score smallint NOT NULL, f_score smallint NOT NULL, m_score smallint NOT NULL,
-        segment text NOT NULL, reasons jsonb NOT NULL
-      ) ON COMMIT DROP`);
+        segment text NOT NULL, reasons jsonb NOT NULL, purchase_lines integer NOT NULL
+      ) ON COMMIT DROP;
+      CREATE TEMP TABLE unscored_customers (external_id text NOT NULL, purchase_lines integer NOT NULL) ON COMMIT DROP`);
       let incoming = 0;
       for await (const chunk of chunks) {
         if (chunk.length === 0) continue;
@@ -64,19 +89,43 @@ export async function replaceCustomerScores(
         incoming += chunk.length;
         onRows?.(incoming);
       }
-      await session.exec('DELETE FROM customer_scores');
-      const inserted = await session.query<{ n: number | string }>(
-        `WITH ins AS (
-           INSERT INTO customer_scores (customer_id, ${COLUMNS.slice(1).join(', ')}, model_version, scored_at)
-           SELECT c.id, ${COLUMNS.slice(1).map((c) => `s.${c}`).join(', ')}, $1, now()
+      const unscored = run.unscored ?? [];
+      if (unscored.length > 0) {
+        await session.copyIn('unscored_customers', ['external_id', 'purchase_lines'], unscored.map((u) => `${escapeCopy(u.externalId)}\t${u.purchaseLines}\n`).join(''));
+      }
+      const [created] = await session.query<{ id: number | string }>(
+        `INSERT INTO scoring_runs (clock, as_of, model_version, population, customers) VALUES ($1, $2, $3, $4::jsonb, $5) RETURNING id`,
+        [run.clock, new Date(run.asOf).toISOString(), run.modelVersion, JSON.stringify(run.population), incoming],
+      );
+      const runId = Number(created!.id);
+      // rows of customers the run did not score go, unless computed from lines it did not see
+      await session.exec(`ANALYZE incoming_scores`);
+      await session.query(
+        `DELETE FROM customer_scores s USING customers c
+         WHERE c.id = s.customer_id
+           AND NOT EXISTS (SELECT 1 FROM incoming_scores i WHERE i.external_id = c.external_id)
+           AND s.purchase_lines <= coalesce((SELECT u.purchase_lines FROM unscored_customers u WHERE u.external_id = c.external_id), 0)`,
+      );
+      const values = COLUMNS.slice(1);
+      const upserted = await session.query<{ n: number | string }>(
+        `WITH up AS (
+           INSERT INTO customer_scores (customer_id, ${SCORE_COLUMNS.join(', ')})
+           SELECT c.id, ${values.map((c) => `s.${c}`).join(', ')}, $1, $2, $3, now()
            FROM incoming_scores s JOIN customers c ON c.external_id = s.external_id AND c.erased_at IS NULL
+           ORDER BY c.id
+           ON CONFLICT (customer_id) DO UPDATE SET ${SCORE_COLUMNS.map((c) => `${c} = excluded.${c}`).join(', ')}
+           WHERE customer_scores.purchase_lines <= excluded.purchase_lines
            RETURNING 1)
-         SELECT count(*) AS n FROM ins`,
-        [modelVersion],
+         SELECT count(*) AS n FROM up`,
+        [run.modelVersion, new Date(run.asOf).toISOString(), runId],
+      );
+      const [known] = await session.query<{ n: number | string }>(
+        `SELECT count(*) AS n FROM incoming_scores s JOIN customers c ON c.external_id = s.external_id AND c.erased_at IS NULL`,
       );
       await session.exec('COMMIT');
-      const written = Number(inserted[0]?.n ?? 0);
-      return { written, unknownCustomers: incoming - written };
+      const written = Number(upserted[0]?.n ?? 0);
+      const matched = Number(known?.n ?? 0);
+      return { runId, written, keptNewer: matched - written, unknownCustomers: incoming - matched };
     } catch (err) {
       await session.exec('ROLLBACK');
       throw err;
@@ -90,7 +139,7 @@ function copyLine(r: ScoreRow): string {
     r.externalId, num(r.churnProbability), r.riskTier, num(r.pAlive), num(r.expectedPurchases), num(r.predictedClv), num(r.valueAtRisk),
     r.expectedNextOrderAt === null ? null : new Date(r.expectedNextOrderAt).toISOString(),
     r.avgDaysBetweenOrders === null ? null : num(r.avgDaysBetweenOrders), num(r.recencyDays), String(r.frequency), num(r.monetary),
-    String(r.rScore), String(r.fScore), String(r.mScore), r.segment, JSON.stringify(r.reasons),
+    String(r.rScore), String(r.fScore), String(r.mScore), r.segment, JSON.stringify(r.reasons), String(r.purchaseLines),
   ];
   return `${fields.map((f) => (f === null ? '\\N' : escapeCopy(f))).join('\t')}\n`;
 }

@@ -1,6 +1,6 @@
 // Reads of the scoring job's output: the win-back list (keyset paging by value at risk) and the
 // per-segment summary. Unsubscribed and erased customers are filtered here, in one place.
-import { and, asc, desc, eq, gte, isNull, lt, notExists, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, isNull, lt, lte, notExists, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../client.ts';
 import { contacts, customers, customerScores, type CustomerScore } from '../schema/index.ts';
 
@@ -9,6 +9,12 @@ export interface AtRiskFilter {
   minProbability?: number;
   segment?: string;
   minClv?: number;
+  /** Days since the last order (at the row's as_of), at least / at most. */
+  minDaysSinceOrder?: number;
+  maxDaysSinceOrder?: number;
+  minOrders?: number;
+  /** Only customers past the date their own cadence predicts (see `winBackConditions`). */
+  due?: boolean;
   /** Frequency cap: leave out customers any campaign contacted within this many days. */
   excludeContactedWithinDays?: number;
   /** Keyset cursor: the last row of the previous page. */
@@ -24,6 +30,7 @@ export function atRiskPage(db: Db, f: AtRiskFilter): Promise<AtRiskRow[]> {
   if (f.minProbability !== undefined) where.push(gte(customerScores.churnProbability, f.minProbability));
   if (f.segment) where.push(eq(customerScores.segment, f.segment));
   if (f.minClv !== undefined) where.push(gte(customerScores.predictedClv, f.minClv));
+  where.push(...winBackConditions(f));
   if (f.excludeContactedWithinDays !== undefined) where.push(notContactedWithin(db, f.excludeContactedWithinDays));
   if (f.after) {
     // (value_at_risk desc, customer_id asc): rows strictly after the cursor
@@ -43,6 +50,20 @@ export function atRiskPage(db: Db, f: AtRiskFilter): Promise<AtRiskRow[]> {
     .where(and(...where))
     .orderBy(desc(customerScores.valueAtRisk), asc(customerScores.customerId))
     .limit(f.limit);
+}
+
+/**
+ * The win-back filters on a score row. `due`: a repeat customer whose days since the last order
+ * exceed their mean days between orders, i.e. past last order + their usual gap. (The stored
+ * expected_next_order_at is BG/NBD's median wait counted from as_of, so it is never past at as_of.)
+ */
+export function winBackConditions(f: Pick<AtRiskFilter, 'minDaysSinceOrder' | 'maxDaysSinceOrder' | 'minOrders' | 'due'>): SQL[] {
+  const where: SQL[] = [];
+  if (f.minDaysSinceOrder !== undefined) where.push(gte(customerScores.recencyDays, f.minDaysSinceOrder));
+  if (f.maxDaysSinceOrder !== undefined) where.push(lte(customerScores.recencyDays, f.maxDaysSinceOrder));
+  if (f.minOrders !== undefined) where.push(gte(customerScores.frequency, f.minOrders));
+  if (f.due) where.push(sql`${customerScores.recencyDays} > ${customerScores.avgDaysBetweenOrders}`);
+  return where;
 }
 
 /** No contact-log entry for the customer in the last `days` days. */
@@ -106,5 +127,8 @@ const scoreColumns = {
   segment: customerScores.segment,
   reasons: customerScores.reasons,
   modelVersion: customerScores.modelVersion,
+  asOf: customerScores.asOf,
   scoredAt: customerScores.scoredAt,
+  runId: customerScores.runId,
+  purchaseLines: customerScores.purchaseLines,
 };

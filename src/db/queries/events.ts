@@ -1,9 +1,11 @@
 // Live events from the shop. Each batch runs in one transaction: customers and items are created
 // on first sight, erased customers are refused, and event_id makes a retried batch harmless.
-// Purchase events also become purchase rows (source 'api'), so the next training run sees them.
+// Purchase events also become purchase rows (source 'api'), so the next training run sees them,
+// and their buyers' scores are recomputed in the same transaction (onPurchases).
 import { inArray, sql } from 'drizzle-orm';
 import type { Db } from '../client.ts';
 import { customers, events, items, purchases } from '../schema/index.ts';
+import { lockScoresForWriting } from './customer-scores-live.ts';
 
 export interface EventInput {
   eventId: string;
@@ -23,9 +25,13 @@ export interface EventInput {
 
 export type EventOutcome = 'accepted' | 'duplicate' | 'customer_erased';
 
-export async function insertEvents(db: Db, input: EventInput[]): Promise<EventOutcome[]> {
+/** Runs inside the batch's transaction after its purchase rows, with the customers.id of their buyers. */
+export type PurchasesStored = (tx: Pick<Db, 'execute' | 'insert' | 'select'>, customerIds: number[]) => Promise<unknown>;
+
+export async function insertEvents(db: Db, input: EventInput[], onPurchases?: PurchasesStored): Promise<EventOutcome[]> {
   if (input.length === 0) return [];
   return db.transaction(async (tx) => {
+    if (onPurchases && input.some((e) => e.type === 'purchase')) await lockScoresForWriting(tx);
     const customerIds = [...new Set(input.map((e) => e.customerId))];
     const itemIds = [...new Set(input.map((e) => e.itemId))];
     await tx.insert(customers).values(customerIds.map((externalId) => ({ externalId }))).onConflictDoNothing();
@@ -82,6 +88,7 @@ export async function insertEvents(db: Db, input: EventInput[]): Promise<EventOu
           })),
         )
         .onConflictDoNothing();
+      await onPurchases?.(tx, [...new Set(bought.map(({ e }) => customerById.get(e.customerId)!.id))]);
     }
     return outcome;
   });

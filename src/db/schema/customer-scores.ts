@@ -3,6 +3,7 @@
 import { sql } from 'drizzle-orm';
 import { bigint, doublePrecision, index, integer, jsonb, pgEnum, pgTable, real, smallint, text, timestamp } from 'drizzle-orm/pg-core';
 import { customers } from './customers.ts';
+import { scoringRuns } from './scoring-runs.ts';
 
 /** One driver of a customer's churn score, as stored and served: largest effect first. */
 export interface ScoreReason {
@@ -49,7 +50,16 @@ export const customerScores = pgTable(
     /** Top drivers of the churn score, largest effect first. */
     reasons: jsonb('reasons').$type<ScoreReason[]>().notNull().default(sql`'[]'::jsonb`),
     modelVersion: text('model_version').notNull(),
+    /** The moment the row describes: recency and every probability are measured to it. */
+    asOf: timestamp('as_of', { withTimezone: true }).notNull().defaultNow(),
     scoredAt: timestamp('scored_at', { withTimezone: true }).notNull().defaultNow(),
+    /** The full scoring run whose population parameters the row was computed with. */
+    runId: bigint('run_id', { mode: 'number' }).references(() => scoringRuns.id),
+    /**
+     * The row's version: how many purchase lines (purchases and cancellations) of the customer it
+     * was computed from. A full run never overwrites a row computed from more lines than it saw.
+     */
+    purchaseLines: integer('purchase_lines').notNull().default(0),
   },
   (t) => [
     index('customer_scores_tier_var_idx').on(t.riskTier, t.valueAtRisk.desc(), t.customerId),

@@ -5,6 +5,7 @@ export * from './purchases.ts';
 export * from './events.ts';
 export * from './api-keys.ts';
 export * from './customer-scores.ts';
+export * from './scoring-runs.ts';
 export * from './import-runs.ts';
 export * from './campaigns.ts';
 export * from './served-recommendations.ts';

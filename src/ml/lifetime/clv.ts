@@ -40,7 +40,7 @@ export function customerLifetimeValue(
  * periodDays in the fit's unit), discounted at the end of the period. Times expected spend per
  * purchase this is the CLV, in the spend data's money units.
  */
-function discountedPurchases(purchases: BgNbdFit, x: number, tx: number, T: number, o: ClvOptions): number {
+function discountedPurchases(purchases: Pick<BgNbdFit, 'params' | 'unit'>, x: number, tx: number, T: number, o: ClvOptions): number {
   const step = o.periodDays / UNIT_DAYS[purchases.unit];
   let total = 0;
   let before = 0;
@@ -72,8 +72,8 @@ export interface CustomerValue {
  * part is computed once per distinct (x, t_x, T), the spend part per customer.
  */
 export function customerValues(
-  purchases: BgNbdFit,
-  spend: GammaGammaFit,
+  purchases: Pick<BgNbdFit, 'params' | 'unit'>,
+  spend: Pick<GammaGammaFit, 'params'>,
   summary: RepeatSummary & { monetary: Float64Array },
   cutoff: number,
   options: Partial<ClvOptions> = {},

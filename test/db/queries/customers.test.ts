@@ -14,8 +14,12 @@ import { openTestDatabase, testEngines } from '../../helpers/db.ts';
 const score = (externalId: string): ScoreRow => ({
   externalId, churnProbability: 0.8, riskTier: 'high', pAlive: 0.5, expectedPurchases: 1, predictedClv: 100, valueAtRisk: 80,
   expectedNextOrderAt: null, avgDaysBetweenOrders: null, recencyDays: 30, frequency: 2, monetary: 50, rScore: 2, fScore: 3, mScore: 3,
-  segment: 'at risk', reasons: [{ reason: 'recency', effect: 0.5, detail: 'last order 30 days ago' }],
+  segment: 'at risk', reasons: [{ reason: 'recency', effect: 0.5, detail: 'last order 30 days ago' }], purchaseLines: 0,
 });
+const run = {
+  modelVersion: 'v1', clock: 'data' as const, asOf: Date.UTC(2011, 11, 10),
+  population: { bgNbd: { r: 1, alpha: 1, a: 1, b: 1 }, gammaGamma: { p: 1, q: 1, v: 1 }, rfm: { recencyDays: [], orders: [], meanOrderValue: [] } },
+};
 
 /**
  * Runs `statements` in a transaction on a connection of its own, starts `other` while it is open,
@@ -53,7 +57,7 @@ describe.runIf(testEngines().includes('postgres'))('erasure against concurrent w
   beforeAll(async () => {
     database = await openTestDatabase('postgres');
     await database.db.insert(customers).values(['c1', 'c2', 'c3', 'c4', 'c5', 'c6'].map((externalId) => ({ externalId })));
-    await replaceCustomerScores(database, [[score('c1'), score('c2')]], 'v1');
+    await replaceCustomerScores(database, [[score('c1'), score('c2')]], run);
   }, 60_000);
   afterAll(async () => {
     await database?.close();
