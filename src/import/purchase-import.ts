@@ -1,12 +1,15 @@
 // Purchase history import: the file is streamed and validated record by record, the good lines go
-// chunk by chunk into a temporary staging table with COPY and merged from there into customers,
-// items and purchases, all inside one transaction: a crash or Ctrl-C before the commit changes
-// nothing, memory stays flat, and (order_id, line_no) makes a repeated import add nothing.
+// chunk by chunk into a temporary staging table with COPY (the server stores one chunk while the
+// next is parsed here) and are merged from there into customers, items and purchases in a few
+// set-wise statements at the end, all inside one transaction: a crash or Ctrl-C before the commit
+// changes nothing, memory stays flat, and (order_id, line_no) makes a repeated import add nothing.
+// Where the time goes, and why the merge is one statement: bench/import/README.md.
 import type { BulkSession, Database } from '../db/client.ts';
 import { ONLINE_RETAIL_NON_PRODUCTS } from '../db/schema/items.ts';
 import { DomainError, ValidationError } from '../errors.ts';
 import { createProgress } from '../progress.ts';
 import { CopyChunker } from './copy-text.ts';
+import { lockIfEmpty, withIndexesRebuilt } from './index-rebuild.ts';
 import { inputSize, openInput, readCsv, type CsvRecord } from './csv.ts';
 import { parsePurchaseRecord, purchaseLayout, type PurchaseFormat, type PurchaseLayout } from './purchase-row.ts';
 import { REJECT_SAMPLES, rejectsFile, type Reject, type RejectSink } from './rejects.ts';
@@ -45,7 +48,7 @@ export interface PurchaseImportSummary {
 }
 
 const STAGE = 'purchase_stage';
-const STAGE_COLUMNS = ['customer', 'item', 'order_id', 'line_no', 'kind', 'quantity', 'unit_price', 'occurred_ms'] as const;
+const STAGE_COLUMNS = ['line', 'customer', 'item', 'order_id', 'line_no', 'kind', 'quantity', 'unit_price', 'occurred_ms'] as const;
 
 export async function importPurchases(database: Database, path: string, options: PurchaseImportOptions = {}): Promise<PurchaseImportSummary> {
   const { format = 'canonical', rejectsPath, chunkRows = 50_000, signal } = options;
@@ -83,19 +86,21 @@ export async function importPurchases(database: Database, path: string, options:
   try {
     await database.withSession(async (session) => {
       await session.exec(`DROP TABLE IF EXISTS ${STAGE};
-        CREATE TEMP TABLE ${STAGE} (customer text, item text, order_id text, line_no int, kind purchase_kind,
+        CREATE TEMP TABLE ${STAGE} (line int, customer text, item text, order_id text, line_no int, kind purchase_kind,
           quantity int, unit_price float8, occurred_ms float8)`);
       await session.exec('BEGIN');
-      // The server loads and merges one chunk while the next is parsed here (two cores at work).
+      // The server stores one chunk while the next is parsed here (two cores at work).
       let inFlight: Promise<void> = Promise.resolve();
       let serverError: unknown;
+      let staged = 0;
       try {
         const chunker = new CopyChunker(chunkRows);
         const flush = async (): Promise<void> => {
           await inFlight;
           if (serverError) throw serverError;
+          staged += chunker.size;
           const text = chunker.take();
-          if (text) inFlight = loadChunk(session, text, format, summary).catch((err: unknown) => void (serverError = err));
+          if (text) inFlight = session.copyIn(STAGE, STAGE_COLUMNS, text).catch((err: unknown) => void (serverError = err));
         };
         // Position of each line within its order, counting every record that names the order.
         const orderLines = new Map<string, number>();
@@ -116,7 +121,7 @@ export async function importPurchases(database: Database, path: string, options:
           else if (lineNo === undefined) await reject(record, 'line_no must be a positive integer');
           else {
             const l = result.line;
-            chunker.add([l.customerId, l.itemId, l.orderId, lineNo, l.kind, l.quantity, l.unitPrice, l.occurredAt]);
+            chunker.add([record.line, l.customerId, l.itemId, l.orderId, lineNo, l.kind, l.quantity, l.unitPrice, l.occurredAt]);
             if (chunker.full) {
               await flush();
               if (signal?.aborted) throw new DomainError('aborted', 'import interrupted: nothing was changed');
@@ -128,6 +133,8 @@ export async function importPurchases(database: Database, path: string, options:
         await inFlight;
         if (serverError) throw serverError;
         if (signal?.aborted) throw new DomainError('aborted', 'import interrupted: nothing was changed');
+        // Line numbers counted here are unique per order; a file's own line_no column may repeat one.
+        await merge(session, { format, staged, repeatsPossible: lineNoIndex !== undefined }, summary);
         const { rejectSamples: _, file, format: f, seconds: __, ...counts } = summary;
         await session.query(`INSERT INTO import_runs (kind, file, format, counts, started_at) VALUES ('purchases', $1, $2, $3::jsonb, $4)`, [
           file,
@@ -157,10 +164,19 @@ export async function importPurchases(database: Database, path: string, options:
   return summary;
 }
 
-/** One chunk: COPY into the staging table, then merge it into customers, items and purchases. */
-async function loadChunk(session: BulkSession, text: string, format: PurchaseFormat, summary: PurchaseImportSummary): Promise<void> {
-  await session.copyIn(STAGE, STAGE_COLUMNS, text);
-  const nonProducts = format === 'online-retail' ? ONLINE_RETAIL_NON_PRODUCTS.map(sqlString).join(', ') : undefined;
+/**
+ * The staged lines into customers, items and purchases. The customers the lines belong to are
+ * locked FOR SHARE first (once each): an erasure under way is waited for and then seen, a later
+ * one waits for this import and deletes what it stored. Into an empty purchases table (a first
+ * load) the lines go without the table's indexes, which are built again afterwards: building an
+ * index from sorted rows costs a fraction of adding the rows to it one by one.
+ */
+async function merge(
+  session: BulkSession,
+  stage: { format: PurchaseFormat; staged: number; repeatsPossible: boolean },
+  summary: PurchaseImportSummary,
+): Promise<void> {
+  const nonProducts = stage.format === 'online-retail' ? ONLINE_RETAIL_NON_PRODUCTS.map(sqlString).join(', ') : undefined;
   summary.newCustomers += await count(
     session,
     `INSERT INTO customers (external_id) SELECT DISTINCT customer FROM ${STAGE} ON CONFLICT (external_id) DO NOTHING RETURNING 1`,
@@ -171,28 +187,33 @@ async function loadChunk(session: BulkSession, text: string, format: PurchaseFor
      SELECT item, ${nonProducts ? `item NOT IN (${nonProducts})` : 'true'} FROM (SELECT DISTINCT item FROM ${STAGE}) s
      ON CONFLICT (external_id) DO NOTHING RETURNING 1`,
   );
-  const [row] = await session.query<{ staged: number; erased: number; purchases: number; cancellations: number }>(
-    `WITH s AS (
-       SELECT s.*, c.id AS customer_id, c.erased_at FROM ${STAGE} s JOIN customers c ON c.external_id = s.customer
-       FOR SHARE OF c -- an erasure under way is waited for and seen; a later one deletes what this stores
-     ), ins AS (
-       INSERT INTO purchases (customer_id, item_id, order_id, line_no, kind, quantity, unit_price, occurred_at, source)
-       SELECT s.customer_id, i.id, s.order_id, s.line_no, s.kind, s.quantity, s.unit_price, to_timestamp(s.occurred_ms / 1000.0), 'import'
-       FROM s JOIN items i ON i.external_id = s.item
-       WHERE s.erased_at IS NULL
-       ON CONFLICT (order_id, line_no) DO NOTHING
-       RETURNING kind
-     )
-     SELECT (SELECT count(*) FROM s)::int AS staged,
-            (SELECT count(*) FROM s WHERE erased_at IS NOT NULL)::int AS erased,
-            (SELECT count(*) FROM ins WHERE kind = 'purchase')::int AS purchases,
-            (SELECT count(*) FROM ins WHERE kind = 'cancellation')::int AS cancellations`,
+  const [locked] = await session.query<{ erased: number }>(
+    `SELECT count(*) FILTER (WHERE erased_at IS NOT NULL)::int AS erased
+     FROM (SELECT erased_at FROM customers WHERE external_id IN (SELECT customer FROM ${STAGE}) FOR SHARE) c`,
   );
-  summary.erased += row!.erased;
+  if (locked!.erased > 0) {
+    const [row] = await session.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM ${STAGE} s JOIN customers c ON c.external_id = s.customer WHERE c.erased_at IS NOT NULL`,
+    );
+    summary.erased += row!.n;
+  }
+  const insert = (firstLoad: boolean) =>
+    session.query<{ purchases: number; cancellations: number }>(
+      `WITH ins AS (
+         INSERT INTO purchases (customer_id, item_id, order_id, line_no, kind, quantity, unit_price, occurred_at, source)
+         SELECT ${firstLoad && stage.repeatsPossible ? 'DISTINCT ON (s.order_id, s.line_no)' : ''}
+                c.id, i.id, s.order_id, s.line_no, s.kind, s.quantity, s.unit_price, to_timestamp(s.occurred_ms / 1000.0), 'import'::purchase_source
+         FROM ${STAGE} s JOIN customers c ON c.external_id = s.customer AND c.erased_at IS NULL JOIN items i ON i.external_id = s.item
+         ${firstLoad ? (stage.repeatsPossible ? 'ORDER BY s.order_id, s.line_no, s.line' : '') : 'ON CONFLICT (order_id, line_no) DO NOTHING'}
+         RETURNING kind
+       )
+       SELECT count(*) FILTER (WHERE kind = 'purchase')::int AS purchases, count(*) FILTER (WHERE kind = 'cancellation')::int AS cancellations FROM ins`,
+    );
+  const firstLoad = await lockIfEmpty(session, 'purchases');
+  const [row] = firstLoad ? await withIndexesRebuilt(session, 'purchases', () => insert(true)) : await insert(false);
   summary.purchases += row!.purchases;
   summary.cancellations += row!.cancellations;
-  summary.duplicates += row!.staged - row!.erased - row!.purchases - row!.cancellations;
-  await session.exec(`TRUNCATE ${STAGE}`);
+  summary.duplicates += stage.staged - summary.erased - row!.purchases - row!.cancellations;
 }
 
 async function count(session: BulkSession, insertReturning: string): Promise<number> {
