@@ -27,3 +27,5 @@ if (kind === 'node-http') {
   process.stderr.write('usage: bare.ts node-http|hono PORT\n');
   process.exit(2);
 }
+
+process.on('SIGTERM', () => process.exit(0));
