@@ -16,7 +16,6 @@
 // by default, or a fresh `retain_serve_bench` database on the PostgreSQL server given.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -29,6 +28,7 @@ import { initTf } from '../../src/ml/numeric/tf.ts';
 import { createRng } from '../../src/ml/numeric/rng.ts';
 import { migrate, openDatabase } from '../../src/db/client.ts';
 import { prepareBenchModel, seedBenchDatabase, type BenchData } from './generate.ts';
+import { cpuSeconds, freePort, runLoad, table } from './harness.ts';
 import type { LoadSpec } from './load.ts';
 
 const { values } = parseArgs({
@@ -130,12 +130,6 @@ function round2(x: number): number {
   return Math.round(x * 100) / 100;
 }
 
-/** User + system CPU seconds a process has used so far (Linux /proc; clock ticks of 1/100 s). */
-async function cpuSeconds(pid: number): Promise<number> {
-  const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
 /** One of the bare anchors (bare.ts) on a free port, once it listens. */
 async function startBare(kind: 'node-http' | 'hono'): Promise<{ child: ChildProcess; url: string }> {
   const port = await freePort();
@@ -145,17 +139,6 @@ async function startBare(kind: 'node-http' | 'hono'): Promise<{ child: ChildProc
     child.once('exit', (code) => reject(new Error(`bare ${kind} server exited with ${code}`)));
   });
   return { child, url: `http://127.0.0.1:${port}` };
-}
-
-/** One scenario from a second process (load.ts), so the benchmark's own heap never stalls the load generator. */
-function runLoad(specFile: string): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/serve/load.ts', specFile], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout.on('data', (b: Buffer) => (out += b.toString()));
-    child.once('error', reject);
-    child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as Result) : reject(new Error(`load generator exited with ${code}`))));
-  });
 }
 
 /** Time of one uncached fold-in (history + fresh items → top-100) on the same model. */
@@ -238,19 +221,3 @@ async function serverMemory(pid: number): Promise<{ rss: number; peak: number }>
   return { rss: kb('VmRSS'), peak: kb('VmHWM') };
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
-
-function table(head: string[], rows: string[][]): string {
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |\n`;
-  return line(head) + line(widths.map((w) => '-'.repeat(w))) + rows.map(line).join('');
-}

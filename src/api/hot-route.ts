@@ -1,4 +1,5 @@
-// The hot lane: the routes every page view calls (/healthz, recommendations, similar items) served
+// The hot lane: the routes every page view calls (/healthz, recommendations, similar items, a
+// customer's scores) served
 // by a small Hono app of their own in front of the full one, each by one synchronous handler that
 // does inline what the full app's middleware does (request metrics, key and scope check) and
 // checks its query and path with the same zod schemas, the same validationHook and the same error
@@ -9,7 +10,7 @@
 // (metrics, body limit, authentication, the route's scope check) and @hono/zod-openapi's per-part
 // async validators, routed by a trie router (the full route table is one the regular-expression
 // router refuses), and Hono only answers synchronously when one handler alone matches. Here one
-// handler alone matches, in a router of three routes. Everything the lane does not know it hands
+// handler alone matches, in a router of a few routes. Everything the lane does not know it hands
 // to the full app. Shops send the same few query strings over and over, so a valid query's parsed
 // value is kept per raw query string.
 import type { OpenAPIHono, RouteConfig, z } from '@hono/zod-openapi';
@@ -64,7 +65,7 @@ type HotRoute<P extends z.ZodType, Q extends z.ZodType> = RouteConfig & {
 export function hotGet<P extends z.ZodType, Q extends z.ZodType>(
   app: OpenAPIHono<AppEnv>,
   route: HotRoute<P, Q>,
-  handler: (c: Context<AppEnv>, params: z.output<P>, query: z.output<Q>) => Response,
+  handler: (c: Context<AppEnv>, params: z.output<P>, query: z.output<Q>) => Response | Promise<Response>,
 ): void {
   const lane = lanes.get(app);
   if (!lane) throw new Error('hotGet: the app has no hot lane (build it with createApp)');
@@ -74,7 +75,7 @@ export function hotGet<P extends z.ZodType, Q extends z.ZodType>(
   const { params, query } = route.request;
   const pattern = route.path.replaceAll(/\/{(.+?)}/g, '/:$1');
   const queries = new Map<string, z.output<Q>>();
-  const answer = (c: Context<AppEnv>): Response => {
+  const answer = (c: Context<AppEnv>): Response | Promise<Response> => {
     if (scope) {
       setApiKey(c, keys, alwaysRequireKey);
       checkScope(c, scope);
@@ -96,14 +97,18 @@ export function hotGet<P extends z.ZodType, Q extends z.ZodType>(
   };
   lane.app.get(pattern, (c) => {
     const start = performance.now();
-    let res: Response;
+    const done = (res: Response): Response => {
+      metrics.observe(c.req.method, pattern, res.status, (performance.now() - start) / 1000);
+      return res;
+    };
+    const failed = (err: unknown): Response => done(onError(err as Error, c) as Response);
     try {
-      res = answer(c);
+      const res = answer(c);
+      // a database-backed route answers later: the same metrics and error handler then
+      return res instanceof Promise ? res.then(done, failed) : done(res);
     } catch (err) {
-      res = onError(err as Error, c) as Response;
+      return failed(err);
     }
-    metrics.observe(c.req.method, pattern, res.status, (performance.now() - start) / 1000);
-    return res;
   });
 }
 

@@ -75,6 +75,8 @@ export async function replaceCustomerScores(
         [modelVersion],
       );
       await session.exec('COMMIT');
+      // fresh planner statistics, or the at-risk page is planned on the old table's (a sort of every tier instead of an index read)
+      await session.exec('ANALYZE customer_scores');
       const written = Number(inserted[0]?.n ?? 0);
       return { written, unknownCustomers: incoming - written };
     } catch (err) {
