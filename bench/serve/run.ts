@@ -1,9 +1,13 @@
 // Serving benchmark: the real server (`retain serve`, its own process) with a generated model of
 // 100,000 customers × 20,000 items × 64 factors; autocannon from a second, lean process (load.ts),
-// 50 connections, 10 s per scenario, all in one run so the ratios to /healthz compare like with like.
+// 50 connections, 10 s per scenario, all in one run so the ratios compare like with like. The
+// anchors, in the same run with the same autocannon settings: a bare node:http server and a bare
+// Hono app (bare.ts, each its own process) answering the same small JSON body as /healthz.
 //
-//   npx tsx bench/serve/run.ts [--duration 10] [--connections 50] [--rounds 1] [--server-heap-mb 256] [--database-url postgres://...]
+//   npx tsx bench/serve/run.ts [--duration 10] [--connections 50] [--rounds 1] [--server-heap-mb 256] [--database-url postgres://...] [--json]
 //
+// --json prints one object, {"scenarios": [{"name", "rps", "p50_ms", "p99_ms", "errors", "vs_healthz",
+// "vs_hono", "vs_node_http", "cpu_s"}], "rss_mib", "budget_mib"}, instead of the tables.
 // --rounds N runs the scenarios N times in turn and reports each scenario's median round, so a
 // burst of load from other processes on the machine hits every scenario alike.
 //
@@ -12,7 +16,6 @@
 // by default, or a fresh `retain_serve_bench` database on the PostgreSQL server given.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -25,9 +28,19 @@ import { initTf } from '../../src/ml/numeric/tf.ts';
 import { createRng } from '../../src/ml/numeric/rng.ts';
 import { migrate, openDatabase } from '../../src/db/client.ts';
 import { prepareBenchModel, seedBenchDatabase, type BenchData } from './generate.ts';
+import { cpuSeconds, freePort, runLoad, table } from './harness.ts';
 import type { LoadSpec } from './load.ts';
 
-const { values } = parseArgs({ options: { duration: { type: 'string', default: '10' }, connections: { type: 'string', default: '50' }, 'database-url': { type: 'string' }, rounds: { type: 'string', default: '1' }, 'server-heap-mb': { type: 'string', default: '256' } } });
+const { values } = parseArgs({
+  options: {
+    duration: { type: 'string', default: '10' },
+    connections: { type: 'string', default: '50' },
+    'database-url': { type: 'string' },
+    rounds: { type: 'string', default: '1' },
+    'server-heap-mb': { type: 'string', default: '256' },
+    json: { type: 'boolean', default: false },
+  },
+});
 const heapMb = Number(values['server-heap-mb']);
 const rounds = Number(values.rounds);
 const duration = Number(values.duration);
@@ -40,13 +53,16 @@ const databaseEnv = await prepareDatabase(data, values['database-url']);
 
 const port = await freePort();
 const server = await startServer(data, port, databaseEnv);
+const bare = { nodeHttp: await startBare('node-http'), hono: await startBare('hono') };
 try {
   const base = `http://127.0.0.1:${port}`;
   const loadBefore = loadavg().map((l) => l.toFixed(1)).join(' ');
   await checkAnswers(base, data);
   const fresh = new Set(data.freshCustomerIds);
   const known = data.customerIds.filter((id) => !fresh.has(id));
-  const scenarios: { name: string; path: string; ids?: string[] }[] = [
+  const scenarios: { name: string; path: string; ids?: string[]; url?: string; pid?: number }[] = [
+    { name: 'bare node:http, small JSON', path: '/healthz', url: bare.nodeHttp.url, pid: bare.nodeHttp.child.pid! },
+    { name: 'bare Hono, small JSON', path: '/healthz', url: bare.hono.url, pid: bare.hono.child.pid! },
     { name: 'GET /healthz', path: '/healthz' },
     { name: 'recommendations, known customers', path: '/v1/customers/{id}/recommendations?limit=10', ids: known },
     { name: 'recommendations, fresh purchases (fold-in)', path: '/v1/customers/{id}/recommendations?limit=10', ids: data.freshCustomerIds },
@@ -56,54 +72,73 @@ try {
   const specDir = await mkdtemp(join(tmpdir(), 'retain-serve-bench-'));
   const specFiles: string[] = [];
   for (const [i, s] of scenarios.entries()) {
-    const spec: LoadSpec = { url: base, connections, duration, warmup: 2, title: s.name, path: s.path, ...(s.ids ? { ids: s.ids } : {}), seed: i + 1 };
+    const spec: LoadSpec = { url: s.url ?? base, connections, duration, warmup: 2, title: s.name, path: s.path, ...(s.ids ? { ids: s.ids } : {}), seed: i + 1 };
     specFiles.push(join(specDir, `${i}.json`));
     await writeFile(specFiles[i]!, JSON.stringify(spec));
   }
-  const byScenario: Result[][] = scenarios.map(() => []);
+  const byScenario: { result: Result; cpu: number }[][] = scenarios.map(() => []);
   let memoryAfterCore = { rss: 0, peak: 0 };
   for (let round = 0; round < rounds; round++) {
     for (const [i, s] of scenarios.entries()) {
       process.stderr.write(`round ${round + 1}/${rounds}: ${s.name} (${duration} s, ${connections} connections)\n`);
-      byScenario[i]!.push(await runLoad(specFiles[i]!));
-      if (i === 3) memoryAfterCore = await serverMemory(server.pid!);
+      const pid = s.pid ?? server.pid!;
+      const cpuBefore = await cpuSeconds(pid);
+      const result = await runLoad(specFiles[i]!);
+      byScenario[i]!.push({ result, cpu: (await cpuSeconds(pid)) - cpuBefore });
+      if (s.name === 'similar items') memoryAfterCore = await serverMemory(server.pid!);
     }
   }
   await rm(specDir, { recursive: true, force: true });
-  const results = byScenario.map((rs) => [...rs].sort((a, b) => a.requests.average - b.requests.average)[rs.length >> 1]!);
+  const medians = byScenario.map((rs) => [...rs].sort((a, b) => a.result.requests.average - b.result.requests.average)[rs.length >> 1]!);
+  const results = medians.map((m) => m.result);
   const memory = await serverMemory(server.pid!);
   const breakdown = [...(await (await fetch(`${base}/metrics`)).text()).matchAll(/^(nodejs_heap_size_used_bytes|nodejs_heap_size_total_bytes|nodejs_external_memory_bytes|retain_array_buffers_bytes) (\d+)$/gm)].map((m) => `${m[1]} ${(Number(m[2]) / 2 ** 20).toFixed(0)}`);
-  const baseline = results[0]!.requests.average;
-  const rows = results.map((r) => [
-    r.title!,
-    Math.round(r.requests.average).toString(),
-    (r.requests.average / baseline).toFixed(2),
-    r.latency.p50.toString(),
-    r.latency.p99.toString(),
-    (r.non2xx + r.errors + r.timeouts).toString(),
-  ]);
+  const rps = (name: string) => results[scenarios.findIndex((s) => s.name === name)]!.requests.average;
+  const anchors = { healthz: rps('GET /healthz'), hono: rps('bare Hono, small JSON'), nodeHttp: rps('bare node:http, small JSON') };
+  const summary = results.map((r, i) => ({
+    name: r.title!,
+    rps: Math.round(r.requests.average),
+    p50_ms: r.latency.p50,
+    p99_ms: r.latency.p99,
+    errors: r.non2xx + r.errors + r.timeouts,
+    vs_healthz: round2(r.requests.average / anchors.healthz),
+    vs_hono: round2(r.requests.average / anchors.hono),
+    vs_node_http: round2(r.requests.average / anchors.nodeHttp),
+    cpu_s: round2(medians[i]!.cpu),
+  }));
   const modelMb = data.modelBytes / 2 ** 20;
-  process.stdout.write(`\nserver database: ${values['database-url'] ? 'PostgreSQL (separate process)' : 'PGlite (inside the server process)'}; V8 old space ${heapMb > 0 ? `capped at ${heapMb} MiB` : 'uncapped'}\n`);
-  process.stdout.write(`model: ${data.customerIds.length} customers × ${data.itemIds.length} items × 64 factors, ${modelMb.toFixed(1)} MiB on disk; ${data.freshCustomerIds.length} customers with fresh purchases\n`);
-  process.stdout.write(table(['scenario', 'req/s', 'vs /healthz', 'p50 ms', 'p99 ms', 'errors'], rows));
-  const mib = (b: number) => (b / 2 ** 20).toFixed(0);
-  process.stdout.write(`(${rounds} round${rounds === 1 ? '' : 's'}; median round per scenario; load average before: ${loadBefore}, after: ${loadavg().map((l) => l.toFixed(1)).join(' ')})\n`);
-  process.stdout.write(`\nserver RSS after the four issue scenarios: ${mib(memoryAfterCore.rss)} MiB; after all: ${mib(memory.rss)} MiB; peak (incl. model load): ${mib(memory.peak)} MiB; budget 1.5 × model + 200 MiB = ${(1.5 * modelMb + 200).toFixed(0)} MiB\n`);
-  process.stdout.write(`server memory by kind (MiB, from /metrics): ${breakdown.join(', ')}\n`);
-  process.stdout.write(`fold-in computed from scratch (cache miss; done when the purchase arrives): ${foldInMs.toFixed(2)} ms per customer, in this process\n`);
+  if (values.json) {
+    process.stdout.write(`${JSON.stringify({ scenarios: summary, rss_mib: Math.round(memoryAfterCore.rss / 2 ** 20), budget_mib: Math.round(1.5 * modelMb + 200) })}\n`);
+  } else {
+    const rows = summary.map((r) => [r.name, String(r.rps), r.vs_healthz.toFixed(2), r.vs_hono.toFixed(2), r.vs_node_http.toFixed(2), String(r.p50_ms), String(r.p99_ms), String(r.errors), r.cpu_s.toFixed(1)]);
+    process.stdout.write(`\nserver database: ${values['database-url'] ? 'PostgreSQL (separate process)' : 'PGlite (inside the server process)'}; V8 old space ${heapMb > 0 ? `capped at ${heapMb} MiB` : 'uncapped'}\n`);
+    process.stdout.write(`model: ${data.customerIds.length} customers × ${data.itemIds.length} items × 64 factors, ${modelMb.toFixed(1)} MiB on disk; ${data.freshCustomerIds.length} customers with fresh purchases\n`);
+    process.stdout.write(table(['scenario', 'req/s', 'vs /healthz', 'vs Hono', 'vs node:http', 'p50 ms', 'p99 ms', 'errors', 'server CPU s'], rows));
+    const mib = (b: number) => (b / 2 ** 20).toFixed(0);
+    process.stdout.write(`(${rounds} round${rounds === 1 ? '' : 's'}; median round per scenario; load average before: ${loadBefore}, after: ${loadavg().map((l) => l.toFixed(1)).join(' ')})\n`);
+    process.stdout.write(`\nserver RSS after the four issue scenarios: ${mib(memoryAfterCore.rss)} MiB; after all: ${mib(memory.rss)} MiB; peak (incl. model load): ${mib(memory.peak)} MiB; budget 1.5 × model + 200 MiB = ${(1.5 * modelMb + 200).toFixed(0)} MiB\n`);
+    process.stdout.write(`server memory by kind (MiB, from /metrics): ${breakdown.join(', ')}\n`);
+    process.stdout.write(`fold-in computed from scratch (cache miss; done when the purchase arrives): ${foldInMs.toFixed(2)} ms per customer, in this process\n`);
+  }
 } finally {
   server.kill('SIGTERM');
+  bare.nodeHttp.child.kill('SIGTERM');
+  bare.hono.child.kill('SIGTERM');
 }
 
-/** One scenario from a second process (load.ts), so the benchmark's own heap never stalls the load generator. */
-function runLoad(specFile: string): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/serve/load.ts', specFile], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout.on('data', (b: Buffer) => (out += b.toString()));
-    child.once('error', reject);
-    child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as Result) : reject(new Error(`load generator exited with ${code}`))));
+function round2(x: number): number {
+  return Math.round(x * 100) / 100;
+}
+
+/** One of the bare anchors (bare.ts) on a free port, once it listens. */
+async function startBare(kind: 'node-http' | 'hono'): Promise<{ child: ChildProcess; url: string }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/serve/bare.ts', kind, String(port)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.once('data', () => resolve());
+    child.once('exit', (code) => reject(new Error(`bare ${kind} server exited with ${code}`)));
   });
+  return { child, url: `http://127.0.0.1:${port}` };
 }
 
 /** Time of one uncached fold-in (history + fresh items → top-100) on the same model. */
@@ -186,19 +221,3 @@ async function serverMemory(pid: number): Promise<{ rss: number; peak: number }>
   return { rss: kb('VmRSS'), peak: kb('VmHWM') };
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
-
-function table(head: string[], rows: string[][]): string {
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |\n`;
-  return line(head) + line(widths.map((w) => '-'.repeat(w))) + rows.map(line).join('');
-}

@@ -10,6 +10,7 @@ import { authenticate } from './auth.ts';
 import { docsRoutes } from './docs.ts';
 import { dashboardRoutes } from './dashboard/routes.ts';
 import { createErrorHandler, notFoundHandler, validationHook } from './error-handler.ts';
+import { openHotLane } from './hot-route.ts';
 import { Metrics } from './metrics.ts';
 import { campaignRoutes } from './routes/campaigns.ts';
 import { churnRoutes } from './routes/churn.ts';
@@ -41,8 +42,10 @@ export function createApp(options: AppOptions): App {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
   const metrics = new Metrics().addRuntimeGauges(runtime);
 
-  app.onError(createErrorHandler(logger));
+  const onError = createErrorHandler(logger);
+  app.onError(onError);
   app.notFound(notFoundHandler);
+  const hotLane = openHotLane(app, { metrics, keys: runtime.keys, alwaysRequireKey, onError });
   app.use('*', metrics.middleware());
   const limitBody = bodyLimit({
     maxSize: maxBodyBytes,
@@ -80,5 +83,6 @@ export function createApp(options: AppOptions): App {
   };
   app.doc('/openapi.json', documentConfig);
   docsRoutes(app);
+  app.fetch = hotLane(app.fetch) as typeof app.fetch;
   return app;
 }

@@ -198,13 +198,7 @@ async function openPostgres(url: string, max: number, timeouts: DatabaseTimeouts
           async query<T>(text: string, params: unknown[] = []) {
             return (await reserved.unsafe(text, params as postgres.ParameterOrJSON<never>[])) as unknown as T[];
           },
-          async copyIn(table, columns, text) {
-            const stream = await reserved.unsafe(`COPY ${table} (${columns.join(', ')}) FROM STDIN`).writable();
-            await new Promise<void>((resolve, reject) => {
-              stream.on('error', reject);
-              stream.end(text, () => resolve());
-            });
-          },
+          copyIn: (table, columns, text) => copyInPostgres(reserved, table, columns, text),
         });
       } finally {
         reserved.release();
@@ -212,4 +206,29 @@ async function openPostgres(url: string, max: number, timeouts: DatabaseTimeouts
     },
     close: () => sql.end({ timeout: 5 }),
   };
+}
+
+/**
+ * COPY ... FROM STDIN on a reserved connection. postgres.js 3.4 loses an error the server reports
+ * once the data is sent (a value the column refuses, a cancelled statement): it rejects the COPY's
+ * query promise, which had already resolved to the stream, and the stream neither finishes nor
+ * fails, so a caller waiting for it hung for ever. Here that late rejection is caught (the query's
+ * `reject`, which the driver calls), and a probe statement sent after the data, answered only
+ * after the COPY's outcome, says when to look at it.
+ */
+async function copyInPostgres(reserved: postgres.ReservedSql, table: string, columns: readonly string[], text: string): Promise<void> {
+  const query = reserved.unsafe(`COPY ${table} (${columns.join(', ')}) FROM STDIN`);
+  const stream = await query.writable();
+  let failure: unknown;
+  (query as unknown as { reject: (err: unknown) => void }).reject = (err) => (failure ??= err);
+  stream.on('error', (err) => (failure ??= err));
+  await new Promise<void>((resolve) => stream.write(text, () => resolve()));
+  stream.end();
+  await new Promise<void>((resolve) => setImmediate(resolve)); // the driver sends CopyDone from its final(), on a next tick
+  const probe: unknown = await reserved.unsafe('SELECT 1').then(
+    () => undefined,
+    (err: unknown) => err,
+  );
+  if (failure) throw failure;
+  if (probe) throw probe;
 }

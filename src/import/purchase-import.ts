@@ -1,12 +1,15 @@
 // Purchase history import: the file is streamed and validated record by record, the good lines go
-// chunk by chunk into a temporary staging table with COPY and merged from there into customers,
-// items and purchases, all inside one transaction: a crash or Ctrl-C before the commit changes
-// nothing, memory stays flat, and (order_id, line_no) makes a repeated import add nothing.
+// chunk by chunk into a temporary staging table with COPY (the server stores one chunk while the
+// next is parsed here) and are merged from there into customers, items and purchases in a few
+// set-wise statements at the end, all inside one transaction: a crash or Ctrl-C before the commit
+// changes nothing, memory stays flat, and (order_id, line_no) makes a repeated import add nothing.
+// Where the time goes, and why the merge is one statement: bench/import/README.md.
 import type { BulkSession, Database } from '../db/client.ts';
 import { ONLINE_RETAIL_NON_PRODUCTS } from '../db/schema/items.ts';
 import { DomainError, ValidationError } from '../errors.ts';
 import { createProgress } from '../progress.ts';
 import { CopyChunker } from './copy-text.ts';
+import { lockIfEmpty, withIndexesRebuilt } from './index-rebuild.ts';
 import { inputSize, openInput, readCsv, type CsvRecord } from './csv.ts';
 import { parsePurchaseRecord, purchaseLayout, type PurchaseFormat, type PurchaseLayout } from './purchase-row.ts';
 import { REJECT_SAMPLES, rejectsFile, type Reject, type RejectSink } from './rejects.ts';
@@ -15,7 +18,7 @@ export interface PurchaseImportOptions {
   format?: PurchaseFormat;
   /** Write every rejected record (line, reason, record) to this CSV file. */
   rejectsPath?: string;
-  /** Rows per COPY statement. */
+  /** Rows per COPY statement: 30,000 kept peak RSS at 239–244 MB on Online Retail where 50,000 reached 263–323 MB (bench/import/README.md). */
   chunkRows?: number;
   /** Show progress on stderr (a bar on a terminal, log lines elsewhere). */
   progress?: boolean;
@@ -42,13 +45,33 @@ export interface PurchaseImportSummary {
   /** The first rejects, for a quick look without the rejects file. */
   rejectSamples: Reject[];
   seconds: number;
+  /** Where the seconds went, phase by phase (bench/import/README.md reads them). */
+  phases: ImportPhases;
+}
+
+export interface ImportPhases {
+  /** Reading, checking and COPYing the file into the staging table (client and server at once). */
+  stage: number;
+  /** New customers and items. */
+  upserts: number;
+  /** Locking the file's customers FOR SHARE, counting lines of erased ones. */
+  lock: number;
+  /** INSERT ... SELECT into purchases. */
+  insert: number;
+  /** Rebuilding purchases' indexes after a first load (0 otherwise). */
+  indexes: number;
+  /** COMMIT and the ANALYZE after it. */
+  commit: number;
 }
 
 const STAGE = 'purchase_stage';
-const STAGE_COLUMNS = ['customer', 'item', 'order_id', 'line_no', 'kind', 'quantity', 'unit_price', 'occurred_ms'] as const;
+/** The file's distinct customer and item ids, gathered here: the merge then never scans the lines for them. */
+const STAGE_CUSTOMERS = 'purchase_stage_customers';
+const STAGE_ITEMS = 'purchase_stage_items';
+const STAGE_COLUMNS = ['line', 'customer', 'item', 'order_id', 'line_no', 'kind', 'quantity', 'unit_price', 'occurred_ms'] as const;
 
 export async function importPurchases(database: Database, path: string, options: PurchaseImportOptions = {}): Promise<PurchaseImportSummary> {
-  const { format = 'canonical', rejectsPath, chunkRows = 50_000, signal } = options;
+  const { format = 'canonical', rejectsPath, chunkRows = 30000, signal } = options;
   const started = performance.now();
   const startedAt = new Date();
   const size = inputSize(path);
@@ -71,6 +94,7 @@ export async function importPurchases(database: Database, path: string, options:
 
   const summary: PurchaseImportSummary = {
     file: path, format, read: 0, purchases: 0, cancellations: 0, rejected: 0, duplicates: 0, erased: 0, newCustomers: 0, newItems: 0, rejectSamples: [], seconds: 0,
+    phases: { stage: 0, upserts: 0, lock: 0, insert: 0, indexes: 0, commit: 0 },
   };
   const rejects = rejectsPath ? rejectsFile(rejectsPath) : undefined;
   const reject = async (record: CsvRecord, reason: string): Promise<void> => {
@@ -82,20 +106,30 @@ export async function importPurchases(database: Database, path: string, options:
 
   try {
     await database.withSession(async (session) => {
-      await session.exec(`DROP TABLE IF EXISTS ${STAGE};
-        CREATE TEMP TABLE ${STAGE} (customer text, item text, order_id text, line_no int, kind purchase_kind,
-          quantity int, unit_price float8, occurred_ms float8)`);
+      await session.exec(`DROP TABLE IF EXISTS ${STAGE}, ${STAGE_CUSTOMERS}, ${STAGE_ITEMS};
+        CREATE TEMP TABLE ${STAGE} (line int, customer text, item text, order_id text, line_no int, kind purchase_kind,
+          quantity int, unit_price float8, occurred_ms float8);
+        CREATE TEMP TABLE ${STAGE_CUSTOMERS} (external_id text);
+        CREATE TEMP TABLE ${STAGE_ITEMS} (external_id text)`);
       await session.exec('BEGIN');
-      // The server loads and merges one chunk while the next is parsed here (two cores at work).
+      // The server stores one chunk while the next is parsed here (two cores at work).
       let inFlight: Promise<void> = Promise.resolve();
       let serverError: unknown;
+      let staged = 0;
+      let committing = 0;
       try {
         const chunker = new CopyChunker(chunkRows);
+        const ids = { customers: new Ids(), items: new Ids() };
         const flush = async (): Promise<void> => {
           await inFlight;
           if (serverError) throw serverError;
-          const text = chunker.take();
-          if (text) inFlight = loadChunk(session, text, format, summary).catch((err: unknown) => void (serverError = err));
+          staged += chunker.size;
+          const [lines, customers, items] = [chunker.take(), ids.customers.take(), ids.items.take()];
+          inFlight = (async () => {
+            if (lines) await session.copyIn(STAGE, STAGE_COLUMNS, lines);
+            if (customers) await session.copyIn(STAGE_CUSTOMERS, ['external_id'], customers);
+            if (items) await session.copyIn(STAGE_ITEMS, ['external_id'], items);
+          })().catch((err: unknown) => void (serverError = err));
         };
         // Position of each line within its order, counting every record that names the order.
         const orderLines = new Map<string, number>();
@@ -116,7 +150,9 @@ export async function importPurchases(database: Database, path: string, options:
           else if (lineNo === undefined) await reject(record, 'line_no must be a positive integer');
           else {
             const l = result.line;
-            chunker.add([l.customerId, l.itemId, l.orderId, lineNo, l.kind, l.quantity, l.unitPrice, l.occurredAt]);
+            chunker.add([record.line, l.customerId, l.itemId, l.orderId, lineNo, l.kind, l.quantity, l.unitPrice, l.occurredAt]);
+            ids.customers.add(l.customerId);
+            ids.items.add(l.itemId);
             if (chunker.full) {
               await flush();
               if (signal?.aborted) throw new DomainError('aborted', 'import interrupted: nothing was changed');
@@ -128,7 +164,11 @@ export async function importPurchases(database: Database, path: string, options:
         await inFlight;
         if (serverError) throw serverError;
         if (signal?.aborted) throw new DomainError('aborted', 'import interrupted: nothing was changed');
-        const { rejectSamples: _, file, format: f, seconds: __, ...counts } = summary;
+        summary.phases.stage = (performance.now() - started) / 1000;
+        // Line numbers counted here are unique per order; a file's own line_no column may repeat one.
+        await merge(session, { format, staged, repeatsPossible: lineNoIndex !== undefined }, summary);
+        committing = performance.now();
+        const { rejectSamples: _, file, format: f, seconds: __, phases: ___, ...counts } = summary;
         await session.query(`INSERT INTO import_runs (kind, file, format, counts, started_at) VALUES ('purchases', $1, $2, $3::jsonb, $4)`, [
           file,
           f,
@@ -142,10 +182,11 @@ export async function importPurchases(database: Database, path: string, options:
         await session.exec('ROLLBACK');
         throw err;
       } finally {
-        await session.exec(`DROP TABLE IF EXISTS ${STAGE}`);
+        await session.exec(`DROP TABLE IF EXISTS ${STAGE}, ${STAGE_CUSTOMERS}, ${STAGE_ITEMS}`);
       }
       // Fresh planner statistics after a bulk load, so the first queries do not scan blind.
       await session.exec('ANALYZE customers; ANALYZE items; ANALYZE purchases');
+      summary.phases.commit = (performance.now() - committing) / 1000;
     });
   } finally {
     await records.return?.(undefined);
@@ -157,47 +198,100 @@ export async function importPurchases(database: Database, path: string, options:
   return summary;
 }
 
-/** One chunk: COPY into the staging table, then merge it into customers, items and purchases. */
-async function loadChunk(session: BulkSession, text: string, format: PurchaseFormat, summary: PurchaseImportSummary): Promise<void> {
-  await session.copyIn(STAGE, STAGE_COLUMNS, text);
-  const nonProducts = format === 'online-retail' ? ONLINE_RETAIL_NON_PRODUCTS.map(sqlString).join(', ') : undefined;
-  summary.newCustomers += await count(
+/**
+ * The staged lines into customers, items and purchases, each in one set-wise statement. The file's
+ * customers are locked FOR SHARE first (once each): an erasure under way is waited for and then
+ * seen, a later one waits for this import and deletes what it stored. Into an empty purchases table
+ * (a first load) the lines go without the table's indexes, which are built again afterwards, and
+ * without the conflict check; repeats of an (order_id, line_no) pair that a file's own line_no
+ * column may hold are left out by DISTINCT ON, keeping the first in file order as ON CONFLICT DO
+ * NOTHING would.
+ */
+async function merge(
+  session: BulkSession,
+  stage: { format: PurchaseFormat; staged: number; repeatsPossible: boolean },
+  summary: PurchaseImportSummary,
+): Promise<void> {
+  const { phases } = summary;
+  let at = performance.now();
+  const lap = (): number => {
+    const now = performance.now();
+    const seconds = (now - at) / 1000;
+    at = now;
+    return seconds;
+  };
+  const nonProducts = stage.format === 'online-retail' ? ONLINE_RETAIL_NON_PRODUCTS.map(sqlString).join(', ') : undefined;
+  summary.newCustomers = await count(
     session,
-    `INSERT INTO customers (external_id) SELECT DISTINCT customer FROM ${STAGE} ON CONFLICT (external_id) DO NOTHING RETURNING 1`,
+    `INSERT INTO customers (external_id) SELECT external_id FROM ${STAGE_CUSTOMERS} ON CONFLICT (external_id) DO NOTHING RETURNING 1`,
   );
-  summary.newItems += await count(
+  summary.newItems = await count(
     session,
     `INSERT INTO items (external_id, recommendable)
-     SELECT item, ${nonProducts ? `item NOT IN (${nonProducts})` : 'true'} FROM (SELECT DISTINCT item FROM ${STAGE}) s
+     SELECT external_id, ${nonProducts ? `external_id NOT IN (${nonProducts})` : 'true'} FROM ${STAGE_ITEMS}
      ON CONFLICT (external_id) DO NOTHING RETURNING 1`,
   );
-  const [row] = await session.query<{ staged: number; erased: number; purchases: number; cancellations: number }>(
-    `WITH s AS (
-       SELECT s.*, c.id AS customer_id, c.erased_at FROM ${STAGE} s JOIN customers c ON c.external_id = s.customer
-       FOR SHARE OF c -- an erasure under way is waited for and seen; a later one deletes what this stores
-     ), ins AS (
-       INSERT INTO purchases (customer_id, item_id, order_id, line_no, kind, quantity, unit_price, occurred_at, source)
-       SELECT s.customer_id, i.id, s.order_id, s.line_no, s.kind, s.quantity, s.unit_price, to_timestamp(s.occurred_ms / 1000.0), 'import'
-       FROM s JOIN items i ON i.external_id = s.item
-       WHERE s.erased_at IS NULL
-       ON CONFLICT (order_id, line_no) DO NOTHING
-       RETURNING kind
-     )
-     SELECT (SELECT count(*) FROM s)::int AS staged,
-            (SELECT count(*) FROM s WHERE erased_at IS NOT NULL)::int AS erased,
-            (SELECT count(*) FROM ins WHERE kind = 'purchase')::int AS purchases,
-            (SELECT count(*) FROM ins WHERE kind = 'cancellation')::int AS cancellations`,
+  phases.upserts = lap();
+  const [locked] = await session.query<{ erased: number }>(
+    `SELECT count(*) FILTER (WHERE erased_at IS NOT NULL)::int AS erased
+     FROM (SELECT erased_at FROM customers WHERE external_id IN (SELECT external_id FROM ${STAGE_CUSTOMERS}) FOR SHARE) c`,
   );
-  summary.erased += row!.erased;
-  summary.purchases += row!.purchases;
-  summary.cancellations += row!.cancellations;
-  summary.duplicates += row!.staged - row!.erased - row!.purchases - row!.cancellations;
-  await session.exec(`TRUNCATE ${STAGE}`);
+  if (locked!.erased > 0) {
+    const [row] = await session.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM ${STAGE} s JOIN customers c ON c.external_id = s.customer WHERE c.erased_at IS NOT NULL`,
+    );
+    summary.erased = row!.n;
+  }
+  const firstLoad = await lockIfEmpty(session, 'purchases');
+  phases.lock = lap();
+  const insert = () =>
+    session.query<{ purchases: number; cancellations: number }>(
+      `WITH ins AS (
+         INSERT INTO purchases (customer_id, item_id, order_id, line_no, kind, quantity, unit_price, occurred_at, source)
+         SELECT ${firstLoad && stage.repeatsPossible ? 'DISTINCT ON (s.order_id, s.line_no)' : ''}
+                c.id, i.id, s.order_id, s.line_no, s.kind, s.quantity, s.unit_price, to_timestamp(s.occurred_ms / 1000.0), 'import'::purchase_source
+         FROM ${STAGE} s JOIN customers c ON c.external_id = s.customer AND c.erased_at IS NULL JOIN items i ON i.external_id = s.item
+         ${firstLoad ? (stage.repeatsPossible ? 'ORDER BY s.order_id, s.line_no, s.line' : '') : 'ON CONFLICT (order_id, line_no) DO NOTHING'}
+         RETURNING kind
+       )
+       SELECT count(*) FILTER (WHERE kind = 'purchase')::int AS purchases, count(*) FILTER (WHERE kind = 'cancellation')::int AS cancellations FROM ins`,
+    );
+  const [row] = firstLoad
+    ? await withIndexesRebuilt(session, 'purchases', async () => {
+        const rows = await insert();
+        phases.insert = lap();
+        return rows;
+      })
+    : await insert();
+  if (firstLoad) phases.indexes = lap();
+  else phases.insert = lap();
+  summary.purchases = row!.purchases;
+  summary.cancellations = row!.cancellations;
+  summary.duplicates = stage.staged - summary.erased - row!.purchases - row!.cancellations;
 }
 
 async function count(session: BulkSession, insertReturning: string): Promise<number> {
   const [row] = await session.query<{ n: number }>(`WITH ins AS (${insertReturning}) SELECT count(*)::int AS n FROM ins`);
   return row!.n;
+}
+
+/**
+ * Ids seen in the file, each handed out once as COPY text. Grows with the file's distinct customers
+ * and items, as the per-order line counter grows with its orders.
+ */
+class Ids {
+  private readonly seen = new Set<string>();
+  private readonly pending = new CopyChunker(Number.POSITIVE_INFINITY);
+
+  add(id: string): void {
+    if (this.seen.has(id)) return;
+    this.seen.add(id);
+    this.pending.add([id]);
+  }
+
+  take(): string {
+    return this.pending.take();
+  }
 }
 
 function headerIndex(header: readonly string[], name: string): number | undefined {

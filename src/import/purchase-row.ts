@@ -1,6 +1,5 @@
 // One purchase-history CSV record -> a validated order line. The canonical layout and the UCI
-// Online Retail layout map onto the same columns; zod checks every value.
-import { z } from 'zod';
+// Online Retail layout map onto the same columns; every value is checked.
 import { ValidationError } from '../errors.ts';
 
 export const PURCHASE_COLUMNS = ['customer_id', 'order_id', 'item_id', 'quantity', 'unit_price', 'occurred_at'] as const;
@@ -60,43 +59,66 @@ export interface PurchaseLine {
   occurredAt: number;
 }
 
-const id = (name: string) => z.string().trim().min(1, `${name} is missing`).max(200, `${name} is longer than 200 characters`);
-const number = (name: string) =>
-  z
-    .string()
-    .trim()
-    .min(1, `${name} is missing`)
-    .transform((s) => Number(s))
-    .refine((n) => Number.isFinite(n), `${name} is not a number`);
+// Checked by hand rather than with a zod schema: zod's safeParse took 2.5 of the importer's 3.3
+// CPU s on Online Retail (541,909 records, data/generated profiling of 2026-12-01), more than the
+// whole server side of a plain COPY. The reasons are zod's as they were: every failed check of
+// every field, joined in column order.
+const OCCURRED_AT_REASON = 'occurred_at is not a date (expected YYYY-MM-DD[ HH:MM[:SS]] or ISO 8601)';
 
-const Record_ = z.object({
-  customer_id: id('customer_id'),
-  order_id: id('order_id'),
-  item_id: id('item_id'),
-  quantity: number('quantity').refine((n) => Number.isInteger(n) && n !== 0, 'quantity must be a non-zero integer'),
-  unit_price: number('unit_price').refine((n) => n > 0, 'unit_price must be > 0'),
-  occurred_at: z
-    .string()
-    .trim()
-    .transform(parseTimestamp)
-    .refine((t) => Number.isFinite(t), 'occurred_at is not a date (expected YYYY-MM-DD[ HH:MM[:SS]] or ISO 8601)'),
-});
+/** A trimmed id, or undefined after pushing why it is not one. */
+function checkId(name: string, raw: string, reasons: string[]): string | undefined {
+  const s = raw.trim();
+  if (s.length === 0) reasons.push(`${name} is missing`);
+  else if (s.length > 200) reasons.push(`${name} is longer than 200 characters`);
+  // COPY cannot carry a NUL character: refused here with its reason instead of failing the import.
+  else if (s.includes('\u0000')) reasons.push(`${name} contains a NUL character`);
+  else return s;
+  return undefined;
+}
+
+/** A finite number, or NaN after pushing every reason it fails, including `valid`'s. */
+function checkNumber(name: string, raw: string, valid: (n: number) => boolean, invalid: string, reasons: string[]): number {
+  const s = raw.trim();
+  if (s.length === 0) {
+    reasons.push(`${name} is missing`);
+    return Number.NaN;
+  }
+  const n = Number(s);
+  const finite = Number.isFinite(n);
+  if (!finite) reasons.push(`${name} is not a number`);
+  if (!valid(n)) reasons.push(invalid);
+  return finite && valid(n) ? n : Number.NaN;
+}
 
 export type LineResult = { ok: true; line: PurchaseLine } | { ok: false; reason: string };
 
 /** Validates one record laid out as `layout` says; a bad record gives every reason, joined. */
 export function parsePurchaseRecord(layout: PurchaseLayout, fields: string[]): LineResult {
-  const raw: Record<string, string> = {};
-  for (const c of PURCHASE_COLUMNS) raw[c] = fields[layout.index[c]] ?? '';
-  const parsed = Record_.safeParse(raw);
-  if (!parsed.success) return { ok: false, reason: parsed.error.issues.map((i) => i.message).join('; ') };
-  const r = parsed.data;
-  const kind: LineKind = FORMATS[layout.format].isCancellation(r.order_id, r.quantity) ? 'cancellation' : 'purchase';
-  if (kind === 'purchase' && r.quantity < 0) return { ok: false, reason: 'quantity must be > 0' };
-  return {
-    ok: true,
-    line: { kind, customerId: r.customer_id, orderId: r.order_id, itemId: r.item_id, quantity: r.quantity, unitPrice: r.unit_price, occurredAt: r.occurred_at },
-  };
+  const { index } = layout;
+  const reasons: string[] = [];
+  const customerId = checkId('customer_id', fields[index.customer_id] ?? '', reasons);
+  const orderId = checkId('order_id', fields[index.order_id] ?? '', reasons);
+  const itemId = checkId('item_id', fields[index.item_id] ?? '', reasons);
+  const quantity = checkNumber('quantity', fields[index.quantity] ?? '', (n) => Number.isInteger(n) && n !== 0, 'quantity must be a non-zero integer', reasons);
+  const unitPrice = checkNumber('unit_price', fields[index.unit_price] ?? '', (n) => n > 0, 'unit_price must be > 0', reasons);
+  const occurredAt = parseStamp((fields[index.occurred_at] ?? '').trim());
+  if (!Number.isFinite(occurredAt)) reasons.push(OCCURRED_AT_REASON);
+  if (reasons.length > 0) return { ok: false, reason: reasons.join('; ') };
+  const kind: LineKind = FORMATS[layout.format].isCancellation(orderId!, quantity) ? 'cancellation' : 'purchase';
+  if (kind === 'purchase' && quantity < 0) return { ok: false, reason: 'quantity must be > 0' };
+  return { ok: true, line: { kind, customerId: customerId!, orderId: orderId!, itemId: itemId!, quantity, unitPrice, occurredAt } };
+}
+
+// Consecutive lines of an order share its timestamp: the last one parsed is kept (a tenth of the
+// importer's CPU went to parsing the same timestamp again).
+let lastStamp = '';
+let lastTime = Number.NaN;
+function parseStamp(s: string): number {
+  if (s !== lastStamp) {
+    lastTime = parseTimestamp(s);
+    lastStamp = s;
+  }
+  return lastTime;
 }
 
 const NAIVE = /^\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$/;

@@ -1,8 +1,11 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { describe, expect, it } from 'vitest';
 import type { AppEnv } from '../../src/api/app-env.ts';
-import { validationHook } from '../../src/api/error-handler.ts';
-import { hotGet } from '../../src/api/hot-route.ts';
+import { createErrorHandler, validationHook } from '../../src/api/error-handler.ts';
+import { hotGet, openHotLane } from '../../src/api/hot-route.ts';
+import { Metrics } from '../../src/api/metrics.ts';
+import { createLogger } from '../../src/logger.ts';
+import { ApiKeyRing } from '../../src/services/api-key-ring.ts';
 import { bool, idParam, limitParam, stringList } from '../../src/api/schemas.ts';
 
 // One route registered both ways: app.openapi (the reference) and hotGet must answer alike.
@@ -20,8 +23,15 @@ const route = (path: string) =>
 function apps() {
   const hot = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
   const ref = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  const onError = createErrorHandler(createLogger('silent'));
+  ref.onError(onError);
+  hot.onError(onError);
+  const inFront = openHotLane(hot, { metrics: new Metrics(), keys: new ApiKeyRing(async () => []), alwaysRequireKey: false, onError });
   hotGet(hot, route('/things/{customer_id}'), (c, p, q) => c.json({ p, q }, 200));
   ref.openapi(route('/things/{customer_id}'), (c) => c.json({ p: c.req.valid('param'), q: c.req.valid('query') }, 200));
+  // what the lane does not serve, the full app behind it does
+  hot.get('/other', (c) => c.text('behind the lane'));
+  hot.fetch = inFront(hot.fetch) as typeof hot.fetch;
   return { hot, ref };
 }
 
@@ -55,6 +65,13 @@ describe('hotGet', () => {
     const limits = [];
     for (const n of [3, 4, 3, 9]) limits.push(((await (await hot.request(`/things/a?limit=${n}`)).json()) as { q: { limit: number } }).q.limit);
     expect(limits).toEqual([3, 4, 3, 9]);
+  });
+
+  it('hands every other request to the app behind it, HEAD included', async () => {
+    const other = await hot.request('/other');
+    expect([other.status, await other.text()]).toEqual([200, 'behind the lane']);
+    expect((await hot.request('/things/a', { method: 'HEAD' })).status).toBe(200);
+    expect((await hot.request('/things/a', { method: 'POST' })).status).toBe(404);
   });
 
   it('documents the route as app.openapi does', () => {

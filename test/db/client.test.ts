@@ -62,6 +62,30 @@ describe.each(testEngines())('database client on %s', (engine) => {
     ]);
     expect(loaded.after).toBe(0); // the rolled-back COPY left nothing
   });
+
+  it('fails a COPY whose data the server refuses, at once, and the session goes on', async () => {
+    // postgres.js loses this error once the data is sent: copyIn used to wait for ever
+    const outcome = await database.withSession(async (session) => {
+      await session.exec('CREATE TEMP TABLE refused_stage (id int)');
+      const refused = await session.copyIn('refused_stage', ['id'], '1\nnot a number\n').then(
+        () => 'stored',
+        (err: unknown) => (err as Error).message,
+      );
+      await session.exec('BEGIN');
+      const inTransaction = await session.copyIn('refused_stage', ['id'], `${'2\n'.repeat(100_000)}three\n`).then(
+        () => 'stored',
+        (err: unknown) => (err as Error).message,
+      );
+      await session.exec('ROLLBACK');
+      await session.copyIn('refused_stage', ['id'], '4\n5\n');
+      const rows = await session.query<{ id: number }>('SELECT id FROM refused_stage ORDER BY id');
+      await session.exec('DROP TABLE refused_stage');
+      return { refused, inTransaction, rows: rows.map((r) => r.id) };
+    });
+    expect(outcome.refused).toMatch(/invalid input syntax for type integer: "not a number"/);
+    expect(outcome.inTransaction).toMatch(/invalid input syntax for type integer: "three"/);
+    expect(outcome.rows).toEqual([4, 5]);
+  }, 20_000);
 });
 
 describe('openDatabase on a PGlite data directory', () => {

@@ -127,6 +127,50 @@ describe.each(testEngines())('importPurchases on %s', (engine) => {
     expect(rows.map((r) => r.line_no)).toEqual([3, 7]);
   });
 
+  it('loads a first file into an empty table without its indexes, keeps the first of repeated line numbers and rebuilds every index', async () => {
+    const fresh = await openTestDatabase(engine);
+    try {
+      const indexes = () =>
+        queryRows<{ name: string; definition: string }>(
+          fresh.db,
+          sql`SELECT indexname AS name, indexdef AS definition FROM pg_indexes WHERE tablename = 'purchases' ORDER BY indexname`,
+        );
+      const before = await indexes();
+      const path = file(
+        'repeats.csv',
+        [
+          'customer_id,order_id,item_id,quantity,unit_price,occurred_at,line_no',
+          'c1,R1,i1,1,1,2011-01-06,1',
+          'c1,R1,i2,5,1,2011-01-06,1',
+          'c1,R1,i3,2,1,2011-01-06,2',
+          'c2,R2,i1,-1,1,2011-01-07,1',
+          'c2,R2,i1,-3,1,2011-01-07,1',
+          '',
+        ].join('\n'),
+      );
+      const s = await importPurchases(fresh, path, { chunkRows: 2 });
+      expect(s).toMatchObject({ read: 5, purchases: 2, cancellations: 1, duplicates: 2, rejected: 0 });
+      expect(s.phases.indexes).toBeGreaterThan(0); // the first-load path was taken
+      const rows = await queryRows<{ order_id: string; line_no: number; quantity: number }>(
+        fresh.db,
+        sql`SELECT order_id, line_no, quantity FROM purchases ORDER BY order_id, line_no`,
+      );
+      expect(rows.map((r) => [r.order_id, r.line_no, r.quantity])).toEqual([
+        ['R1', 1, 1],
+        ['R1', 2, 2],
+        ['R2', 1, -1],
+      ]);
+      expect(await indexes()).toEqual(before);
+      expect(before.map((i) => i.name)).toContain('purchases_order_line_key');
+      // the rebuilt unique constraint holds for the next import, which takes the checked path
+      const again = await importPurchases(fresh, path);
+      expect(again).toMatchObject({ purchases: 0, cancellations: 0, duplicates: 5 });
+      expect(again.phases.indexes).toBe(0);
+    } finally {
+      await fresh.close();
+    }
+  });
+
   it('never re-imports the purchases of an erased customer', async () => {
     await database.db.execute(sql`UPDATE customers SET erased_at = now() WHERE external_id = 'c2'`);
     await database.db.execute(sql`DELETE FROM purchases WHERE customer_id = (SELECT id FROM customers WHERE external_id = 'c2')`);

@@ -3,19 +3,21 @@ import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { ServiceRuntime } from '../../services/runtime.ts';
 import type { AppEnv } from '../app-env.ts';
 import { requireScope } from '../auth.ts';
+import { hotGet } from '../hot-route.ts';
 import { errorResponses, idParam, scoresJson, ScoresSchema } from '../schemas.ts';
 
 const params = z.object({ customer_id: idParam('customer_id') });
 
 export function customerRoutes(app: OpenAPIHono<AppEnv>, rt: ServiceRuntime): void {
-  app.openapi(
+  hotGet(
+    app,
     createRoute({
       method: 'get',
       path: '/v1/customers/{customer_id}',
       tags: ['customers'],
       summary: 'A customer\'s churn, lifetime-value and RFM scores (null until scored)',
-      middleware: [requireScope('read')] as const,
-      request: { params },
+      scope: 'read' as const,
+      request: { params, query: z.object({}) },
       responses: {
         200: {
           description: 'The customer',
@@ -24,8 +26,8 @@ export function customerRoutes(app: OpenAPIHono<AppEnv>, rt: ServiceRuntime): vo
         ...errorResponses,
       },
     }),
-    async (c) => {
-      const p = await rt.customers.profile(c.req.valid('param').customer_id);
+    async (c, { customer_id }) => {
+      const p = await rt.customers.profile(customer_id);
       return c.json({ customer_id: p.customerId, unsubscribed: p.unsubscribed, scores: p.scores ? scoresJson(p.scores) : null }, 200);
     },
   );

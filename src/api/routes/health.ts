@@ -3,18 +3,21 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { ServiceRuntime } from '../../services/runtime.ts';
 import type { AppEnv } from '../app-env.ts';
+import { hotGet } from '../hot-route.ts';
 import type { Metrics } from '../metrics.ts';
 
 const Ready = z.object({ ready: z.boolean(), model_loaded: z.boolean(), database: z.boolean(), model_version: z.string().nullable() }).openapi('Readiness');
 
 export function healthRoutes(app: OpenAPIHono<AppEnv>, rt: ServiceRuntime, metrics: Metrics): void {
-  app.openapi(
+  hotGet(
+    app,
     createRoute({
       method: 'get',
       path: '/healthz',
       tags: ['operations'],
       summary: 'Liveness: the process answers',
       security: [],
+      request: { params: z.object({}), query: z.object({}) },
       responses: { 200: { description: 'Alive', content: { 'application/json': { schema: z.object({ status: z.literal('ok') }) } } } },
     }),
     (c) => c.json({ status: 'ok' as const }, 200),

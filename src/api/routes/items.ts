@@ -59,7 +59,7 @@ export function itemRoutes(app: OpenAPIHono<AppEnv>, rt: ServiceRuntime): void {
       path: '/v1/items/{item_id}/similar',
       tags: ['items'],
       summary: 'Items similar to one item',
-      middleware: [requireScope('read')] as const,
+      scope: 'read' as const,
       request: {
         params: z.object({ item_id: idParam('item_id') }),
         query: z.object({

@@ -38,7 +38,7 @@ export function recommendationRoutes(app: OpenAPIHono<AppEnv>, rt: ServiceRuntim
       summary: 'Top-N items for a customer',
       description:
         'Personalised from the customer\'s history; purchases made since training count at once (fold-in). Unknown or cold customers get the popularity fallback (source = fallback), never an error. Items the customer bought are excluded unless include_purchased=true.',
-      middleware: [requireScope('read')] as const,
+      scope: 'read' as const,
       request: {
         params: z.object({ customer_id: idParam('customer_id') }),
         query: z.object({ limit: limitParam(100, 10), ...filterQuery }),

@@ -11,9 +11,9 @@ import { createLogger } from '../../logger.ts';
 import { oneOf } from '../flags.ts';
 import { terminalProgress } from '../job-progress.ts';
 
-const HELP = `usage: retain import purchases FILE [--format canonical|online-retail] [--rejects FILE]
-       retain import items FILE [--format canonical|online-retail-descriptions] [--rejects FILE]
-       retain import customers FILE [--format canonical|online-retail-countries] [--rejects FILE]
+const HELP = `usage: retain import purchases FILE [--format canonical|online-retail] [--rejects FILE] [--json]
+       retain import items FILE [--format canonical|online-retail-descriptions] [--rejects FILE] [--json]
+       retain import customers FILE [--format canonical|online-retail-countries] [--rejects FILE] [--json]
 
 FILE is CSV, or gzip-compressed CSV when its name ends in .gz, with a header row.
   purchases  canonical columns: customer_id, order_id, item_id, quantity, unit_price, occurred_at
@@ -28,13 +28,14 @@ Bad rows are reported with their line number and reason and skipped (--rejects w
 a CSV file); good rows go in. The whole import is one transaction: Ctrl-C changes nothing, and
 importing the same file again adds nothing. Uses DATABASE_URL, else the embedded database. After
 a purchases file, the customers it added lines for are re-scored against the latest scoring run.
+--json prints the summary (counts, seconds, the first rejects) as one JSON object instead.
 `;
 
 export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { format: { type: 'string', short: 'f' }, rejects: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: { format: { type: 'string', short: 'f' }, rejects: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
   });
   if (values.help) {
     process.stdout.write(HELP);
@@ -63,9 +64,10 @@ export async function run(argv: string[]): Promise<number> {
     throw err;
   });
   try {
-    const job = { kind, format, file, signal: controller.signal, progressBars: true, rescoreWith: { modelsDir: config.MODELS_DIR }, ...(values.rejects === undefined ? {} : { rejectsPath: values.rejects }) } as ImportOptions;
+    const job = { kind, format, file, signal: controller.signal, progressBars: !values.json, rescoreWith: { modelsDir: config.MODELS_DIR }, ...(values.rejects === undefined ? {} : { rejectsPath: values.rejects }) } as ImportOptions;
     const result = await importFile(database, job, terminalProgress(createLogger(config.LOG_LEVEL)));
-    if (result.kind === 'purchases') printPurchases(result.summary, result.rescored);
+    if (values.json) process.stdout.write(`${JSON.stringify({ kind: result.kind, ...result.summary, ...(result.kind === 'purchases' ? { rescored: result.rescored } : {}) })}\n`);
+    else if (result.kind === 'purchases') printPurchases(result.summary, result.rescored);
     else printCatalog(result.kind, result.summary);
     return 0;
   } finally {

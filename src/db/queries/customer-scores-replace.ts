@@ -123,6 +123,8 @@ export async function replaceCustomerScores(
         `SELECT count(*) AS n FROM incoming_scores s JOIN customers c ON c.external_id = s.external_id AND c.erased_at IS NULL`,
       );
       await session.exec('COMMIT');
+      // fresh planner statistics, or the at-risk page is planned on the old table's (a sort of every tier instead of an index read)
+      await session.exec('ANALYZE customer_scores');
       const written = Number(upserted[0]?.n ?? 0);
       const matched = Number(known?.n ?? 0);
       return { runId, written, keptNewer: matched - written, unknownCustomers: incoming - matched };

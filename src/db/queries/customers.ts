@@ -3,14 +3,27 @@ import { eq, gt, sql } from 'drizzle-orm';
 import type { Db } from '../client.ts';
 import { campaignMembers, contacts, customers, customerScores, events, purchases, servedRecommendations, type Customer, type CustomerScore } from '../schema/index.ts';
 
+/**
+ * The customer and its scores, by external id: `GET /v1/customers/{id}`, one prepared statement
+ * built once per database (no query building per request).
+ */
 export async function customerWithScore(db: Db, externalId: string): Promise<{ customer: Customer; score: CustomerScore | null } | undefined> {
-  const [row] = await db
+  let query = customerWithScoreQueries.get(db);
+  if (!query) customerWithScoreQueries.set(db, (query = prepareCustomerWithScore(db)));
+  const [row] = await query.execute({ externalId });
+  return row;
+}
+
+function prepareCustomerWithScore(db: Db) {
+  return db
     .select({ customer: customers, score: customerScores })
     .from(customers)
     .leftJoin(customerScores, eq(customerScores.customerId, customers.id))
-    .where(eq(customers.externalId, externalId));
-  return row;
+    .where(eq(customers.externalId, sql.placeholder('externalId')))
+    .prepare('customer_with_score');
 }
+
+const customerWithScoreQueries = new WeakMap<Db, ReturnType<typeof prepareCustomerWithScore>>();
 
 /** Creates the customer if needed (consent may arrive before any order) and sets the flag. */
 export async function upsertConsent(db: Db, externalId: string, unsubscribed: boolean, email?: string): Promise<Customer> {

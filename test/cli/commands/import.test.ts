@@ -39,6 +39,23 @@ describe('retain import', () => {
     expect(out).toMatch(/duplicates\s+2 lines already stored/);
   });
 
+  it('prints the summary as one JSON object with --json', async () => {
+    const file = join(dir, 'j.csv');
+    writeFileSync(file, 'customer_id,order_id,item_id,quantity,unit_price,occurred_at\nc9,j1,i1,3,2,2011-01-01\nc9,j2,i1,-1,2,2011-01-02\nc9,j3,i1,x,2,2011-01-02\n');
+    out = '';
+    expect(await main(['import', 'purchases', file, '--json'])).toBe(0);
+    const summary = JSON.parse(out) as Record<string, unknown>;
+    expect(summary).toMatchObject({ kind: 'purchases', file, read: 3, purchases: 1, cancellations: 1, rejected: 1, duplicates: 0, newCustomers: 1, newItems: 0 });
+    expect(summary.seconds).toBeGreaterThan(0);
+    expect(summary.rejectSamples).toEqual([{ line: 4, reason: 'quantity is not a number; quantity must be a non-zero integer', fields: ['c9', 'j3', 'i1', 'x', '2', '2011-01-02'] }]);
+
+    const items = join(dir, 'items.csv');
+    writeFileSync(items, 'item_id,title\nZ1,Mug\n');
+    out = '';
+    expect(await main(['import', 'items', items, '--json'])).toBe(0);
+    expect(JSON.parse(out)).toMatchObject({ kind: 'items', read: 1, inserted: 1, rejected: 0 });
+  });
+
   it('refuses an unknown format and a wrong file with a clear message', async () => {
     await expect(main(['import', 'items', join(dir, 'p.csv'), '--format', 'online-retail'])).rejects.toThrow(/--format must be one of canonical, online-retail-descriptions/);
     const catalog = join(dir, 'catalog.csv');
