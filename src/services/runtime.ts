@@ -21,6 +21,7 @@ import { CampaignService } from './campaigns.ts';
 import { CatalogSnapshot } from './catalog-snapshot.ts';
 import { ChurnListService } from './churn-lists.ts';
 import { CustomerService } from './customers.ts';
+import { DashboardCampaigns } from './dashboard-campaigns.ts';
 import { DashboardCustomers } from './dashboard-customers.ts';
 import { DashboardInsights } from './dashboard-insights.ts';
 import { EventService } from './events.ts';
@@ -61,6 +62,7 @@ export class ServiceRuntime {
   readonly insights: InsightService;
   readonly dashboardInsights: DashboardInsights;
   readonly dashboardCustomers: DashboardCustomers;
+  readonly dashboardCampaigns: DashboardCampaigns;
   readonly events: EventService;
   readonly items: ItemService;
   readonly attribution: AttributionService;
@@ -86,6 +88,7 @@ export class ServiceRuntime {
     this.dashboardCustomers = new DashboardCustomers(db, this.customers, this.recommendations, this.models, this.dashboardInsights);
     this.attribution = new AttributionService(db, logger, this.erased, { retentionDays: options.attributionDays ?? 90, flushMs: options.servedFlushMs ?? 1_000 });
     this.campaigns = new CampaignService(db, this.recommendations, this.catalog);
+    this.dashboardCampaigns = new DashboardCampaigns(db, this.campaigns);
     this.events = new EventService(
       db,
       (customer, item, at) => {
