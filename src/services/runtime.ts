@@ -84,7 +84,7 @@ export class ServiceRuntime {
     this.customers = new CustomerService(db, (id) => this.markErased(id));
     this.churn = new ChurnListService(db, this.recommendations);
     this.insights = new InsightService(db);
-    this.dashboardInsights = new DashboardInsights(db);
+    this.dashboardInsights = new DashboardInsights(db, () => this.erased.size);
     this.dashboardCustomers = new DashboardCustomers(db, this.customers, this.recommendations, this.models, this.dashboardInsights);
     this.attribution = new AttributionService(db, logger, this.erased, { retentionDays: options.attributionDays ?? 90, flushMs: options.servedFlushMs ?? 1_000 });
     this.campaigns = new CampaignService(db, this.recommendations, this.catalog);

@@ -8,3 +8,4 @@ export * from './customer-scores.ts';
 export * from './import-runs.ts';
 export * from './campaigns.ts';
 export * from './served-recommendations.ts';
+export * from './dashboard.ts';

@@ -20,6 +20,7 @@ export function overviewPage(viewer: Viewer, o: Overview): Html {
         ${card('Revenue', fmt.money(totals.revenue), 'Σ quantity × unit price')}
         ${card('Value at risk', fmt.money(o.valueAtRisk), `churn probability × CLV, ${fmt.int(o.scoredCustomers)} scored customers`)}
       </div>
+      <p class="note" id="counted">Purchases counted at ${o.countedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC${o.updating ? '; newer purchases are being counted now (reload in a moment)' : ''}.</p>
       ${chartPanel(
         'Retention and churn rate per month',
         retentionChart(o),
