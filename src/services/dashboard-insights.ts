@@ -75,6 +75,8 @@ export class DashboardInsights {
   private readonly fits = new Map<number, StoredSummary<ShopBgNbd | null>>();
   private readonly counter: ShopHistory;
   private readonly o: InsightOptions;
+  /** The figures of one history, built once: the same objects until the history changes (so their charts are drawn once). */
+  private readonly derived = new WeakMap<HistoryCounts, Pick<Overview, 'monthly' | 'cohorts'>>();
 
   /** `erasedCustomers`: how many customers are erased, as the replica poll knows it (an erasure deletes purchases). */
   constructor(
@@ -92,16 +94,14 @@ export class DashboardInsights {
     const v = await this.versions();
     const [h, s] = [await this.history.get(v.history), await this.scores.get(v.scores)];
     const t = h.totals;
+    let d = this.derived.get(h);
+    if (!d) this.derived.set(h, (d = derive(h)));
     return {
       totals: { customers: t.customers, revenue: t.revenue, firstPurchaseAt: date(t.firstAt), lastPurchaseAt: date(t.lastAt), activeCustomers: h.activeCustomers },
       valueAtRisk: s.segments.segments.reduce((sum, x) => sum + x.valueAtRisk, 0),
       scoredCustomers: s.segments.segments.reduce((sum, x) => sum + x.customers, 0),
       riskTiers: s.riskTiers,
-      monthly: h.monthly.map((m) => {
-        const rate = (x: number) => (m.start === 0 ? null : (x / m.start) * 100);
-        return { from: new Date(m.from), to: new Date(m.to), start: m.start, end: m.end, acquired: m.acquired, lost: m.lost, retentionRate: rate(m.end - m.acquired), churnRate: rate(m.lost) };
-      }),
-      cohorts: cohortTable(h.cohorts.map(([cohortMonth, activeMonth, customers]) => ({ cohortMonth, activeMonth, customers }))),
+      ...d,
       countedAt: new Date(h.countedAt),
       updating: this.history.updating,
     };
@@ -150,6 +150,16 @@ export class DashboardInsights {
     const bySegment = new Map(spread.map((s) => [s.segment, s.quartiles]));
     return { segments: { segments: summaries.map((s) => ({ ...s, spread: bySegment.get(s.segment) ?? null })) }, riskTiers };
   }
+}
+
+function derive(h: HistoryCounts): Pick<Overview, 'monthly' | 'cohorts'> {
+  return {
+    monthly: h.monthly.map((m) => {
+      const rate = (x: number) => (m.start === 0 ? null : (x / m.start) * 100);
+      return { from: new Date(m.from), to: new Date(m.to), start: m.start, end: m.end, acquired: m.acquired, lost: m.lost, retentionRate: rate(m.end - m.acquired), churnRate: rate(m.lost) };
+    }),
+    cohorts: cohortTable(h.cohorts.map(([cohortMonth, activeMonth, customers]) => ({ cohortMonth, activeMonth, customers }))),
+  };
 }
 
 function fitShop(h: HistoryCounts, penalizer: number): ShopBgNbd | null {

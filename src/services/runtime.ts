@@ -24,6 +24,7 @@ import { CustomerService } from './customers.ts';
 import { DashboardCampaigns } from './dashboard-campaigns.ts';
 import { DashboardCustomers } from './dashboard-customers.ts';
 import { DashboardInsights } from './dashboard-insights.ts';
+import { DashboardLogouts } from './dashboard-sessions.ts';
 import { EventService } from './events.ts';
 import { FreshPurchases } from './fresh-purchases.ts';
 import { InsightService } from './insights.ts';
@@ -63,6 +64,7 @@ export class ServiceRuntime {
   readonly dashboardInsights: DashboardInsights;
   readonly dashboardCustomers: DashboardCustomers;
   readonly dashboardCampaigns: DashboardCampaigns;
+  readonly dashboardLogouts: DashboardLogouts;
   readonly events: EventService;
   readonly items: ItemService;
   readonly attribution: AttributionService;
@@ -89,6 +91,7 @@ export class ServiceRuntime {
     this.attribution = new AttributionService(db, logger, this.erased, { retentionDays: options.attributionDays ?? 90, flushMs: options.servedFlushMs ?? 1_000 });
     this.campaigns = new CampaignService(db, this.recommendations, this.catalog);
     this.dashboardCampaigns = new DashboardCampaigns(db, this.campaigns);
+    this.dashboardLogouts = new DashboardLogouts(db);
     this.events = new EventService(
       db,
       (customer, item, at) => {

@@ -41,6 +41,19 @@ export function renderChart(name: string, option: EChartsCoreOption, points: num
   }
 }
 
+/**
+ * `render` memoised per data object: the summaries behind a page keep their identity until the
+ * data change, so the same figures are drawn once, not on every view.
+ */
+export function cachedChart<K extends object>(render: (data: K) => string): (data: K) => string {
+  const cache = new WeakMap<K, string>();
+  return (data) => {
+    let svg = cache.get(data);
+    if (svg === undefined) cache.set(data, (svg = render(data)));
+    return svg;
+  };
+}
+
 function escapeAttr(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
 }

@@ -65,7 +65,7 @@ const ResultsQuery = z.object({ window_days: z.coerce.number().int().min(1).max(
 
 export function dashboardRoutes(options: DashboardOptions): Hono<DashboardEnv> {
   const { runtime: rt, logger, alwaysRequireKey } = options;
-  const sessions = new DashboardSessions(rt.keys);
+  const sessions = new DashboardSessions(rt.keys, rt.dashboardLogouts);
   const app = new Hono<DashboardEnv>();
   const keysRequired = () => rt.keys.enforced || alwaysRequireKey;
 
@@ -98,7 +98,7 @@ export function dashboardRoutes(options: DashboardOptions): Hono<DashboardEnv> {
       c.set('viewer', { keyName: null, canAdmin: true, csrf });
       return next();
     }
-    const key = sessions.keyOf(c);
+    const key = await sessions.keyOf(c);
     if (!key) {
       if (c.req.method === 'GET' || c.req.method === 'HEAD') return c.redirect(`/dashboard/login?next=${encodeURIComponent(c.req.path + new URL(c.req.url).search)}`, 303);
       throw new UnauthorizedError('sign in first');
@@ -125,7 +125,7 @@ export function dashboardRoutes(options: DashboardOptions): Hono<DashboardEnv> {
 
   app.post('/logout', async (c) => {
     await checkedForm(c);
-    sessions.end(c);
+    await sessions.end(c);
     return c.redirect(keysRequired() ? '/dashboard/login' : '/dashboard', 303);
   });
 

@@ -2,7 +2,7 @@
 // each segment; every segment links to its win-back list.
 import { html } from 'hono/html';
 import type { SegmentsView } from '../../../services/dashboard-insights.ts';
-import { renderChart } from '../charts.ts';
+import { cachedChart, renderChart } from '../charts.ts';
 import { fmt } from '../format.ts';
 import { chartPanel, page, type Html, type Viewer } from '../layout.ts';
 
@@ -31,7 +31,7 @@ export function segmentsPage(viewer: Viewer, v: SegmentsView): Html {
   );
 }
 
-function sizeChart(v: SegmentsView): string {
+const sizeChart = cachedChart((v: SegmentsView): string => {
   const s = v.segments;
   return renderChart(
     'segment-sizes',
@@ -48,9 +48,9 @@ function sizeChart(v: SegmentsView): string {
     },
     s.length,
   );
-}
+});
 
-function spreadChart(v: SegmentsView): string {
+const spreadChart = cachedChart((v: SegmentsView): string => {
   const s = v.segments.filter((x) => x.spread);
   return renderChart(
     'churn-by-segment',
@@ -62,4 +62,4 @@ function spreadChart(v: SegmentsView): string {
     },
     s.length,
   );
-}
+});
