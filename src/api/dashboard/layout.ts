@@ -45,6 +45,7 @@ h2 { font-size:1.1rem; margin:1.6rem 0 .6rem; }
 .card { background:var(--card); border:1px solid var(--line); border-radius:8px; padding:.75rem .9rem; }
 .card .label { color:var(--muted); font-size:.8rem; text-transform:uppercase; letter-spacing:.04em; }
 .card .value { font-size:1.45rem; font-weight:650; margin-top:.15rem; }
+.card .note { overflow-wrap:anywhere; }
 .panel { background:var(--card); border:1px solid var(--line); border-radius:8px; padding:.75rem; margin-top:.75rem; }
 .grid2 { display:grid; grid-template-columns:repeat(auto-fit,minmax(340px,1fr)); gap:.75rem; }
 svg.chart { width:100%; height:auto; display:block; }

@@ -40,7 +40,7 @@ export function campaignPage(viewer: Viewer, v: CampaignView): Html {
     viewer,
     html`<p class="muted">#${c.id} · ${c.status}${c.closedAt ? ` on ${fmt.day(c.closedAt)}` : ''} · started ${fmt.day(c.startedAt)} · audience: ${audienceText(c)} · seed ${c.seed}</p>
       <div class="cards">
-        ${card('Members', fmt.int(members), `${c.arms.length} arms${control ? `, control ${control.name}` : ', no control'}`)}
+        ${card('Members', fmt.int(members), `${c.arms.length} arms; ${control ? `holdout: ${control.name}` : 'no holdout'}`)}
         ${card('Contacted', fmt.int(contacted), 'members in the contact log (audience exports)')}
         ${card('Converted', fmt.int(purchasers), `bought within ${v.window.days} days of the start`)}
         ${card('Revenue', fmt.money(v.arms.reduce((s, a) => s + a.revenue, 0)), `to ${fmt.day(v.window.to)}`)}
@@ -50,9 +50,9 @@ export function campaignPage(viewer: Viewer, v: CampaignView): Html {
         <button type="submit">Show</button>
       </form>
       <section class="panel table-wrap"><h2>Arms</h2>
-        <table id="arms"><thead><tr><th>arm</th><th class="num">share</th><th>items shown</th><th class="num">members</th><th class="num">contacted</th>
-          <th class="num">converted</th><th class="num">conversion</th><th class="num">orders</th><th class="num">revenue</th><th class="num">revenue / member</th>
-          <th class="num">attributed orders</th><th class="num">lift vs control (95% CI)</th><th class="num">p</th><th class="num">incremental revenue</th></tr></thead>
+        <table id="arms"><thead><tr><th>arm</th><th class="num">members</th><th class="num">contacted</th>
+          <th class="num">converted</th><th class="num">conversion (95% CI)</th><th class="num">orders</th><th class="num">revenue</th><th class="num">per member</th>
+          <th class="num">attributed</th><th class="num">lift (95% CI)</th><th class="num">p</th><th class="num">incremental revenue</th></tr></thead>
         <tbody>${v.arms.map((a) => armRow(v, a))}</tbody></table>
         <p class="note">Conversion: members who bought within the window, with its Wilson 95% interval. Lift: conversion difference against the control with Newcombe's hybrid score interval and the pooled z-test; revenue per member: Welch's t interval. Attributed: orders carrying the member's token or an item shown to them.</p>
       </section>
@@ -71,12 +71,11 @@ function armRow(v: CampaignView, a: CampaignArmView): Html {
   const arm = v.campaign.arms.find((x) => x.name === a.name)!;
   const d = a.vsControl;
   return html`<tr data-arm="${a.name}">
-    <td>${a.name}${arm.contact ? '' : html` <span class="muted">(control)</span>`}</td><td class="num">${fmt.share(arm.fraction, 0)}</td>
-    <td>${arm.recommendations ? `${arm.recommendations.strategy}, ${arm.recommendations.limit}` : '—'}</td>
+    <td>${a.name}<br><span class="muted">${fmt.share(arm.fraction, 0)} · ${arm.contact ? (arm.recommendations ? `${arm.recommendations.limit} ${arm.recommendations.strategy} items` : 'no items') : 'holdout, not contacted'}</span></td>
     <td class="num">${fmt.int(a.members)}</td><td class="num">${fmt.int(a.contacted)}</td><td class="num">${fmt.int(a.purchasers)}</td>
-    <td class="num">${fmt.share(a.conversionRate)} <span class="muted">${intervalText(a.conversionCi, (x) => fmt.share(x))}</span></td>
+    <td class="num">${fmt.share(a.conversionRate)}<br><span class="muted">${intervalText(a.conversionCi, (x) => fmt.share(x))}</span></td>
     <td class="num">${fmt.int(a.orders)}</td><td class="num">${fmt.money(a.revenue)}</td><td class="num">${fmt.money(a.revenuePerMember)}</td><td class="num">${fmt.int(a.attributedOrders)}</td>
-    <td class="num">${d ? html`${points(d.conversionDiff)} <span class="muted">${intervalText(d.conversionDiffCi, points)}</span>` : '—'}</td>
+    <td class="num">${d ? html`${points(d.conversionDiff)}<br><span class="muted">${intervalText(d.conversionDiffCi, points)}</span>` : '—'}</td>
     <td class="num">${d && Number.isFinite(d.pValue) ? fmt.num(d.pValue, 3) : '—'}</td>
     <td class="num">${d ? fmt.money(d.incrementalRevenue) : '—'}</td></tr>`;
 }
@@ -94,7 +93,7 @@ function adminActions(viewer: Viewer, v: CampaignView): Html {
 }
 
 /** One interval bar per arm (a line between the bounds) with the estimate as a dot, arms top to bottom. */
-function intervalChart(name: string, rows: { arm: string; estimate: number; ci: Interval }[], axis: string, zeroLine: boolean): string {
+function intervalChart(name: string, rows: { arm: string; estimate: number; ci: Interval }[], axis: string, zeroLine: boolean, width: number): string {
   const arms = rows.map((r) => r.arm);
   return renderChart(
     name,
@@ -117,13 +116,13 @@ function intervalChart(name: string, rows: { arm: string; estimate: number; ci: 
       ],
     },
     rows.length,
-    { width: 760, height: 90 + rows.length * 46 },
+    { width, height: 90 + rows.length * 46 },
   );
 }
 
 function conversionChart(v: CampaignView): string {
   const rows = v.arms.filter((a) => a.members > 0).map((a) => ({ arm: a.name, estimate: pct(a.conversionRate), ci: [pct(a.conversionCi[0]), pct(a.conversionCi[1])] as Interval }));
-  return intervalChart('campaign-conversion', rows, 'conversion rate, %', false);
+  return intervalChart('campaign-conversion', rows, 'conversion rate, %', false, 760);
 }
 
 function liftChart(v: CampaignView, measure: 'conversion' | 'revenue'): string {
@@ -133,7 +132,7 @@ function liftChart(v: CampaignView, measure: 'conversion' | 'revenue'): string {
     if (measure === 'conversion') return [{ arm: a.name, estimate: pct(d.conversionDiff), ci: [pct(d.conversionDiffCi[0]), pct(d.conversionDiffCi[1])] as Interval }];
     return d.revenuePerMemberDiffCi ? [{ arm: a.name, estimate: d.revenuePerMemberDiff, ci: d.revenuePerMemberDiffCi }] : [];
   });
-  return intervalChart(measure === 'conversion' ? 'campaign-lift' : 'campaign-revenue', rows, measure === 'conversion' ? 'percentage points' : 'revenue per member', true);
+  return intervalChart(measure === 'conversion' ? 'campaign-lift' : 'campaign-revenue', rows, measure === 'conversion' ? 'percentage points' : 'revenue per member', true, 480);
 }
 
 function audienceText(c: CampaignSummary): string {

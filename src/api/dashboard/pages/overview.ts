@@ -39,7 +39,7 @@ const retentionChart = cachedChart((monthly: Overview['monthly']): string => {
   return renderChart(
     'retention',
     {
-      legend: { top: 4 },
+      legend: { top: 4, itemGap: 24 },
       grid: { left: 48, right: 20, top: 40, bottom: 56 },
       xAxis: { type: 'category', data: months, axisLabel: { rotate: months.length > 8 ? 40 : 0 } },
       // retention can pass 100: customers won back from before the look-back count in E − N

@@ -36,7 +36,7 @@ const sizeChart = cachedChart((v: SegmentsView): string => {
   return renderChart(
     'segment-sizes',
     {
-      legend: { top: 4 },
+      legend: { top: 4, itemGap: 24 },
       grid: { left: 60, right: 72, top: 44, bottom: 64 },
       xAxis: { type: 'category', data: s.map((x) => x.segment), axisLabel: { interval: 0, rotate: 30 } },
       yAxis: [{ type: 'value', name: 'customers' }, { type: 'value', name: 'value', splitLine: { show: false } }],
