@@ -66,7 +66,8 @@ describe.each(testEngines())('dashboard campaigns (%s)', (engine) => {
     }
     expect(cell(html, 'personalized', 2)).toBe(String(rows.length)); // contacted by the export
     expect(cell(html, 'control', 2)).toBe('0');
-    expect(cell(html, 'personalized', 6)).toBe('10.00');
+    const treated = results.arms.find((a) => a.name === 'personalized')!;
+    expect(cell(html, 'personalized', 7)).toBe(`10.00${(10 / treated.members).toFixed(2)}`); // total, then per member
     for (const chart of ['campaign-conversion', 'campaign-lift', 'campaign-revenue']) expect(html).toMatch(new RegExp(`data-chart="${chart}" data-points="[1-9]`));
     expect(html).toContain('id="close-campaign"');
 

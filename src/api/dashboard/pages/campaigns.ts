@@ -50,9 +50,9 @@ export function campaignPage(viewer: Viewer, v: CampaignView): Html {
         <button type="submit">Show</button>
       </form>
       <section class="panel table-wrap"><h2>Arms</h2>
-        <table id="arms"><thead><tr><th>arm</th><th class="num">members</th><th class="num">contacted</th>
-          <th class="num">converted</th><th class="num">conversion (95% CI)</th><th class="num">orders</th><th class="num">revenue</th><th class="num">per member</th>
-          <th class="num">attributed</th><th class="num">lift (95% CI)</th><th class="num">p</th><th class="num">incremental revenue</th></tr></thead>
+        <table id="arms"><thead><tr><th>arm</th><th class="num">members</th><th class="num">contacted</th><th class="num">converted</th>
+          <th class="num">conversion (95% CI)</th><th class="num">orders</th><th class="num">attributed</th><th class="num">revenue (per member)</th>
+          <th class="num">lift (95% CI, p)</th><th class="num">incremental revenue</th></tr></thead>
         <tbody>${v.arms.map((a) => armRow(v, a))}</tbody></table>
         <p class="note">Conversion: members who bought within the window, with its Wilson 95% interval. Lift: conversion difference against the control with Newcombe's hybrid score interval and the pooled z-test; revenue per member: Welch's t interval. Attributed: orders carrying the member's token or an item shown to them.</p>
       </section>
@@ -70,13 +70,14 @@ export function campaignPage(viewer: Viewer, v: CampaignView): Html {
 function armRow(v: CampaignView, a: CampaignArmView): Html {
   const arm = v.campaign.arms.find((x) => x.name === a.name)!;
   const d = a.vsControl;
+  const shown = arm.contact ? (arm.recommendations ? `${arm.recommendations.limit} ${arm.recommendations.strategy} items` : 'no items') : 'holdout';
   return html`<tr data-arm="${a.name}">
-    <td>${a.name}<br><span class="muted">${fmt.share(arm.fraction, 0)} · ${arm.contact ? (arm.recommendations ? `${arm.recommendations.limit} ${arm.recommendations.strategy} items` : 'no items') : 'holdout, not contacted'}</span></td>
+    <td class="arm">${a.name}<br><span class="muted">${fmt.share(arm.fraction, 0)} · ${shown}</span></td>
     <td class="num">${fmt.int(a.members)}</td><td class="num">${fmt.int(a.contacted)}</td><td class="num">${fmt.int(a.purchasers)}</td>
     <td class="num">${fmt.share(a.conversionRate)}<br><span class="muted">${intervalText(a.conversionCi, (x) => fmt.share(x))}</span></td>
-    <td class="num">${fmt.int(a.orders)}</td><td class="num">${fmt.money(a.revenue)}</td><td class="num">${fmt.money(a.revenuePerMember)}</td><td class="num">${fmt.int(a.attributedOrders)}</td>
-    <td class="num">${d ? html`${points(d.conversionDiff)}<br><span class="muted">${intervalText(d.conversionDiffCi, points)}</span>` : '—'}</td>
-    <td class="num">${d && Number.isFinite(d.pValue) ? fmt.num(d.pValue, 3) : '—'}</td>
+    <td class="num">${fmt.int(a.orders)}</td><td class="num">${fmt.int(a.attributedOrders)}</td>
+    <td class="num">${fmt.money(a.revenue)}<br><span class="muted">${fmt.money(a.revenuePerMember)}</span></td>
+    <td class="num">${d ? html`${points(d.conversionDiff)}<br><span class="muted">${intervalText(d.conversionDiffCi, points)}${Number.isFinite(d.pValue) ? `, p ${fmt.num(d.pValue, 3)}` : ''}</span>` : '—'}</td>
     <td class="num">${d ? fmt.money(d.incrementalRevenue) : '—'}</td></tr>`;
 }
 
