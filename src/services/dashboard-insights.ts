@@ -10,13 +10,13 @@
 import { sql } from 'drizzle-orm';
 import { queryRows, type Db } from '../db/client.ts';
 import { segmentSummaries, type SegmentSummary } from '../db/queries/customer-scores.ts';
-import { readSummary, writeSummary } from '../db/queries/dashboard.ts';
 import { riskTierCounts, segmentChurnSpread, type SegmentSpread } from '../db/queries/score-distribution.ts';
 import { lastPurchaseId, type MonthlyRetentionCounts, type ShopTotals } from '../db/queries/shop-history.ts';
 import { cohortTable, type CohortTable } from '../ml/customers/cohorts.ts';
 import { DAY_MS } from '../ml/customers/purchase-log.ts';
 import { fitBgNbd, type BgNbdParams } from '../ml/lifetime/bg-nbd.ts';
 import { LOOKBACK_DAYS, ShopHistory, type HistoryCounts } from './dashboard-history.ts';
+import { StoredSummary } from './dashboard-stored-summary.ts';
 
 export { LOOKBACK_DAYS };
 
@@ -194,70 +194,4 @@ function fitShop(h: HistoryCounts, penalizer: number): ShopBgNbd | null {
 
 function date(ms: number | null): Date | null {
   return ms === null ? null : new Date(ms);
-}
-
-/**
- * One summary row of dashboard_summaries held in memory: read once from the table (or counted, if
- * none is stored), then rebuilt in the background whenever the caller's version differs, from
- * the previous value; the rebuilt value is stored at most every `storeEveryMs` (0: always).
- */
-class StoredSummary<T> {
-  private value: { version: string; body: T } | undefined;
-  private loading: Promise<void> | undefined;
-  private refreshing: Promise<void> | undefined;
-  private storedAt = 0;
-
-  constructor(
-    private readonly db: Db,
-    private readonly name: string,
-    private readonly storeEveryMs: number,
-    private readonly build: (previous: T | undefined, version: string) => Promise<T>,
-  ) {}
-
-  get updating(): boolean {
-    return this.refreshing !== undefined;
-  }
-
-  /** The value held now (undefined before the first load), and the version it is of. */
-  get latest(): T | undefined {
-    return this.value?.body;
-  }
-
-  get version(): string | undefined {
-    return this.value?.version;
-  }
-
-  async get(version: string): Promise<T> {
-    this.loading ??= this.load(version).catch((err: unknown) => {
-      this.loading = undefined; // a failed first count is not kept: the next request tries again
-      throw err;
-    });
-    await this.loading;
-    const current = this.value!;
-    if (current.version !== version && !this.refreshing) {
-      this.refreshing = this.rebuild(current.body, version)
-        .catch(() => undefined) // keep serving the previous figures; a later request tries again
-        .finally(() => (this.refreshing = undefined));
-    }
-    return current.body;
-  }
-
-  async settled(): Promise<void> {
-    await this.refreshing;
-  }
-
-  private async load(version: string): Promise<void> {
-    const stored = await readSummary<T>(this.db, this.name);
-    if (stored) this.value = stored;
-    else await this.rebuild(undefined, version);
-  }
-
-  private async rebuild(previous: T | undefined, version: string): Promise<void> {
-    const body = await this.build(previous, version);
-    this.value = { version, body };
-    if (Date.now() - this.storedAt >= this.storeEveryMs) {
-      this.storedAt = Date.now();
-      await writeSummary(this.db, this.name, version, body);
-    }
-  }
 }
