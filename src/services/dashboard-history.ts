@@ -121,12 +121,14 @@ export class ShopHistory {
     };
   }
 
+  /** The three scans at once: on PostgreSQL they run on separate connections (PGlite queues them). */
   private async count(scope: PurchaseScope, grid: { from: Date; to: Date } | null): Promise<Counts> {
-    return {
-      monthly: grid ? await monthlyRetentionCounts(this.db, grid.from, grid.to, LOOKBACK_DAYS, scope) : [],
-      cohorts: await cohortCounts(this.db, scope),
-      repeat: await repeatSummaryGroups(this.db, scope),
-    };
+    const [monthly, cohorts, repeat] = await Promise.all([
+      grid ? monthlyRetentionCounts(this.db, grid.from, grid.to, LOOKBACK_DAYS, scope) : Promise.resolve([]),
+      cohortCounts(this.db, scope),
+      repeatSummaryGroups(this.db, scope),
+    ]);
+    return { monthly, cohorts, repeat };
   }
 
   private active(lastAt: Date | null): Promise<number> {
