@@ -6,7 +6,9 @@ import { openMigratedDatabase } from '../../db/client.ts';
 import type { CatalogImportSummary } from '../../import/catalog-import.ts';
 import type { PurchaseImportSummary } from '../../import/purchase-import.ts';
 import { inputSize } from '../../import/csv.ts';
+import { countDashboard } from '../../jobs/count-dashboard.ts';
 import { IMPORT_FORMATS, importFile, type ImportKind, type ImportOptions } from '../../jobs/import.ts';
+import { printDashboardCount } from '../dashboard-count.ts';
 import { oneOf } from '../flags.ts';
 
 const HELP = `usage: retain import purchases FILE [--format canonical|online-retail] [--rejects FILE]
@@ -24,7 +26,8 @@ FILE is CSV, or gzip-compressed CSV when its name ends in .gz, with a header row
              online-retail-countries: CustomerID, Country.
 Bad rows are reported with their line number and reason and skipped (--rejects writes them all to
 a CSV file); good rows go in. The whole import is one transaction: Ctrl-C changes nothing, and
-importing the same file again adds nothing. Uses DATABASE_URL, else the embedded database.
+importing the same file again adds nothing. After purchases, the dashboard's stored summaries are
+brought up to date. Uses DATABASE_URL, else the embedded database.
 `;
 
 export async function run(argv: string[]): Promise<number> {
@@ -62,8 +65,10 @@ export async function run(argv: string[]): Promise<number> {
   try {
     const job = { kind, format, file, signal: controller.signal, progressBars: true, ...(values.rejects === undefined ? {} : { rejectsPath: values.rejects }) } as ImportOptions;
     const result = await importFile(database, job);
-    if (result.kind === 'purchases') printPurchases(result.summary);
-    else printCatalog(result.kind, result.summary);
+    if (result.kind === 'purchases') {
+      printPurchases(result.summary);
+      printDashboardCount(await countDashboard(database));
+    } else printCatalog(result.kind, result.summary);
     return 0;
   } finally {
     process.off('SIGINT', onSigint);

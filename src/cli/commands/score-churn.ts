@@ -3,16 +3,19 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../../config.ts';
 import { openMigratedDatabase } from '../../db/client.ts';
+import { countDashboard } from '../../jobs/count-dashboard.ts';
 import { scoreChurn } from '../../jobs/score-customers.ts';
 import { createLogger } from '../../logger.ts';
 import { date } from '../flags.ts';
+import { printDashboardCount } from '../dashboard-count.ts';
 import { terminalProgress } from '../job-progress.ts';
 
 const HELP = `usage: retain score churn [--as-of DATE] [--version V]
 
 Scores every customer with a purchase before --as-of (default: midnight after the last purchase in
 the database) with the churn model in MODELS_DIR (CURRENT, or --version), and replaces
-customer_scores atomically. Database: DATABASE_URL, else PGlite in PGLITE_DIR.
+customer_scores atomically; then brings the dashboard's stored summaries up to date. Database:
+DATABASE_URL, else PGlite in PGLITE_DIR.
 `;
 
 export async function run(argv: string[]): Promise<number> {
@@ -30,8 +33,10 @@ export async function run(argv: string[]): Promise<number> {
   const database = await openMigratedDatabase(config);
   try {
     await scoreChurn(database, { modelsDir: config.MODELS_DIR, ...(values.version === undefined ? {} : { version: values.version }), ...(asOf === undefined ? {} : { asOf }) }, progress);
+    printDashboardCount(await countDashboard(database));
     return 0;
   } finally {
     await database.close();
   }
 }
+
