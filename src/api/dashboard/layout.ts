@@ -53,7 +53,7 @@ svg.chart { width:100%; height:auto; display:block; }
 .table-wrap { overflow-x:auto; }
 .table-wrap table { min-width:560px; }
 #at-risk { min-width:760px; }
-#arms td.arm { white-space:nowrap; }
+#arms { font-size:.85rem; }
 .spaced { margin-top:1rem; }
 input[type=checkbox] { min-width:0; }
 table { border-collapse:collapse; width:100%; background:var(--card); font-size:.9rem; }

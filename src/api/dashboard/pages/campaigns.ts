@@ -51,8 +51,8 @@ export function campaignPage(viewer: Viewer, v: CampaignView): Html {
       </form>
       <section class="panel table-wrap"><h2>Arms</h2>
         <table id="arms"><thead><tr><th>arm</th><th class="num">members</th><th class="num">contacted</th><th class="num">converted</th>
-          <th class="num">conversion (95% CI)</th><th class="num">orders</th><th class="num">attributed</th><th class="num">revenue (per member)</th>
-          <th class="num">lift (95% CI, p)</th><th class="num">incremental revenue</th></tr></thead>
+          <th class="num">conversion<br>(95% CI)</th><th class="num">orders</th><th class="num">attributed</th><th class="num">revenue<br>(per member)</th>
+          <th class="num">lift, pp<br>(95% CI, p)</th><th class="num">incremental<br>revenue</th></tr></thead>
         <tbody>${v.arms.map((a) => armRow(v, a))}</tbody></table>
         <p class="note">Conversion: members who bought within the window, with its Wilson 95% interval. Lift: conversion difference against the control with Newcombe's hybrid score interval and the pooled z-test; revenue per member: Welch's t interval. Attributed: orders carrying the member's token or an item shown to them.</p>
       </section>
@@ -77,7 +77,7 @@ function armRow(v: CampaignView, a: CampaignArmView): Html {
     <td class="num">${fmt.share(a.conversionRate)}<br><span class="muted">${intervalText(a.conversionCi, (x) => fmt.share(x))}</span></td>
     <td class="num">${fmt.int(a.orders)}</td><td class="num">${fmt.int(a.attributedOrders)}</td>
     <td class="num">${fmt.money(a.revenue)}<br><span class="muted">${fmt.money(a.revenuePerMember)}</span></td>
-    <td class="num">${d ? html`${points(d.conversionDiff)}<br><span class="muted">${intervalText(d.conversionDiffCi, points)}${Number.isFinite(d.pValue) ? `, p ${fmt.num(d.pValue, 3)}` : ''}</span>` : '—'}</td>
+    <td class="num">${d ? html`${points(d.conversionDiff)}<br><span class="muted">${intervalText(d.conversionDiffCi, points)}</span>${Number.isFinite(d.pValue) ? html`<br><span class="muted">p ${fmt.num(d.pValue, 3)}</span>` : ''}` : '—'}</td>
     <td class="num">${d ? fmt.money(d.incrementalRevenue) : '—'}</td></tr>`;
 }
 
@@ -152,5 +152,6 @@ function audienceText(c: CampaignSummary): string {
 
 const pct = (x: number) => Math.round(x * 1e4) / 100;
 const round = (x: number) => String(Math.round(x * 100) / 100);
-const points = (d: number) => `${d >= 0 ? '+' : ''}${(d * 100).toFixed(1)} pp`;
+/** A difference of proportions in percentage points, signed. */
+const points = (d: number) => `${d >= 0 ? '+' : ''}${(d * 100).toFixed(1)}`;
 const intervalText = (ci: Interval, f: (x: number) => string) => `[${f(ci[0])}, ${f(ci[1])}]`;
