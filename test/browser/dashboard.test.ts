@@ -82,7 +82,7 @@ describe.skipIf(!existsSync(CHROMIUM))('dashboard in chromium, sample shop', () 
     const context = await browser.newContext();
     const page = await context.newPage();
     await page.goto(`${base}/dashboard/models`);
-    await page.fill('input[name=key]', `${tokens.reader!.slice(0, -2)}zz`);
+    await page.fill('input[name=key]', `${tokens.reader!.slice(0, -2)}${tokens.reader!.endsWith('zz') ? 'yy' : 'zz'}`);
     const [response] = await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
     expect(response!.status()).toBe(401);
     expect(await page.textContent('.error')).toBe('That key was not accepted.');
