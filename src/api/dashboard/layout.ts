@@ -75,7 +75,7 @@ button.danger { background:var(--high); }
 .empty { color:var(--muted); font-style:italic; padding:1rem; }
 .login { max-width:380px; margin:3rem auto; }
 .login form { display:flex; flex-direction:column; gap:.6rem; }
-@media (max-width:600px) { svg.chart { min-width:520px; } main { padding:.6rem; } .card .value { font-size:1.2rem; } th, td { padding:.3rem .35rem; } }
+@media (max-width:600px) { svg.chart.wide { min-width:520px; } main { padding:.6rem; } .card .value { font-size:1.2rem; } th, td { padding:.3rem .35rem; } }
 `;
 
 export function page(title: string, section: Section | null, viewer: Viewer | null, body: Html): Html {
