@@ -1,7 +1,8 @@
 // Server-side render time of every dashboard page (app.request: routing, services, queries, chart
 // rendering, HTML), cold (a process's first request) and warm (median of --rounds later
 // requests), in three phases: the first count of the shop's summaries (nothing stored), a new
-// process (summaries stored), and new purchases arriving (see `phases`); on two databases:
+// process (summaries stored), and new purchases arriving (see `phases`), then the count-dashboard
+// job's own time from nothing stored; on two databases:
 //   --sample                   the bundled shop in PGlite, as the browser test builds it
 //   --database-url URL         a generated 100,000-customer shop in a fresh database on that
 //                              PostgreSQL server (dropped afterwards): 20,000 items, ~1.35M purchase
@@ -15,6 +16,8 @@ import postgres from 'postgres';
 import { sql } from 'drizzle-orm';
 import { createApp, type App } from '../../src/api/app.ts';
 import { migrate, openDatabase, queryRows, type Database } from '../../src/db/client.ts';
+import { dashboardSummaries } from '../../src/db/schema/index.ts';
+import { countDashboard } from '../../src/jobs/count-dashboard.ts';
 import { createLogger } from '../../src/logger.ts';
 import { initTf } from '../../src/ml/numeric/tf.ts';
 import { ServiceRuntime } from '../../src/services/runtime.ts';
@@ -86,6 +89,10 @@ async function phases(database: Database, start: () => Promise<ServiceRuntime>, 
   const counted = /Customers<\/div><div class="value">([\d,]+)</.exec(html)?.[1];
   log(`overview right after: ${stale.ms.toFixed(0)} ms (figures before the purchases); update done ${update.toFixed(0)} ms after the first request; next overview ${fresh.ms.toFixed(0)} ms, customers ${counted}`);
   second.stop();
+  // what `retain import` / `retain score churn` now do at their end: the same count, from nothing stored
+  await database.db.delete(dashboardSummaries);
+  const job = await countDashboard(database);
+  log(`### count-dashboard job, nothing stored: ${job.ms.toFixed(0)} ms (customers ${job.customers}, retention months ${job.months})`);
 }
 
 /** Lines arriving at once in the update phase (dated at the newest purchase, so the month grid stays), for this many distinct customers. */

@@ -47,8 +47,13 @@ export interface HistoryCounts {
   monthly: { from: number; to: number; start: number; end: number; acquired: number; lost: number }[];
   /** [cohort month, active month, customers]. */
   cohorts: [number, number, number][];
-  /** [frequency, recency, first day, customers]. */
-  repeat: [number, number, number, number][];
+  /**
+   * The repeat-summary groups, [frequency, recency, first day, customers] each, as the base64 of
+   * an Int32Array (repeatGroups reads it): tens of thousands of groups at 100,000 customers, which
+   * as a JSON array of arrays took 60 ms for the database to write out on every first read, and
+   * only updates and the BG/NBD fit need them.
+   */
+  repeat: string;
 }
 
 interface Counts {
@@ -77,7 +82,7 @@ export class ShopHistory {
       grid: grid && { from: grid.from.getTime(), to: grid.to.getTime() },
       monthly: c.monthly.map(monthJson),
       cohorts: c.cohorts.map((x) => [x.cohortMonth, x.activeMonth, x.customers]),
-      repeat: c.repeat.map((g) => [g.frequency, g.recency, g.firstDay, g.customers]),
+      repeat: packGroups(c.repeat.map((g) => [g.frequency, g.recency, g.firstDay, g.customers])),
     };
   }
 
@@ -113,10 +118,12 @@ export class ShopHistory {
         old.cohorts.map((x) => [x.cohortMonth, x.activeMonth, x.customers]),
         now.cohorts.map((x) => [x.cohortMonth, x.activeMonth, x.customers]),
       ),
-      repeat: addCounts(
-        previous.repeat,
-        old.repeat.map((g) => [g.frequency, g.recency, g.firstDay, g.customers]),
-        now.repeat.map((g) => [g.frequency, g.recency, g.firstDay, g.customers]),
+      repeat: packGroups(
+        addCounts(
+          repeatGroups(previous),
+          old.repeat.map((g) => [g.frequency, g.recency, g.firstDay, g.customers]),
+          now.repeat.map((g) => [g.frequency, g.recency, g.firstDay, g.customers]),
+        ),
       ),
     };
   }
@@ -134,6 +141,17 @@ export class ShopHistory {
   private active(lastAt: Date | null): Promise<number> {
     return lastAt ? customersActiveSince(this.db, new Date(lastAt.getTime() - LOOKBACK_DAYS * DAY_MS)) : Promise.resolve(0);
   }
+}
+
+/** The repeat-summary groups of `h`: [frequency, recency, first day, customers] each. */
+export function repeatGroups(h: HistoryCounts): [number, number, number, number][] {
+  const bytes = Buffer.from(h.repeat, 'base64');
+  const v = new Int32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
+  return Array.from({ length: v.length / 4 }, (_, k) => [v[4 * k]!, v[4 * k + 1]!, v[4 * k + 2]!, v[4 * k + 3]!]);
+}
+
+function packGroups(rows: number[][]): string {
+  return Buffer.from(Int32Array.from(rows.flat()).buffer).toString('base64');
 }
 
 /** Whole months whose lookback window starts inside the data and whose end is not past it. */

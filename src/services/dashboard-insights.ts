@@ -15,7 +15,7 @@ import { lastPurchaseId, type MonthlyRetentionCounts, type ShopTotals } from '..
 import { cohortTable, type CohortTable } from '../ml/customers/cohorts.ts';
 import { DAY_MS } from '../ml/customers/purchase-log.ts';
 import { fitBgNbd, type BgNbdParams } from '../ml/lifetime/bg-nbd.ts';
-import { LOOKBACK_DAYS, ShopHistory, type HistoryCounts } from './dashboard-history.ts';
+import { LOOKBACK_DAYS, repeatGroups, ShopHistory, type HistoryCounts } from './dashboard-history.ts';
 import { StoredSummary } from './dashboard-stored-summary.ts';
 
 export { LOOKBACK_DAYS };
@@ -94,8 +94,9 @@ export class DashboardInsights {
   }
 
   async overview(): Promise<Overview> {
-    const v = await this.versions();
-    const [h, s] = [await this.history.get(v.history), await this.scores.get(v.scores)];
+    // the versions and the stored rows are read at once
+    const v = this.versions();
+    const [h, s] = await Promise.all([this.history.get(v.then((x) => x.history)), this.scores.get(v.then((x) => x.scores))]);
     const t = h.totals;
     let d = this.derived.get(h);
     if (!d) this.derived.set(h, (d = derive(h)));
@@ -111,7 +112,7 @@ export class DashboardInsights {
   }
 
   async segments(): Promise<SegmentsView> {
-    return (await this.scores.get((await this.versions()).scores)).segments;
+    return (await this.scores.get(this.versions().then((x) => x.scores))).segments;
   }
 
   /**
@@ -120,7 +121,7 @@ export class DashboardInsights {
    * the event loop for a while, and a few more purchases barely move four parameters.
    */
   async bgNbd(penalizer: number): Promise<ShopBgNbd | undefined> {
-    const history = await this.history.get((await this.versions()).history);
+    const history = await this.history.get(this.versions().then((x) => x.history));
     let fit = this.fits.get(penalizer);
     if (!fit) {
       const build = async () => fitShop(this.history.latest ?? history, penalizer);
@@ -138,7 +139,8 @@ export class DashboardInsights {
 
   private async versions(): Promise<{ history: string; scores: string }> {
     const erased = this.erasedCustomers();
-    return { history: `${await lastPurchaseId(this.db)}|${erased}`, scores: `${await this.scoredAt()}|${erased}` };
+    const [purchaseId, scoredAt] = await Promise.all([lastPurchaseId(this.db), this.scoredAt()]);
+    return { history: `${purchaseId}|${erased}`, scores: `${scoredAt}|${erased}` };
   }
 
   /**
@@ -177,14 +179,15 @@ function derive(h: HistoryCounts): Pick<Overview, 'monthly' | 'cohorts'> {
 }
 
 function fitShop(h: HistoryCounts, penalizer: number): ShopBgNbd | null {
-  if (h.repeat.length === 0 || h.totals.lastAt === null) return null;
+  const groups = repeatGroups(h);
+  if (groups.length === 0 || h.totals.lastAt === null) return null;
   const endDay = Math.floor(h.totals.lastAt / DAY_MS) + 1;
   const fit = fitBgNbd(
     {
-      frequency: Float64Array.from(h.repeat, (g) => g[0]),
-      recency: Float64Array.from(h.repeat, (g) => g[1]),
-      T: Float64Array.from(h.repeat, (g) => endDay - g[2]),
-      weight: Float64Array.from(h.repeat, (g) => g[3]),
+      frequency: Float64Array.from(groups, (g) => g[0]),
+      recency: Float64Array.from(groups, (g) => g[1]),
+      T: Float64Array.from(groups, (g) => endDay - g[2]),
+      weight: Float64Array.from(groups, (g) => g[3]),
       unit: 'days',
     },
     { penalizer },

@@ -36,12 +36,13 @@ export class StoredSummary<T> {
     return this.value?.version;
   }
 
-  async get(version: string): Promise<T> {
-    this.loading ??= this.load(version).catch((err: unknown) => {
+  /** `version` may still be on its way: the stored row is read meanwhile (on PostgreSQL, on another connection). */
+  async get(pending: string | Promise<string>): Promise<T> {
+    this.loading ??= this.load(Promise.resolve(pending)).catch((err: unknown) => {
       this.loading = undefined; // a failed first count is not kept: the next request tries again
       throw err;
     });
-    await this.loading;
+    const [version] = await Promise.all([pending, this.loading]);
     const current = this.value!;
     if (current.version !== version && !this.refreshing) {
       this.refreshing = this.rebuild(current.body, version)
@@ -55,10 +56,10 @@ export class StoredSummary<T> {
     await this.refreshing;
   }
 
-  private async load(version: string): Promise<void> {
+  private async load(version: Promise<string>): Promise<void> {
     const stored = await readSummary<T>(this.db, this.name);
     if (stored) this.value = stored;
-    else await this.rebuild(undefined, version);
+    else await this.rebuild(undefined, await version);
   }
 
   private async rebuild(previous: T | undefined, version: string): Promise<void> {
