@@ -1,21 +1,24 @@
 // Shop-level numbers the dashboard shows: totals, retention and churn rate per month, the cohort
 // triangle, risk tiers, segment values and churn spread, and a BG/NBD fit of the whole shop for the
-// customer pages' P(alive) history. Each is an aggregate over all purchases or scores, so they are
-// computed together once per data version (newest purchase row, newest scoring run, erasures) and
-// reused: a page then costs one small query. When the data change, the figures already computed
-// keep being served while the new ones are computed in the background (one computation at a time),
-// so a shop taking orders all day never waits for a full recount on every page view.
+// customer pages' P(alive) history. Each is an aggregate over all purchases or all scores, so none
+// is computed per page view: they live in dashboard_summaries (any replica, any restart reads them
+// in one query) and follow the data — the purchase history by exact updates as purchases arrive
+// (dashboard-history.ts), the score figures by a recount after each scoring run, the BG/NBD fit by
+// a refit on the updated history. When the data move, a page gets the figures already counted at
+// once while the update runs in the background (one at a time per summary), and says how old they
+// are; only the very first count of a shop, with nothing stored, is waited for.
 import { sql } from 'drizzle-orm';
 import { queryRows, type Db } from '../db/client.ts';
 import { segmentSummaries, type SegmentSummary } from '../db/queries/customer-scores.ts';
 import { riskTierCounts, segmentChurnSpread, type SegmentSpread } from '../db/queries/score-distribution.ts';
-import { cohortCounts, monthlyRetentionCounts, repeatSummaryGroups, shopTotals, type MonthlyRetentionCounts, type ShopTotals } from '../db/queries/shop-history.ts';
+import { lastPurchaseId, type MonthlyRetentionCounts, type ShopTotals } from '../db/queries/shop-history.ts';
 import { cohortTable, type CohortTable } from '../ml/customers/cohorts.ts';
 import { DAY_MS } from '../ml/customers/purchase-log.ts';
 import { fitBgNbd, type BgNbdParams } from '../ml/lifetime/bg-nbd.ts';
+import { LOOKBACK_DAYS, repeatGroups, ShopHistory, type HistoryCounts } from './dashboard-history.ts';
+import { StoredSummary } from './dashboard-stored-summary.ts';
 
-/** "Active" on the dashboard, as in GET /v1/metrics/retention: an order within this many days. */
-export const LOOKBACK_DAYS = 90;
+export { LOOKBACK_DAYS };
 
 export interface MonthlyRetention extends MonthlyRetentionCounts {
   /** ((E − N) / S) × 100, the API's definition; null when S = 0. */
@@ -25,12 +28,15 @@ export interface MonthlyRetention extends MonthlyRetentionCounts {
 }
 
 export interface Overview {
-  totals: ShopTotals;
+  totals: ShopTotals & { activeCustomers: number };
   valueAtRisk: number;
   scoredCustomers: number;
   riskTiers: Record<'high' | 'medium' | 'low', number>;
   monthly: MonthlyRetention[];
   cohorts: CohortTable;
+  /** When the purchase figures were last brought up to date, and whether newer purchases are being counted. */
+  countedAt: Date;
+  updating: boolean;
 }
 
 export interface SegmentsView {
@@ -42,123 +48,153 @@ export interface ShopBgNbd {
   /** Day number of the midnight after the newest purchase: the scoring job's default cutoff. */
   endDay: number;
   penalizer: number;
+  /** The history it was fitted on: erased customers then, and when. */
+  erased: number;
+  fittedAt: number;
 }
 
-interface Snapshot {
-  version: string;
-  overview: Promise<Overview>;
-  segments: Promise<SegmentsView>;
-  bgNbd: Map<number, Promise<ShopBgNbd | undefined>>;
+interface ScoreFigures {
+  segments: SegmentsView;
+  riskTiers: Overview['riskTiers'];
 }
+
+export interface InsightOptions {
+  /** A full recount of the purchase history at least this often (default 1 hour); see dashboard-history.ts. */
+  recountEveryMs: number;
+  /** An updated history is stored at most this often (default 1 minute); a reader catches up from the stored one. */
+  storeEveryMs: number;
+  /** The shop's BG/NBD is refitted on newer purchases at most this often (default 10 minutes; erasures refit at once). */
+  refitEveryMs: number;
+  /** How often a new scoring run is looked for (default 2 s, the replica poll's interval). */
+  scoresCheckMs: number;
+}
+
+const defaults: InsightOptions = { recountEveryMs: 3_600_000, storeEveryMs: 60_000, refitEveryMs: 600_000, scoresCheckMs: 2_000 };
 
 export class DashboardInsights {
-  private snapshot: Snapshot | undefined;
-  private refreshing: Promise<void> | undefined;
+  private readonly history: StoredSummary<HistoryCounts>;
+  private readonly scores: StoredSummary<ScoreFigures>;
+  private readonly fits = new Map<number, StoredSummary<ShopBgNbd | null>>();
+  private readonly counter: ShopHistory;
+  private readonly o: InsightOptions;
+  private scored: { at: number; checkedAt: number } | undefined;
+  /** The figures of one history, built once: the same objects until the history changes (so their charts are drawn once). */
+  private readonly derived = new WeakMap<HistoryCounts, Pick<Overview, 'monthly' | 'cohorts'>>();
 
-  constructor(private readonly db: Db) {}
+  /** `erasedCustomers`: how many customers are erased, as the replica poll knows it (an erasure deletes purchases). */
+  constructor(
+    private readonly db: Db,
+    private readonly erasedCustomers: () => number,
+    options: Partial<InsightOptions> = {},
+  ) {
+    this.o = { ...defaults, ...options } satisfies InsightOptions;
+    this.counter = new ShopHistory(db);
+    this.history = new StoredSummary(db, 'shop-history', this.o.storeEveryMs, (previous, version) => this.countHistory(previous, version));
+    this.scores = new StoredSummary(db, 'score-figures', 0, () => this.countScores());
+  }
 
   async overview(): Promise<Overview> {
-    return (await this.current()).overview;
-  }
-
-  async segments(): Promise<SegmentsView> {
-    return (await this.current()).segments;
-  }
-
-  /** BG/NBD fitted (with the churn model's penalizer) on every customer's repeat summary; undefined with no purchases. */
-  async bgNbd(penalizer: number): Promise<ShopBgNbd | undefined> {
-    const s = await this.current();
-    let fit = s.bgNbd.get(penalizer);
-    if (!fit) s.bgNbd.set(penalizer, (fit = this.fitBgNbd(penalizer)));
-    return fit;
-  }
-
-  private async current(): Promise<Snapshot> {
-    const version = await this.dataVersion();
-    if (!this.snapshot) {
-      const first = this.compute(version);
-      this.snapshot = first;
-      // a failed first computation is not kept: the next request tries again
-      Promise.all([first.overview, first.segments]).catch(() => {
-        if (this.snapshot === first) this.snapshot = undefined;
-      });
-    } else if (this.snapshot.version !== version && !this.refreshing) {
-      const next = this.compute(version);
-      this.refreshing = Promise.all([next.overview, next.segments]).then(
-        () => void (this.snapshot = next),
-        () => undefined, // keep serving the previous figures; a later request tries again
-      ).finally(() => (this.refreshing = undefined));
-    }
-    return this.snapshot;
-  }
-
-  /** Resolves when a background refresh in progress (if any) has finished. */
-  async settled(): Promise<void> {
-    await this.refreshing;
-  }
-
-  private compute(version: string): Snapshot {
-    return { version, overview: this.computeOverview(), segments: this.computeSegments(), bgNbd: new Map() };
-  }
-
-  private async dataVersion(): Promise<string> {
-    const [row] = await queryRows<{ p: string | number | null; s: string | Date | null; e: string | number }>(
-      this.db,
-      sql`select (select max(id) from purchases) as p, (select max(scored_at) from customer_scores) as s,
-                 (select count(*) from customers where erased_at is not null) as e`,
-    );
-    return `${row!.p}|${row!.s === null ? '' : new Date(row!.s).getTime()}|${row!.e}`;
-  }
-
-  private async computeOverview(): Promise<Overview> {
-    const totals = await shopTotals(this.db, LOOKBACK_DAYS);
-    const monthly = totals.firstPurchaseAt && totals.lastPurchaseAt ? await this.monthly(totals.firstPurchaseAt, totals.lastPurchaseAt) : [];
-    const [segments, riskTiers, cohorts] = [await segmentSummaries(this.db), await riskTierCounts(this.db), await cohortCounts(this.db)];
+    // the versions and the stored rows are read at once
+    const v = this.versions();
+    const [h, s] = await Promise.all([this.history.get(v.then((x) => x.history)), this.scores.get(v.then((x) => x.scores))]);
+    const t = h.totals;
+    let d = this.derived.get(h);
+    if (!d) this.derived.set(h, (d = derive(h)));
     return {
-      totals,
-      valueAtRisk: segments.reduce((s, x) => s + x.valueAtRisk, 0),
-      scoredCustomers: segments.reduce((s, x) => s + x.customers, 0),
-      riskTiers,
-      monthly,
-      cohorts: cohortTable(cohorts),
+      totals: { customers: t.customers, revenue: t.revenue, firstPurchaseAt: date(t.firstAt), lastPurchaseAt: date(t.lastAt), activeCustomers: h.activeCustomers },
+      valueAtRisk: s.segments.segments.reduce((sum, x) => sum + x.valueAtRisk, 0),
+      scoredCustomers: s.segments.segments.reduce((sum, x) => sum + x.customers, 0),
+      riskTiers: s.riskTiers,
+      ...d,
+      countedAt: new Date(h.countedAt),
+      updating: this.history.updating,
     };
   }
 
-  /** Whole months whose lookback window starts inside the data and whose end is not past it. */
-  private async monthly(first: Date, last: Date): Promise<MonthlyRetention[]> {
-    const earliest = new Date(first.getTime() + LOOKBACK_DAYS * DAY_MS);
-    const from = new Date(Date.UTC(earliest.getUTCFullYear(), earliest.getUTCMonth() + (earliest.getUTCDate() === 1 && earliest.getUTCHours() === 0 ? 0 : 1), 1));
-    const dataEnd = new Date(Math.floor(last.getTime() / DAY_MS + 1) * DAY_MS);
-    const to = new Date(Date.UTC(dataEnd.getUTCFullYear(), dataEnd.getUTCMonth(), 1));
-    if (!(from < to)) return [];
-    const counts = await monthlyRetentionCounts(this.db, from, to, LOOKBACK_DAYS);
-    return counts.map((c) => {
-      const rate = (x: number) => (c.start === 0 ? null : (x / c.start) * 100);
-      return { ...c, retentionRate: rate(c.end - c.acquired), churnRate: rate(c.lost) };
-    });
+  async segments(): Promise<SegmentsView> {
+    return (await this.scores.get(this.versions().then((x) => x.scores))).segments;
   }
 
-  private async computeSegments(): Promise<SegmentsView> {
-    const [summaries, spread] = [await segmentSummaries(this.db), await segmentChurnSpread(this.db)];
+  /**
+   * BG/NBD fitted (with the churn model's penalizer) on every customer's repeat summary; undefined
+   * with no purchases. Refitted on the updated history at most every `refitEveryMs`: a fit holds
+   * the event loop for a while, and a few more purchases barely move four parameters.
+   */
+  async bgNbd(penalizer: number): Promise<ShopBgNbd | undefined> {
+    const history = await this.history.get(this.versions().then((x) => x.history));
+    let fit = this.fits.get(penalizer);
+    if (!fit) {
+      const build = async () => fitShop(this.history.latest ?? history, penalizer);
+      this.fits.set(penalizer, (fit = new StoredSummary(this.db, `bg-nbd:${penalizer}`, 0, build)));
+    }
+    const current = fit.latest;
+    const due = !current || history.erased !== current.erased || Date.now() - current.fittedAt >= this.o.refitEveryMs;
+    return (await fit.get(due ? `${history.coveredId}|${history.erased}` : fit.version!)) ?? undefined;
+  }
+
+  /** Resolves when every background update in progress (if any) has finished. */
+  async settled(): Promise<void> {
+    await Promise.all([this.history.settled(), this.scores.settled(), ...[...this.fits.values()].map((f) => f.settled())]);
+  }
+
+  private async versions(): Promise<{ history: string; scores: string }> {
+    const erased = this.erasedCustomers();
+    const [purchaseId, scoredAt] = await Promise.all([lastPurchaseId(this.db), this.scoredAt()]);
+    return { history: `${purchaseId}|${erased}`, scores: `${scoredAt}|${erased}` };
+  }
+
+  /**
+   * The newest scoring run, read at most every `scoresCheckMs`: max(scored_at) has no index and
+   * scans every score row (50 ms at 100,000), while the newest purchase id is one index probe.
+   */
+  private async scoredAt(): Promise<number> {
+    if (!this.scored || Date.now() - this.scored.checkedAt >= this.o.scoresCheckMs) {
+      const [row] = await queryRows<{ s: string | Date | null }>(this.db, sql`select max(scored_at) as s from customer_scores`);
+      this.scored = { at: row!.s === null ? 0 : new Date(row!.s).getTime(), checkedAt: Date.now() };
+    }
+    return this.scored.at;
+  }
+
+  private async countHistory(previous: HistoryCounts | undefined, version: string): Promise<HistoryCounts> {
+    const [maxId, erased] = version.split('|').map(Number) as [number, number];
+    const fresh = previous && Date.now() - previous.recountedAt < this.o.recountEveryMs ? await this.counter.update(previous, maxId, erased) : undefined;
+    return fresh ?? this.counter.recount(maxId, erased);
+  }
+
+  private async countScores(): Promise<ScoreFigures> {
+    const [summaries, spread, riskTiers] = [await segmentSummaries(this.db), await segmentChurnSpread(this.db), await riskTierCounts(this.db)];
     const bySegment = new Map(spread.map((s) => [s.segment, s.quartiles]));
-    return { segments: summaries.map((s) => ({ ...s, spread: bySegment.get(s.segment) ?? null })) };
+    return { segments: { segments: summaries.map((s) => ({ ...s, spread: bySegment.get(s.segment) ?? null })) }, riskTiers };
   }
+}
 
-  private async fitBgNbd(penalizer: number): Promise<ShopBgNbd | undefined> {
-    const groups = await repeatSummaryGroups(this.db);
-    if (groups.length === 0) return undefined;
-    const [row] = await queryRows<{ last: string | Date }>(this.db, sql`select max(occurred_at) as last from purchases where kind = 'purchase'`);
-    const endDay = Math.floor(new Date(row!.last).getTime() / DAY_MS) + 1;
-    const fit = fitBgNbd(
-      {
-        frequency: Float64Array.from(groups, (g) => g.frequency),
-        recency: Float64Array.from(groups, (g) => g.recency),
-        T: Float64Array.from(groups, (g) => endDay - g.firstDay),
-        weight: Float64Array.from(groups, (g) => g.customers),
-        unit: 'days',
-      },
-      { penalizer },
-    );
-    return { params: fit.params, endDay, penalizer };
-  }
+function derive(h: HistoryCounts): Pick<Overview, 'monthly' | 'cohorts'> {
+  return {
+    monthly: h.monthly.map((m) => {
+      const rate = (x: number) => (m.start === 0 ? null : (x / m.start) * 100);
+      return { from: new Date(m.from), to: new Date(m.to), start: m.start, end: m.end, acquired: m.acquired, lost: m.lost, retentionRate: rate(m.end - m.acquired), churnRate: rate(m.lost) };
+    }),
+    cohorts: cohortTable(h.cohorts.map(([cohortMonth, activeMonth, customers]) => ({ cohortMonth, activeMonth, customers }))),
+  };
+}
+
+function fitShop(h: HistoryCounts, penalizer: number): ShopBgNbd | null {
+  const groups = repeatGroups(h);
+  if (groups.length === 0 || h.totals.lastAt === null) return null;
+  const endDay = Math.floor(h.totals.lastAt / DAY_MS) + 1;
+  const fit = fitBgNbd(
+    {
+      frequency: Float64Array.from(groups, (g) => g[0]),
+      recency: Float64Array.from(groups, (g) => g[1]),
+      T: Float64Array.from(groups, (g) => endDay - g[2]),
+      weight: Float64Array.from(groups, (g) => g[3]),
+      unit: 'days',
+    },
+    { penalizer },
+  );
+  return { params: fit.params, endDay, penalizer, erased: h.erased, fittedAt: Date.now() };
+}
+
+function date(ms: number | null): Date | null {
+  return ms === null ? null : new Date(ms);
 }

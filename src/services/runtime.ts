@@ -21,8 +21,10 @@ import { CampaignService } from './campaigns.ts';
 import { CatalogSnapshot } from './catalog-snapshot.ts';
 import { ChurnListService } from './churn-lists.ts';
 import { CustomerService } from './customers.ts';
+import { DashboardCampaigns } from './dashboard-campaigns.ts';
 import { DashboardCustomers } from './dashboard-customers.ts';
 import { DashboardInsights } from './dashboard-insights.ts';
+import { DashboardLogouts } from './dashboard-sessions.ts';
 import { EventService } from './events.ts';
 import { FreshPurchases } from './fresh-purchases.ts';
 import { InsightService } from './insights.ts';
@@ -62,6 +64,8 @@ export class ServiceRuntime {
   readonly insights: InsightService;
   readonly dashboardInsights: DashboardInsights;
   readonly dashboardCustomers: DashboardCustomers;
+  readonly dashboardCampaigns: DashboardCampaigns;
+  readonly dashboardLogouts: DashboardLogouts;
   readonly events: EventService;
   readonly items: ItemService;
   readonly attribution: AttributionService;
@@ -84,11 +88,13 @@ export class ServiceRuntime {
     this.customers = new CustomerService(db, (id) => this.markErased(id));
     this.churn = new ChurnListService(db, this.recommendations);
     this.insights = new InsightService(db);
-    this.dashboardInsights = new DashboardInsights(db);
+    this.dashboardInsights = new DashboardInsights(db, () => this.erased.size);
     this.dashboardCustomers = new DashboardCustomers(db, this.customers, this.recommendations, this.models, this.dashboardInsights);
     this.attribution = new AttributionService(db, logger, this.erased, { retentionDays: options.attributionDays ?? 90, flushMs: options.servedFlushMs ?? 1_000 });
     this.campaigns = new CampaignService(db, this.recommendations, this.catalog);
     this.liveScores = new LiveScores({ modelsDir, onModelMissing: (version, err) => logger.warn({ err, version }, 'live scoring off: the churn model of the latest scoring run does not load') });
+    this.dashboardCampaigns = new DashboardCampaigns(db, this.campaigns);
+    this.dashboardLogouts = new DashboardLogouts(db);
     this.events = new EventService(
       db,
       (customer, item, at) => {

@@ -35,10 +35,25 @@ export function renderChart(name: string, option: EChartsCoreOption, points: num
     chart.setOption({ ...base, ...option });
     const svg = chart.renderToSVGString();
     // keep the viewBox, drop the fixed size: CSS makes it as wide as the page allows
-    return svg.replace(/^<svg width="\d+" height="\d+"/, `<svg class="chart" role="img" aria-label="${escapeAttr(name)}" data-chart="${escapeAttr(name)}" data-points="${points}" preserveAspectRatio="xMidYMid meet"`);
+    // wide charts keep a minimum width on a phone (and scroll sideways in their box); narrow ones just shrink
+    const cls = size.width > 500 ? 'chart wide' : 'chart';
+    return svg.replace(/^<svg width="\d+" height="\d+"/, `<svg class="${cls}" role="img" aria-label="${escapeAttr(name)}" data-chart="${escapeAttr(name)}" data-points="${points}" preserveAspectRatio="xMidYMid meet"`);
   } finally {
     chart.dispose();
   }
+}
+
+/**
+ * `render` memoised per data object: the summaries behind a page keep their identity until the
+ * data change, so the same figures are drawn once, not on every view.
+ */
+export function cachedChart<K extends object>(render: (data: K) => string): (data: K) => string {
+  const cache = new WeakMap<K, string>();
+  return (data) => {
+    let svg = cache.get(data);
+    if (svg === undefined) cache.set(data, (svg = render(data)));
+    return svg;
+  };
 }
 
 function escapeAttr(s: string): string {

@@ -73,8 +73,9 @@ function gainsChart(b: ChurnBacktestReport): string {
   return renderChart(
     'gains',
     {
-      legend: { top: 0 },
-      grid: { left: 52, right: 48, top: 32, bottom: 48 },
+      // the legend below the plot: above it, it would sit on the two axis names
+      legend: { bottom: 0, itemGap: 24 },
+      grid: { left: 52, right: 48, top: 32, bottom: 76 },
       xAxis: unitAxis('share of customers contacted'),
       yAxis: [
         { type: 'value', min: 0, max: 1, name: 'share of churners' },

@@ -45,6 +45,7 @@ h2 { font-size:1.1rem; margin:1.6rem 0 .6rem; }
 .card { background:var(--card); border:1px solid var(--line); border-radius:8px; padding:.75rem .9rem; }
 .card .label { color:var(--muted); font-size:.8rem; text-transform:uppercase; letter-spacing:.04em; }
 .card .value { font-size:1.45rem; font-weight:650; margin-top:.15rem; }
+.card .note { overflow-wrap:anywhere; }
 .panel { background:var(--card); border:1px solid var(--line); border-radius:8px; padding:.75rem; margin-top:.75rem; }
 .grid2 { display:grid; grid-template-columns:repeat(auto-fit,minmax(340px,1fr)); gap:.75rem; }
 svg.chart { width:100%; height:auto; display:block; }
@@ -52,6 +53,7 @@ svg.chart { width:100%; height:auto; display:block; }
 .table-wrap { overflow-x:auto; }
 .table-wrap table { min-width:560px; }
 #at-risk { min-width:760px; }
+#arms { font-size:.85rem; }
 .spaced { margin-top:1rem; }
 input[type=checkbox] { min-width:0; }
 table { border-collapse:collapse; width:100%; background:var(--card); font-size:.9rem; }
@@ -73,7 +75,7 @@ button.danger { background:var(--high); }
 .empty { color:var(--muted); font-style:italic; padding:1rem; }
 .login { max-width:380px; margin:3rem auto; }
 .login form { display:flex; flex-direction:column; gap:.6rem; }
-@media (max-width:600px) { svg.chart { min-width:520px; } main { padding:.6rem; } .card .value { font-size:1.2rem; } th, td { padding:.3rem .35rem; } }
+@media (max-width:600px) { svg.chart.wide { min-width:520px; } main { padding:.6rem; } .card .value { font-size:1.2rem; } th, td { padding:.3rem .35rem; } }
 `;
 
 export function page(title: string, section: Section | null, viewer: Viewer | null, body: Html): Html {

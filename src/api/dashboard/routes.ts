@@ -8,9 +8,11 @@ import { z } from 'zod';
 import { DomainError, ForbiddenError, UnauthorizedError } from '../../errors.ts';
 import type { Logger } from '../../logger.ts';
 import { grants } from '../../services/api-key-ring.ts';
+import type { CampaignArm, CampaignInput } from '../../services/campaigns.ts';
 import type { AtRiskQuery } from '../../services/churn-lists.ts';
 import type { ServiceRuntime } from '../../services/runtime.ts';
 import { statusOfCode } from '../error-handler.ts';
+import { exportColumns, exportCsvLine } from '../routes/campaigns.ts';
 import { CSV_COLUMNS, csvLine } from '../routes/churn.ts';
 import type { Viewer } from './layout.ts';
 import { atRiskPage, type AtRiskFilterForm } from './pages/at-risk.ts';
@@ -18,7 +20,8 @@ import { customerPage, customerSearchPage } from './pages/customer.ts';
 import { modelsPage } from './pages/models.ts';
 import { overviewPage } from './pages/overview.ts';
 import { segmentsPage } from './pages/segments.ts';
-import { campaignsPage, errorPage, loginPage } from './pages/simple.ts';
+import { campaignPage, campaignsListPage } from './pages/campaigns.ts';
+import { errorPage, loginPage } from './pages/simple.ts';
 import { CSRF_FIELD, csrfToken, csrfValid, DashboardSessions } from './session.ts';
 
 export interface DashboardOptions {
@@ -49,9 +52,20 @@ const AtRiskFilter = z.object({
   cursor: z.string().max(200).optional(),
 });
 
+const CampaignForm = AtRiskFilter.omit({ cursor: true }).extend({
+  name: z.string().trim().min(1).max(200),
+  holdout: z.coerce.number().min(0.01).max(0.9),
+  arms: z.enum(['personalized', 'popular', 'personalized,popular', 'message']).default('personalized'),
+  items: z.coerce.number().int().min(1).max(20).default(4),
+  exclude_contacted_within_days: z.coerce.number().int().min(0).max(3650).optional(),
+});
+
+const CampaignId = z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
+const ResultsQuery = z.object({ window_days: z.coerce.number().int().min(1).max(3650).default(30) });
+
 export function dashboardRoutes(options: DashboardOptions): Hono<DashboardEnv> {
   const { runtime: rt, logger, alwaysRequireKey } = options;
-  const sessions = new DashboardSessions(rt.keys);
+  const sessions = new DashboardSessions(rt.keys, rt.dashboardLogouts);
   const app = new Hono<DashboardEnv>();
   const keysRequired = () => rt.keys.enforced || alwaysRequireKey;
 
@@ -84,7 +98,7 @@ export function dashboardRoutes(options: DashboardOptions): Hono<DashboardEnv> {
       c.set('viewer', { keyName: null, canAdmin: true, csrf });
       return next();
     }
-    const key = sessions.keyOf(c);
+    const key = await sessions.keyOf(c);
     if (!key) {
       if (c.req.method === 'GET' || c.req.method === 'HEAD') return c.redirect(`/dashboard/login?next=${encodeURIComponent(c.req.path + new URL(c.req.url).search)}`, 303);
       throw new UnauthorizedError('sign in first');
@@ -111,7 +125,7 @@ export function dashboardRoutes(options: DashboardOptions): Hono<DashboardEnv> {
 
   app.post('/logout', async (c) => {
     await checkedForm(c);
-    sessions.end(c);
+    await sessions.end(c);
     return c.redirect(keysRequired() ? '/dashboard/login' : '/dashboard', 303);
   });
 
@@ -129,21 +143,8 @@ export function dashboardRoutes(options: DashboardOptions): Hono<DashboardEnv> {
 
   app.get('/at-risk.csv', (c) => {
     const { cursor: _ignored, ...filter } = parseQuery(c, AtRiskFilter);
-    c.header('content-type', 'text/csv; charset=utf-8');
-    c.header('content-disposition', 'attachment; filename="at-risk.csv"');
     // the API's columns and rows (routes/churn.ts), so the two downloads are the same file
-    return stream(c, async (s) => {
-      await s.write(`${CSV_COLUMNS.join(',')}\n`);
-      let chunk = '';
-      for await (const e of rt.churn.all({ ...listQuery(filter), limit: 1_000_000, withRecommendations: 0 })) {
-        chunk += csvLine(e);
-        if (chunk.length > 64 * 1024) {
-          await s.write(chunk);
-          chunk = '';
-        }
-      }
-      await s.write(chunk);
-    });
+    return csvDownload(c, 'at-risk.csv', CSV_COLUMNS, map(rt.churn.all({ ...listQuery(filter), limit: 1_000_000, withRecommendations: 0 }), csvLine));
   });
 
   app.get('/customers', (c) => {
@@ -186,9 +187,87 @@ export function dashboardRoutes(options: DashboardOptions): Hono<DashboardEnv> {
     return c.redirect('/dashboard/models', 303);
   });
 
-  app.get('/campaigns', (c) => c.html(campaignsPage(c.get('viewer'))));
+  app.get('/campaigns', async (c) => c.html(campaignsListPage(c.get('viewer'), await rt.campaigns.listCampaigns())));
+
+  app.post('/campaigns', async (c) => {
+    const form = await checkedForm(c);
+    requireAdmin(c);
+    const parsed = CampaignForm.safeParse(Object.fromEntries(Object.entries(form).filter(([, v]) => v !== '')));
+    if (!parsed.success) throw new DomainError('invalid_request', `invalid campaign: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`);
+    const created = await rt.campaigns.createCampaign(campaignInput(parsed.data));
+    logger.info({ campaignId: created.id, by: c.get('viewer').keyName }, 'campaign created from the dashboard');
+    return c.redirect(`/dashboard/campaigns/${created.id}`, 303);
+  });
+
+  app.get('/campaigns/:id', async (c) => {
+    const { window_days } = parseQuery(c, ResultsQuery);
+    return c.html(campaignPage(c.get('viewer'), await rt.dashboardCampaigns.view(campaignId(c), window_days)));
+  });
+
+  app.post('/campaigns/:id/close', async (c) => {
+    await checkedForm(c);
+    requireAdmin(c);
+    const closed = await rt.campaigns.closeCampaign(campaignId(c));
+    logger.info({ campaignId: closed.id, by: c.get('viewer').keyName }, 'campaign closed from the dashboard');
+    return c.redirect(`/dashboard/campaigns/${closed.id}`, 303);
+  });
+
+  // a POST: the export records every member it lists in the contact log
+  app.post('/campaigns/:id/audience.csv', async (c) => {
+    await checkedForm(c);
+    requireAdmin(c);
+    const exported = await rt.campaigns.exportAudience(campaignId(c));
+    const n = exported.itemColumns;
+    return csvDownload(c, `campaign-${exported.campaign.id}.csv`, exportColumns(n), map(exported.entries, (e) => exportCsvLine(e, n)));
+  });
 
   return app;
+}
+
+/** Streams a CSV attachment, written in chunks of about 64 kB. */
+function csvDownload(c: Context, filename: string, columns: readonly string[], lines: AsyncIterable<string>): Response {
+  c.header('content-type', 'text/csv; charset=utf-8');
+  c.header('content-disposition', `attachment; filename="${filename}"`);
+  return stream(c, async (s) => {
+    let chunk = `${columns.join(',')}\n`;
+    for await (const line of lines) {
+      chunk += line;
+      if (chunk.length > 64 * 1024) {
+        await s.write(chunk);
+        chunk = '';
+      }
+    }
+    await s.write(chunk);
+  });
+}
+
+async function* map<T, U>(items: AsyncIterable<T>, f: (t: T) => U): AsyncGenerator<U> {
+  for await (const t of items) yield f(t);
+}
+
+function campaignId(c: Context): number {
+  const id = CampaignId.safeParse(c.req.param('id'));
+  if (!id.success) throw new DomainError('not_found', 'no such campaign');
+  return id.data;
+}
+
+/** The at-risk filter as the audience, the holdout as the control arm, the rest split evenly between the treatment arms. */
+function campaignInput(f: z.infer<typeof CampaignForm>): CampaignInput {
+  const treatments = f.arms.split(',') as ('personalized' | 'popular' | 'message')[];
+  const share = (1 - f.holdout) / treatments.length;
+  const arms: CampaignArm[] = [
+    { name: 'control', fraction: f.holdout, contact: false, recommendations: null },
+    ...treatments.map((t, k) => ({
+      name: t,
+      // the last arm takes what rounding left, so the fractions sum to exactly 1
+      fraction: k === treatments.length - 1 ? 1 - f.holdout - share * k : share,
+      contact: true,
+      recommendations: t === 'message' ? null : { strategy: t, limit: f.items },
+    })),
+  ];
+  const audience = { tiers: f.tier ? [f.tier] : undefined, segment: f.segment, minClv: f.min_clv, minProbability: f.min_probability, excludeContactedWithinDays: f.exclude_contacted_within_days };
+  // undefined fields would be stored as JSON nulls: leave them out
+  return { name: f.name, audience: JSON.parse(JSON.stringify(audience)) as CampaignInput['audience'], arms };
 }
 
 function requireAdmin(c: Context<DashboardEnv>): void {

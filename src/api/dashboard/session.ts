@@ -2,8 +2,10 @@
 // keys configured the dashboard asks for a key once and keeps a session cookie instead:
 //   retain_session = base64url({ p: key prefix, s: session id, e: expiry ms }) "." HMAC-SHA256
 // signed with the key's stored sha256 hash. Any replica can check it (the key ring holds the
-// hash), the key itself is never stored in the cookie, a revoked key ends its sessions at once,
-// and logout adds the session id to a revocation list kept until the cookie would expire.
+// hash), the key itself is never stored in the cookie, a revoked key ends its sessions within one
+// replica poll, and logout adds the session id to a revocation list in the database (kept until
+// the cookie would expire, checked on every signed-in request), so it ends the session on every
+// replica at once.
 // CSRF: every visitor gets a random retain_csrf cookie; state-changing forms must send the same
 // value in a hidden field (double submit). Both cookies are HttpOnly and SameSite=Strict, and
 // Secure when the request came over TLS.
@@ -11,6 +13,7 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { ActiveKey, ApiKeyRing } from '../../services/api-key-ring.ts';
+import type { DashboardLogouts } from '../../services/dashboard-sessions.ts';
 
 export const SESSION_COOKIE = 'retain_session';
 export const CSRF_COOKIE = 'retain_csrf';
@@ -33,21 +36,22 @@ interface Payload {
 }
 
 export class DashboardSessions {
-  private readonly ended = new Map<string, number>();
   private readonly o: SessionOptions;
 
   constructor(
     private readonly ring: ApiKeyRing,
+    private readonly logouts: DashboardLogouts,
     options: Partial<SessionOptions> = {},
   ) {
     this.o = { ...defaultSessionOptions, ...options } satisfies SessionOptions;
   }
 
   /** The key behind the request's session cookie, if the cookie is genuine, unexpired, not logged out and its key still active. */
-  keyOf(c: Context): ActiveKey | undefined {
+  async keyOf(c: Context): Promise<ActiveKey | undefined> {
     const cookie = getCookie(c, SESSION_COOKIE);
     const payload = cookie ? this.read(cookie) : undefined;
-    return payload ? this.ring.byPrefix(payload.p) : undefined;
+    if (!payload || (await this.logouts.ended(payload.s))) return undefined;
+    return this.ring.byPrefix(payload.p);
   }
 
   start(c: Context, key: ActiveKey): void {
@@ -56,11 +60,10 @@ export class DashboardSessions {
     setCookie(c, SESSION_COOKIE, `${body}.${sign(key.keyHash, body)}`, { ...cookieFlags(c), maxAge: Math.floor(this.o.ttlMs / 1000) });
   }
 
-  end(c: Context): void {
+  async end(c: Context): Promise<void> {
     const cookie = getCookie(c, SESSION_COOKIE);
     const payload = cookie ? this.read(cookie) : undefined;
-    if (payload) this.ended.set(payload.s, payload.e);
-    this.sweep();
+    if (payload) await this.logouts.end(payload.s, new Date(payload.e));
     deleteCookie(c, SESSION_COOKIE, cookieFlags(c));
   }
 
@@ -76,13 +79,8 @@ export class DashboardSessions {
     if (typeof payload.p !== 'string' || typeof payload.s !== 'string' || typeof payload.e !== 'number') return undefined;
     const key = this.ring.byPrefix(payload.p);
     if (!key || !sameText(sign(key.keyHash, body), mac)) return undefined;
-    if (payload.e <= this.o.now() || this.ended.has(payload.s)) return undefined;
+    if (payload.e <= this.o.now()) return undefined;
     return payload;
-  }
-
-  private sweep(): void {
-    const now = this.o.now();
-    for (const [id, expires] of this.ended) if (expires <= now) this.ended.delete(id);
   }
 }
 

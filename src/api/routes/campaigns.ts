@@ -163,12 +163,12 @@ function armResultJson(a: ArmResult): z.infer<typeof ArmResultSchema> {
   };
 }
 
-function exportColumns(n: number): string[] {
+export function exportColumns(n: number): string[] {
   const items = Array.from({ length: n }, (_, k) => [`item_${k + 1}`, `item_${k + 1}_title`]).flat();
   return ['customer_id', 'email', 'arm', 'token', ...items];
 }
 
-function exportCsvLine(e: ExportEntry, n: number): string {
+export function exportCsvLine(e: ExportEntry, n: number): string {
   const cells = [e.customerId, e.email ?? '', e.arm, e.token];
   for (let k = 0; k < n; k++) cells.push(e.items[k]?.itemId ?? '', e.items[k]?.title ?? '');
   return `${cells.map(csvCell).join(',')}\n`;

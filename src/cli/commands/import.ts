@@ -6,8 +6,10 @@ import { openMigratedDatabase } from '../../db/client.ts';
 import type { CatalogImportSummary } from '../../import/catalog-import.ts';
 import type { PurchaseImportSummary } from '../../import/purchase-import.ts';
 import { inputSize } from '../../import/csv.ts';
+import { countDashboard } from '../../jobs/count-dashboard.ts';
 import { IMPORT_FORMATS, importFile, type ImportKind, type ImportOptions } from '../../jobs/import.ts';
 import { createLogger } from '../../logger.ts';
+import { printDashboardCount } from '../dashboard-count.ts';
 import { oneOf } from '../flags.ts';
 import { terminalProgress } from '../job-progress.ts';
 
@@ -27,7 +29,8 @@ FILE is CSV, or gzip-compressed CSV when its name ends in .gz, with a header row
 Bad rows are reported with their line number and reason and skipped (--rejects writes them all to
 a CSV file); good rows go in. The whole import is one transaction: Ctrl-C changes nothing, and
 importing the same file again adds nothing. Uses DATABASE_URL, else the embedded database. After
-a purchases file, the customers it added lines for are re-scored against the latest scoring run.
+a purchases file, the customers it added lines for are re-scored against the latest scoring run, and the
+dashboard's stored summaries are brought up to date.
 --json prints the summary (counts, seconds, the first rejects) as one JSON object instead.
 `;
 
@@ -66,9 +69,12 @@ export async function run(argv: string[]): Promise<number> {
   try {
     const job = { kind, format, file, signal: controller.signal, progressBars: !values.json, rescoreWith: { modelsDir: config.MODELS_DIR }, ...(values.rejects === undefined ? {} : { rejectsPath: values.rejects }) } as ImportOptions;
     const result = await importFile(database, job, terminalProgress(createLogger(config.LOG_LEVEL)));
+    const dashboard = result.kind === 'purchases' ? await countDashboard(database) : undefined;
     if (values.json) process.stdout.write(`${JSON.stringify({ kind: result.kind, ...result.summary, ...(result.kind === 'purchases' ? { rescored: result.rescored } : {}) })}\n`);
-    else if (result.kind === 'purchases') printPurchases(result.summary, result.rescored);
-    else printCatalog(result.kind, result.summary);
+    else if (result.kind === 'purchases') {
+      printPurchases(result.summary, result.rescored);
+      printDashboardCount(dashboard!);
+    } else printCatalog(result.kind, result.summary);
     return 0;
   } finally {
     process.off('SIGINT', onSigint);

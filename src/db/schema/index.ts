@@ -9,3 +9,4 @@ export * from './scoring-runs.ts';
 export * from './import-runs.ts';
 export * from './campaigns.ts';
 export * from './served-recommendations.ts';
+export * from './dashboard.ts';

@@ -31,6 +31,7 @@ describe('retain import', () => {
     expect(await main(['import', 'purchases', file, '--rejects', rejects])).toBe(0);
     expect(out).toMatch(/imported\s+2 purchase lines, 0 cancellation lines/);
     expect(out).toMatch(/rejected\s+1 lines/);
+    expect(out).toMatch(/dashboard\s+summaries counted in [\d.]+ s \(customers 1, retention months 0\)/);
     expect(out).toContain('line 4: customer_id is missing');
     expect(readFileSync(rejects, 'utf8').split('\n')[1]).toBe('4,customer_id is missing,",o2,i1,1,2,2011-01-01"');
 

@@ -3,7 +3,7 @@
 import { html } from 'hono/html';
 import type { AtRiskPage } from '../../../services/churn-lists.ts';
 import { fmt } from '../format.ts';
-import { page, tierBadge, type Html, type Viewer } from '../layout.ts';
+import { csrfField, page, tierBadge, type Html, type Viewer } from '../layout.ts';
 
 export interface AtRiskFilterForm {
   tier?: 'high' | 'medium' | 'low' | undefined;
@@ -42,7 +42,8 @@ export function atRiskPage(viewer: Viewer, f: AtRiskFilterForm, segments: readon
         <a class="button secondary" href="/dashboard/at-risk">Reset</a>
         <a class="button secondary" href="/dashboard/at-risk.csv${query}" download>Download CSV</a>
       </form>
-      <p class="note">Largest value at risk (churn probability × predicted CLV) first. Unsubscribed and erased customers never appear. Campaigns from this list: not available yet.</p>
+      <p class="note">Largest value at risk (churn probability × predicted CLV) first. Unsubscribed and erased customers never appear.</p>
+      ${viewer.canAdmin ? campaignForm(viewer, f) : ''}
       ${result.entries.length === 0
         ? html`<p class="empty">No customer matches this filter.</p>`
         : html`<div class="table-wrap"><table id="at-risk">
@@ -67,4 +68,27 @@ export function atRiskPage(viewer: Viewer, f: AtRiskFilterForm, segments: readon
         ${next ? html`<a class="button" rel="next" href="/dashboard/at-risk${next}">Next page</a>` : html`<span class="muted">End of the list.</span>`}
       </div>`,
   );
+}
+
+/** Admin: a campaign whose audience is this filter, a holdout share and the treatment arms. */
+function campaignForm(viewer: Viewer, f: AtRiskFilterForm): Html {
+  return html`<details class="panel" id="create-campaign"><summary>Create a campaign from this list</summary>
+    <form class="filters" method="post" action="/dashboard/campaigns">${csrfField(viewer)}
+      ${Object.entries(f).map(([k, v]) => (v === undefined || v === '' ? '' : html`<input type="hidden" name="${k}" value="${String(v)}">`))}
+      <label>name <input type="text" name="name" required maxlength="200" placeholder="win-back ${new Date().toISOString().slice(0, 7)}"></label>
+      <label>holdout (control) share <input type="number" name="holdout" required min="0.01" max="0.9" step="0.01" value="0.2"></label>
+      <label>treatment arms
+        <select name="arms">
+          <option value="personalized">personalized picks</option>
+          <option value="popular">popular items</option>
+          <option value="personalized,popular">personalized and popular (half each)</option>
+          <option value="message">a message without items</option>
+        </select>
+      </label>
+      <label>items per message <input type="number" name="items" min="1" max="20" value="4"></label>
+      <label>skip customers contacted in the last … days <input type="number" name="exclude_contacted_within_days" min="0" max="3650" placeholder="no cap"></label>
+      <button type="submit">Create campaign</button>
+    </form>
+    <p class="note">The audience is exactly the filter above (${filterQuery(f) || 'no filter: every listed customer'}); arms are assigned at random within each risk tier. The control is never exported.</p>
+  </details>`;
 }

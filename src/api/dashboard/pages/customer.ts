@@ -35,7 +35,7 @@ export function customerPage(viewer: Viewer, v: CustomerView): Html {
             ${card('P(alive)', fmt.share(s.pAlive), `BG/NBD; ${fmt.num(s.expectedPurchases, 2)} orders expected in the horizon`)}
             ${card('Predicted CLV', fmt.money(s.predictedClv), `value at risk ${fmt.money(s.valueAtRisk)}`)}
             ${card('Segment', s.segment, `R ${s.rScore} · F ${s.fScore} · M ${s.mScore}`)}
-            ${card('Last order', `${fmt.int(s.recencyDays)} days ago`, `${fmt.int(s.frequency)} orders, mean ${fmt.money(s.monetary)}`)}
+            ${card('Last order', `${fmt.int(s.recencyDays)} ${s.recencyDays === 1 ? 'day' : 'days'} ago`, `${fmt.int(s.frequency)} ${s.frequency === 1 ? 'order' : 'orders'}, mean ${fmt.money(s.monetary)}`)}
             ${card('Next order expected', fmt.day(s.expectedNextOrderAt), `scored ${fmt.day(s.scoredAt)} by ${s.modelVersion}`)}
           </div>
           <p>${tierBadge(s.riskTier)}</p>

@@ -2,7 +2,7 @@
 // each segment; every segment links to its win-back list.
 import { html } from 'hono/html';
 import type { SegmentsView } from '../../../services/dashboard-insights.ts';
-import { renderChart } from '../charts.ts';
+import { cachedChart, renderChart } from '../charts.ts';
 import { fmt } from '../format.ts';
 import { chartPanel, page, type Html, type Viewer } from '../layout.ts';
 
@@ -31,12 +31,12 @@ export function segmentsPage(viewer: Viewer, v: SegmentsView): Html {
   );
 }
 
-function sizeChart(v: SegmentsView): string {
+const sizeChart = cachedChart((v: SegmentsView): string => {
   const s = v.segments;
   return renderChart(
     'segment-sizes',
     {
-      legend: { top: 4 },
+      legend: { top: 4, itemGap: 24 },
       grid: { left: 60, right: 72, top: 44, bottom: 64 },
       xAxis: { type: 'category', data: s.map((x) => x.segment), axisLabel: { interval: 0, rotate: 30 } },
       yAxis: [{ type: 'value', name: 'customers' }, { type: 'value', name: 'value', splitLine: { show: false } }],
@@ -48,9 +48,9 @@ function sizeChart(v: SegmentsView): string {
     },
     s.length,
   );
-}
+});
 
-function spreadChart(v: SegmentsView): string {
+const spreadChart = cachedChart((v: SegmentsView): string => {
   const s = v.segments.filter((x) => x.spread);
   return renderChart(
     'churn-by-segment',
@@ -62,4 +62,4 @@ function spreadChart(v: SegmentsView): string {
     },
     s.length,
   );
-}
+});

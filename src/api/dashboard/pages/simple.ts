@@ -1,4 +1,4 @@
-// The small pages: sign-in, campaigns (not available until the campaigns issue lands), errors.
+// The small pages: sign-in and errors.
 import { html } from 'hono/html';
 import { CSRF_FIELD } from '../session.ts';
 import { page, type Html, type Viewer } from '../layout.ts';
@@ -17,15 +17,6 @@ export function loginPage(csrf: string, next: string, refused: boolean): Html {
         <label>API key <input type="password" name="key" required autocomplete="current-password" autofocus></label>
         <button type="submit">Sign in</button>
       </form></div>`,
-  );
-}
-
-export function campaignsPage(viewer: Viewer): Html {
-  return page(
-    'Campaigns',
-    'campaigns',
-    viewer,
-    html`<p class="empty" id="not-available">Campaigns are not available yet: retain does not record campaigns, their arms or their results. Until it does, export a win-back list from the <a href="/dashboard/at-risk">win-back list</a> page.</p>`,
   );
 }
 
