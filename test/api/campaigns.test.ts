@@ -297,4 +297,28 @@ describe.each(testEngines())('campaigns (%s)', (engine) => {
     expect(after.body.arms.find((a: { name: string }) => a.name === victim.arm).members).toBe(armBefore.members - 1);
     expect((await json(`/v1/campaigns/${walkthrough}`)).body.members).toBe(members.length - 1);
   });
+
+  it('takes the win-back filters of the at-risk list: the same customers as the list with the same filter', async () => {
+    const filters = [
+      { query: 'min_orders=2', audience: { min_orders: 2 } },
+      { query: 'due=true', audience: { due: true } },
+      { query: 'max_days_since_order=99', audience: { max_days_since_order: 99 } },
+      { query: 'tier=medium&min_days_since_order=100&max_days_since_order=100', audience: { tier: ['medium'], min_days_since_order: 100, max_days_since_order: 100 } },
+    ];
+    // a cadence for four of the fixture's customers: three past it (recency 10 + k days), one not; c2 unsubscribed
+    await rows(sql`update customer_scores s set avg_days_between_orders = case c.external_id when 'c5' then 50 else 5 end from customers c where c.id = s.customer_id and c.external_id in ('c2', 'c3', 'c4', 'c5')`);
+    const sizes: number[] = [];
+    for (const f of filters) {
+      const list = parseCsv((await json(`/v1/churn/at-risk?format=csv&${f.query}`)).text).rows.map((r) => r.customer_id!).sort();
+      const created = await json('/v1/campaigns', send('POST', { name: `filter ${f.query}`, audience: f.audience, arms: [{ name: 'all', fraction: 1 }], seed: 'f' }));
+      expect(created.status, f.query).toBe(201);
+      expect(created.body.audience, f.query).toEqual(f.audience);
+      expect((await membersOf(created.body.id)).map((m) => m.customer_id).sort(), f.query).toEqual(list);
+      sizes.push(list.length);
+    }
+    // the synthetic customers (one order, 100 days ago, no cadence) are in the last filter only
+    expect(sizes[3]).toBe(SIM_CUSTOMERS / 3);
+    expect(sizes[1]).toBe(2);
+    expect([sizes[0], sizes[2]].every((n) => n! > 0 && n! < 20), String(sizes)).toBe(true);
+  });
 });

@@ -19,6 +19,9 @@ const FilterAudience = z
     segment: z.string().min(1).max(100).optional(),
     min_clv: z.number().optional(),
     min_days_since_order: days('Days since the last order at scoring time, at least'),
+    max_days_since_order: days('Days since the last order at scoring time, at most'),
+    min_orders: z.number().int().min(1).max(1_000_000).optional().openapi({ description: 'Orders placed, at least' }),
+    due: z.boolean().optional().openapi({ description: 'true: only repeat customers whose days since the last order exceed their mean days between orders' }),
     exclude_contacted_within_days: excludeContacted,
   })
   .strict();
@@ -81,7 +84,7 @@ function campaignJson(c: CampaignSummary): z.infer<typeof CampaignSchema> {
   const audience =
     'customerIds' in a
       ? { customer_ids: a.customerIds.length, exclude_contacted_within_days: a.excludeContactedWithinDays }
-      : { tier: a.tiers, min_probability: a.minProbability, segment: a.segment, min_clv: a.minClv, min_days_since_order: a.minDaysSinceOrder, exclude_contacted_within_days: a.excludeContactedWithinDays };
+      : { tier: a.tiers, min_probability: a.minProbability, segment: a.segment, min_clv: a.minClv, min_days_since_order: a.minDaysSinceOrder, max_days_since_order: a.maxDaysSinceOrder, min_orders: a.minOrders, due: a.due, exclude_contacted_within_days: a.excludeContactedWithinDays };
   return {
     id: c.id,
     name: c.name,
@@ -106,6 +109,9 @@ function inputOf(b: z.infer<typeof CreateCampaign>): CampaignInput {
           segment: a.segment,
           minClv: a.min_clv,
           minDaysSinceOrder: a.min_days_since_order,
+          maxDaysSinceOrder: a.max_days_since_order,
+          minOrders: a.min_orders,
+          due: a.due,
           excludeContactedWithinDays: a.exclude_contacted_within_days,
         };
   return {

@@ -2,7 +2,7 @@
 // query that picks who may be a member. Unsubscribed and erased customers are filtered here.
 import { and, desc, eq, gte, inArray, isNull, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../client.ts';
-import { notContactedWithin } from './customer-scores.ts';
+import { notContactedWithin, winBackConditions } from './customer-scores.ts';
 import { campaignMembers, campaigns, customers, customerScores, type Campaign, type CampaignArm, type CampaignAudience } from '../schema/index.ts';
 
 export interface AudienceRow {
@@ -40,7 +40,7 @@ export async function audienceRows(db: Db, audience: CampaignAudience): Promise<
   if (audience.minProbability !== undefined) where.push(gte(customerScores.churnProbability, audience.minProbability));
   if (audience.segment !== undefined) where.push(eq(customerScores.segment, audience.segment));
   if (audience.minClv !== undefined) where.push(gte(customerScores.predictedClv, audience.minClv));
-  if (audience.minDaysSinceOrder !== undefined) where.push(gte(customerScores.recencyDays, audience.minDaysSinceOrder));
+  where.push(...winBackConditions(audience));
   return db
     .select(columns)
     .from(customerScores)

@@ -12,6 +12,9 @@ export type CampaignAudience =
       segment?: string;
       minClv?: number;
       minDaysSinceOrder?: number;
+      maxDaysSinceOrder?: number;
+      minOrders?: number;
+      due?: boolean;
       excludeContactedWithinDays?: number;
     }
   | { customerIds: string[]; excludeContactedWithinDays?: number };

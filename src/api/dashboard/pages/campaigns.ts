@@ -145,6 +145,9 @@ function audienceText(c: CampaignSummary): string {
     a.minClv !== undefined ? `CLV ≥ ${a.minClv}` : '',
     a.minProbability !== undefined ? `churn probability ≥ ${a.minProbability}` : '',
     a.minDaysSinceOrder !== undefined ? `≥ ${a.minDaysSinceOrder} days since order` : '',
+    a.maxDaysSinceOrder !== undefined ? `≤ ${a.maxDaysSinceOrder} days since order` : '',
+    a.minOrders !== undefined ? `≥ ${a.minOrders} orders` : '',
+    a.due ? 'past their usual gap between orders' : '',
     a.excludeContactedWithinDays !== undefined ? `not contacted in ${a.excludeContactedWithinDays} days` : '',
   ].filter(Boolean);
   return parts.length ? parts.join(', ') : 'every scored customer';
