@@ -21,9 +21,9 @@ const RETAIL = 'data/online-retail/online_retail_lines.csv.gz';
 const COLUMNS = ['customer', 'item', 'order_id', 'line_no', 'kind', 'quantity', 'unit_price', 'occurred_ms'];
 
 /** Reads the file `mode`-deep; returns CPU seconds and, for 'copy', the COPY text chunks. */
-async function client(mode: 'read' | 'check' | 'copy'): Promise<{ cpu: number; chunks: string[] }> {
+async function client(mode: 'read' | 'check' | 'copy'): Promise<{ cpu: number; chunks: Uint8Array[] }> {
   const cpu = process.cpuUsage();
-  const chunks: string[] = [];
+  const chunks: Uint8Array[] = [];
   const chunker = new CopyChunker(50_000);
   const orderLines = new Map<string, number>();
   let layout: PurchaseLayout | undefined;

@@ -28,8 +28,8 @@ export interface BulkSession {
   /** Runs one or more statements without parameters. */
   exec(sql: string): Promise<void>;
   query<T extends Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
-  /** Loads one chunk of COPY text format (tab-separated, \N for null, one row per line) into a table. */
-  copyIn(table: string, columns: readonly string[], text: string): Promise<void>;
+  /** Loads one chunk of COPY text format (tab-separated, \N for null, one row per line; a string or its UTF-8 bytes) into a table. */
+  copyIn(table: string, columns: readonly string[], text: string | Uint8Array): Promise<void>;
 }
 
 export interface Database {
@@ -216,7 +216,7 @@ async function openPostgres(url: string, max: number, timeouts: DatabaseTimeouts
  * `reject`, which the driver calls), and a probe statement sent after the data, answered only
  * after the COPY's outcome, says when to look at it.
  */
-async function copyInPostgres(reserved: postgres.ReservedSql, table: string, columns: readonly string[], text: string): Promise<void> {
+async function copyInPostgres(reserved: postgres.ReservedSql, table: string, columns: readonly string[], text: string | Uint8Array): Promise<void> {
   const query = reserved.unsafe(`COPY ${table} (${columns.join(', ')}) FROM STDIN`);
   const stream = await query.writable();
   let failure: unknown;

@@ -60,9 +60,9 @@ export interface PurchaseLine {
 }
 
 // Checked by hand rather than with a zod schema: zod's safeParse took 2.5 of the importer's 3.3
-// CPU s on Online Retail (541,909 records, data/generated profiling of 2026-12-01), more than the
-// whole server side of a plain COPY. The reasons are zod's as they were: every failed check of
-// every field, joined in column order.
+// CPU s on Online Retail's 541,909 records (bench/import/README.md), more than a plain COPY of the
+// file takes in all. The reasons are zod's as they were: every failed check of every field,
+// joined in column order.
 const OCCURRED_AT_REASON = 'occurred_at is not a date (expected YYYY-MM-DD[ HH:MM[:SS]] or ISO 8601)';
 
 /** A trimmed id, or undefined after pushing why it is not one. */
