@@ -19,7 +19,7 @@ describe.each(testEngines())('schema on %s', (engine) => {
       sql`select table_name from information_schema.tables where table_schema = 'public' order by table_name`,
     );
     expect(rows.map((r) => r.table_name)).toEqual(
-      ['api_keys', 'campaign_members', 'campaigns', 'contacts', 'customer_scores', 'customers', 'events', 'import_runs', 'items', 'purchases', 'served_recommendations'].sort(),
+      ['api_keys', 'campaign_members', 'campaigns', 'contacts', 'customer_scores', 'customers', 'dashboard_logouts', 'dashboard_summaries', 'events', 'import_runs', 'items', 'purchases', 'served_recommendations'].sort(),
     );
   });
 
