@@ -49,6 +49,10 @@ const AtRiskFilter = z.object({
   segment: z.string().max(100).optional(),
   min_clv: z.coerce.number().min(0).optional(),
   min_probability: z.coerce.number().min(0).max(1).optional(),
+  min_days_since_order: z.coerce.number().min(0).max(36_500).optional(),
+  max_days_since_order: z.coerce.number().min(0).max(36_500).optional(),
+  min_orders: z.coerce.number().int().min(1).max(1_000_000).optional(),
+  due: z.literal('true').transform(() => true).optional(),
   cursor: z.string().max(200).optional(),
 });
 
@@ -265,7 +269,7 @@ function campaignInput(f: z.infer<typeof CampaignForm>): CampaignInput {
       recommendations: t === 'message' ? null : { strategy: t, limit: f.items },
     })),
   ];
-  const audience = { tiers: f.tier ? [f.tier] : undefined, segment: f.segment, minClv: f.min_clv, minProbability: f.min_probability, excludeContactedWithinDays: f.exclude_contacted_within_days };
+  const audience = { tiers: f.tier ? [f.tier] : undefined, segment: f.segment, minClv: f.min_clv, minProbability: f.min_probability, ...winBack(f), excludeContactedWithinDays: f.exclude_contacted_within_days };
   // undefined fields would be stored as JSON nulls: leave them out
   return { name: f.name, audience: JSON.parse(JSON.stringify(audience)) as CampaignInput['audience'], arms };
 }
@@ -290,7 +294,12 @@ function parseQuery<T extends z.ZodType>(c: Context, schema: T): z.infer<T> {
 }
 
 function listQuery(f: AtRiskFilterForm): Omit<AtRiskQuery, 'limit' | 'withRecommendations'> {
-  return { tier: f.tier, segment: f.segment, minClv: f.min_clv, minProbability: f.min_probability };
+  return { tier: f.tier, segment: f.segment, minClv: f.min_clv, minProbability: f.min_probability, ...winBack(f) };
+}
+
+/** The win-back filters (days since the last order, orders placed, past their usual gap), as the list and campaigns take them. */
+function winBack(f: AtRiskFilterForm) {
+  return { minDaysSinceOrder: f.min_days_since_order, maxDaysSinceOrder: f.max_days_since_order, minOrders: f.min_orders, due: f.due };
 }
 
 /** Only a path inside the dashboard: a login link cannot send anyone elsewhere. */

@@ -82,6 +82,23 @@ describe.each(testEngines())('dashboard campaigns (%s)', (engine) => {
     expect((await b.get('/dashboard/campaigns/abc')).status).toBe(404);
   });
 
+  it('creates a campaign from a win-back filter: the campaign holds exactly the list\'s customers', async () => {
+    const b = new Browser(app);
+    const list = await (await b.get('/dashboard/at-risk?max_days_since_order=13&min_orders=2')).text();
+    expect(list).toContain('<input type="hidden" name="max_days_since_order" value="13">');
+    const ids = [...list.matchAll(/data-customer="([^"]+)"/g)].map((m) => m[1]).sort();
+    expect(ids.length).toBeGreaterThan(0);
+    const form = { _csrf: await b.csrf('/dashboard/at-risk'), max_days_since_order: '13', min_orders: '2', name: 'recent lapsers', holdout: '0.5', arms: 'personalized', items: '3' };
+    const created = await b.post('/dashboard/campaigns', form);
+    expect(created.status).toBe(303);
+    const id = Number(/^\/dashboard\/campaigns\/(\d+)$/.exec(created.headers.get('location')!)![1]);
+    const api = (await (await app.request(`/v1/campaigns/${id}`)).json()) as { audience: unknown; members: number };
+    expect(api.audience).toEqual({ max_days_since_order: 13, min_orders: 2 });
+    const listed = (await (await app.request('/v1/churn/at-risk?max_days_since_order=13&min_orders=2&limit=1000')).json()) as { customers: { customer_id: string }[] };
+    expect(listed.customers.map((c) => c.customer_id).sort()).toEqual(ids);
+    expect(api.members).toBe(ids.length);
+  });
+
   it('lets only admin keys create, export or close', async () => {
     const reader = (await createApiKey(shop.database.db, 'campaign-reader', ['read'])).token;
     await shop.runtime.keys.refresh();
@@ -97,4 +114,5 @@ describe.each(testEngines())('dashboard campaigns (%s)', (engine) => {
     expect(page).toContain('<table id="arms">');
     expect(page).not.toContain('id="close-campaign"');
   });
+
 });

@@ -49,10 +49,20 @@ describe('dashboard pages (app.request, PGlite)', () => {
       const picks = /data-customer="c1"[\s\S]*?<ul class="picks">([\s\S]*?)<\/ul>/.exec(all)![1]!;
       expect(picks.match(/<li>/g)).toHaveLength(3);
       expect((await app.request('/dashboard/at-risk?tier=bogus')).status).toBe(400);
+      // the win-back filters: days since the last order are 10 + k for c1..c8, two orders each, no cadence yet
+      const rows = async (q: string) => [...(await (await app.request(`/dashboard/at-risk?${q}`)).text()).matchAll(/data-customer="([^"]+)"/g)].map((m) => m[1]);
+      expect(await rows('min_days_since_order=12&max_days_since_order=14&min_orders=&due=')).toEqual(['c3', 'c4', 'c5']);
+      expect(await rows('min_orders=2&max_days_since_order=11')).toEqual(['c1', 'c2']);
+      expect(await rows('min_orders=3')).toEqual([]);
+      expect(await rows('due=true')).toEqual([]);
+      const form = await (await app.request('/dashboard/at-risk?max_days_since_order=11&due=true')).text();
+      expect(form).toContain('name="max_days_since_order" step="1" min="0" value="11"');
+      expect(form).toMatch(/name="due" value="true" checked/);
+      expect((await app.request('/dashboard/at-risk?due=yes')).status).toBe(400);
     });
 
     it('downloads the CSV of the current filter, identical to the API CSV', async () => {
-      for (const q of ['tier=high', 'segment=loyal&min_clv=50', '']) {
+      for (const q of ['tier=high', 'segment=loyal&min_clv=50', 'min_days_since_order=12&max_days_since_order=14&min_orders=2', 'due=true', '']) {
         const mine = await app.request(`/dashboard/at-risk.csv?${q}`);
         expect(mine.headers.get('content-type')).toMatch(/text\/csv/);
         const api = await (await app.request(`/v1/churn/at-risk?format=csv&${q}`)).text();

@@ -10,6 +10,10 @@ export interface AtRiskFilterForm {
   segment?: string | undefined;
   min_clv?: number | undefined;
   min_probability?: number | undefined;
+  min_days_since_order?: number | undefined;
+  max_days_since_order?: number | undefined;
+  min_orders?: number | undefined;
+  due?: boolean | undefined;
 }
 
 /** The filter as a query string (no cursor), for links and the CSV download. */
@@ -37,7 +41,10 @@ export function atRiskPage(viewer: Viewer, f: AtRiskFilterForm, segments: readon
         </label>
         <label>minimum CLV <input type="number" name="min_clv" step="any" min="0" value="${f.min_clv ?? ''}"></label>
         <label>minimum churn probability <input type="number" name="min_probability" step="0.05" min="0" max="1" value="${f.min_probability ?? ''}"></label>
-        <!-- recency filters (days since the last order) join here once the service supports them -->
+        <label>days since order, at least <input type="number" name="min_days_since_order" step="1" min="0" value="${f.min_days_since_order ?? ''}"></label>
+        <label>at most <input type="number" name="max_days_since_order" step="1" min="0" value="${f.max_days_since_order ?? ''}"></label>
+        <label>orders, at least <input type="number" name="min_orders" step="1" min="1" value="${f.min_orders ?? ''}"></label>
+        <label class="check"><input type="checkbox" name="due" value="true" ${f.due ? 'checked' : ''}> past their usual gap</label>
         <button type="submit">Apply</button>
         <a class="button secondary" href="/dashboard/at-risk">Reset</a>
         <a class="button secondary" href="/dashboard/at-risk.csv${query}" download>Download CSV</a>
