@@ -64,6 +64,7 @@ td.num, th.num { text-align:right; font-variant-numeric:tabular-nums; white-spac
 .tier-high { background:var(--high); } .tier-medium { background:var(--medium); } .tier-low { background:var(--low); }
 form.filters { display:flex; flex-wrap:wrap; gap:.6rem; align-items:flex-end; background:var(--card); border:1px solid var(--line); border-radius:8px; padding:.75rem; }
 form.filters label { display:flex; flex-direction:column; font-size:.8rem; color:var(--muted); gap:.15rem; }
+form.filters label.check { flex-direction:row; align-items:center; gap:.35rem; padding-bottom:.45rem; }
 input, select, button { font:inherit; }
 input, select { padding:.3rem .4rem; border:1px solid #cbd5e1; border-radius:4px; background:#fff; min-width:7rem; }
 button, .button { background:var(--accent); color:#fff; border:0; border-radius:4px; padding:.38rem .8rem; cursor:pointer; text-decoration:none; display:inline-block; }
