@@ -40,6 +40,13 @@ export interface RuntimeOptions {
   logger: Logger;
   /** Replica sync interval; 0 disables the timer (tests call `sync()` themselves). */
   pollMs?: number;
+  /**
+   * A sync round that has not settled by then is given up and the next one starts afresh (default
+   * 30 s). A query on a connection whose packets vanish has no client-side deadline in the driver:
+   * without this a round could wait until TCP gives up, every later round would share it, and the
+   * replica would stop following the database. A given-up round that finishes later applies nothing.
+   */
+  syncDeadlineMs?: number;
   loader?: RecommenderLoader;
   /** Days served recommendation lists are kept (ATTRIBUTION_DAYS, default 90); 0 records none. */
   attributionDays?: number;
@@ -76,6 +83,7 @@ export class ServiceRuntime {
   private lastPoll = new Date(0);
   private timer: NodeJS.Timeout | undefined;
   private syncing: Promise<void> | undefined;
+  private round = 0;
   /** Wall-clock start of the current run of failed polls (for the log line when they end). */
   private pollFailingSince: number | undefined;
 
@@ -158,20 +166,34 @@ export class ServiceRuntime {
 
   /** One round of the replica poll; concurrent callers share the round in progress. */
   sync(): Promise<void> {
-    this.syncing ??= this.doSync().finally(() => {
-      this.syncing = undefined;
-    });
+    if (!this.syncing) {
+      const round = ++this.round;
+      const deadline = this.options.syncDeadlineMs ?? 30_000;
+      let timer: NodeJS.Timeout | undefined;
+      const givenUp = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`replica sync round took longer than ${deadline} ms; given up`)), deadline);
+        timer.unref();
+      });
+      this.syncing = Promise.race([this.doSync(() => round !== this.round), givenUp]).finally(() => {
+        clearTimeout(timer);
+        if (round === this.round) this.round++;
+        this.syncing = undefined;
+      });
+    }
     return this.syncing;
   }
 
-  private async doSync(): Promise<void> {
+  /** `superseded`: true once this round was given up (its reads are then older than the next round's). */
+  private async doSync(superseded: () => boolean): Promise<void> {
     const db = this.options.database.db;
     // Timestamps come from the database clock (now() at transaction start), so the window is
     // anchored on that clock too; the overlap catches transactions that commit after a poll.
     const now = await databaseNow(db);
     const since = new Date(this.lastPoll.getTime() - OVERLAP_MS);
-    this.catalog.apply(await catalogRowsChangedSince(db, since));
-    for (const c of await customersChangedSince(db, since)) {
+    const [catalogRows, changedCustomers] = [await catalogRowsChangedSince(db, since), await customersChangedSince(db, since)];
+    if (superseded()) return;
+    this.catalog.apply(catalogRows);
+    for (const c of changedCustomers) {
       if (c.erased && !this.erased.has(c.externalId)) this.markErased(c.externalId);
     }
     this.lastPoll = now;
