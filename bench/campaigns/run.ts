@@ -10,14 +10,13 @@
 // A fresh `retain_campaign_bench` database is built each run: customers with scores (tiers in
 // turn), items, then the campaigns are created through the API (two contacted arms, 50/50, so
 // every member is exported) and each member is given four items, as a recommendation arm would.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import postgres from 'postgres';
 import { migrate, openDatabase } from '../../src/db/client.ts';
+import { freePort, startServer } from '../serve/harness.ts';
 
 const { values } = parseArgs({ options: { members: { type: 'string', default: '100000' }, 'server-heap-mb': { type: 'string', default: '0' }, 'database-url': { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/postgres' } } });
 const total = Number(values.members);
@@ -28,7 +27,7 @@ const url = await freshDatabase(values['database-url']!);
 await seed(url, total);
 const modelsDir = await mkdtemp(join(tmpdir(), 'retain-campaign-bench-'));
 const port = await freePort();
-const server = await startServer(url, modelsDir, port);
+const server = await startServer({ port, env: { DATABASE_URL: url, MODELS_DIR: modelsDir, ...(heapMb > 0 ? { NODE_OPTIONS: `--max-old-space-size=${heapMb}` } : {}) } });
 const base = `http://127.0.0.1:${port}`;
 try {
   const loadBefore = loadavg().map((l) => l.toFixed(1)).join(' ');
@@ -127,30 +126,4 @@ function mib(bytes: number): string {
   return (bytes / 2 ** 20).toFixed(0);
 }
 
-async function startServer(databaseUrl: string, models: string, listenPort: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--port', String(listenPort)], {
-    env: { ...process.env, DATABASE_URL: databaseUrl, MODELS_DIR: models, LOG_LEVEL: 'warn', HOST: '127.0.0.1', ...(heapMb > 0 ? { NODE_OPTIONS: `--max-old-space-size=${heapMb}` } : {}) },
-    stdio: ['ignore', 'inherit', 'pipe'],
-  });
-  let log = '';
-  child.stderr!.on('data', (b: Buffer) => (log += b.toString()));
-  const deadline = Date.now() + 120_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`server exited:\n${log}`);
-    if (await fetch(`http://127.0.0.1:${listenPort}/healthz`).then((r) => r.ok, () => false)) return child;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  child.kill('SIGTERM');
-  throw new Error(`server not up after 120 s:\n${log}`);
-}
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port: p } = s.address() as { port: number };
-      s.close(() => resolve(p));
-    });
-    s.on('error', reject);
-  });
-}

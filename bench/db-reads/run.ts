@@ -11,14 +11,14 @@
 // recommendations each. Scenarios alternate within each round; --rounds repeats them and every
 // round is printed. The shop database (`retain_db_reads_bench`) and its models
 // (data/generated/db-reads/) are built once and reused.
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import postgres from 'postgres';
-import { cpuSeconds, freePort, runLoad, table } from '../serve/harness.ts';
+import { cpuSeconds, freePort, runLoad, startServer, table } from '../serve/harness.ts';
 import type { LoadSpec } from '../serve/load.ts';
 
 const { values } = parseArgs({
@@ -48,7 +48,7 @@ const shopUrl = urlOf(SHOP);
 const customerIds = await prepareShop();
 preparePgbench();
 const port = await freePort();
-const server = await startServer(port);
+const server = await startServer({ port, env: { DATABASE_URL: shopUrl, MODELS_DIR: MODELS } });
 const base = `http://127.0.0.1:${port}`;
 const specDir = await mkdtemp(join(tmpdir(), 'retain-db-reads-'));
 try {
@@ -152,20 +152,4 @@ function pgbench(protocol: 'simple' | 'prepared'): { tps: number; latencyMs: num
   return { tps: Number(tps), latencyMs: Number(latency), cpu: Number(cpu[1]) + Number(cpu[2]) };
 }
 
-async function startServer(port: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--port', String(port)], {
-    env: { ...process.env, DATABASE_URL: shopUrl, MODELS_DIR: MODELS, LOG_LEVEL: 'warn', HOST: '127.0.0.1' },
-    stdio: ['ignore', 'inherit', 'pipe'],
-  });
-  let log = '';
-  child.stderr!.on('data', (b: Buffer) => (log += b.toString()));
-  const deadline = Date.now() + 120_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`server exited:\n${log}`);
-    if (await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.ok, () => false)) return child;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  child.kill('SIGTERM');
-  throw new Error(`server not ready after 120 s:\n${log}`);
-}
 

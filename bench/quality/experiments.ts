@@ -23,7 +23,6 @@ import { matMul } from '../../src/ml/numeric/linalg.ts';
 import { spdInverseInPlace } from '../../src/ml/numeric/spd-inverse.ts';
 import { sparseGram } from '../../src/ml/numeric/sparse-products.ts';
 import { initTf } from '../../src/ml/numeric/tf.ts';
-import type { PurchaseLog } from '../../src/ml/customers/purchase-log.ts';
 import { density, sparseShop } from './sparse-shop.ts';
 
 const { positionals, values } = parseArgs({ allowPositionals: true, options: { group: { type: 'string', default: 'ease,rp3,knn,blend' }, decay: { type: 'string', default: '60:200,120:200,240:200,60:500,120:500,240:500' } } });

@@ -1,14 +1,58 @@
-// What the HTTP benchmarks (bench/serve, bench/db-reads) share: autocannon from its own lean
-// process (load.ts), a process's CPU seconds, a free port, a markdown table.
-import { spawn } from 'node:child_process';
+// What the HTTP benchmarks (bench/serve, bench/db-reads, bench/events, bench/campaigns) share: `retain
+// serve` as its own process, autocannon from its own lean process (load.ts), a process's CPU seconds,
+// a free port, a markdown table.
+import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import type { Result } from 'autocannon';
 
-/** One scenario from a second process (load.ts), so the benchmark's own heap never stalls the load generator. */
-export function runLoad(specFile: string): Promise<Result> {
+export interface ServerOptions {
+  port: number;
+  /** Added to this process's environment (DATABASE_URL, MODELS_DIR, NODE_OPTIONS, ...); HOST is 127.0.0.1, LOG_LEVEL warn unless given. */
+  env: Record<string, string>;
+  /** Also wait until the fresh customers' fold-in lists are computed (`retain_fold_in_pending 0` in /metrics). */
+  foldInDone?: boolean;
+  timeoutMs?: number;
+}
+
+/** `retain serve` as its own process, resolved once /readyz answers (its stderr is shown if it fails to start). */
+export async function startServer(o: ServerOptions): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--port', String(o.port)], {
+    env: { ...process.env, LOG_LEVEL: 'warn', ...o.env, HOST: '127.0.0.1' },
+    stdio: ['ignore', 'inherit', 'pipe'],
+  });
+  let log = '';
+  child.stderr!.on('data', (b: Buffer) => (log += b.toString()));
+  const base = `http://127.0.0.1:${o.port}`;
+  const timeoutMs = o.timeoutMs ?? 120_000;
+  const deadline = Date.now() + timeoutMs;
+  const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`server exited:\n${log}`);
+    if (await fetch(`${base}/readyz`).then((r) => r.ok, () => false)) {
+      while (o.foldInDone && !/^retain_fold_in_pending 0$/m.test(await (await fetch(`${base}/metrics`)).text())) await pause(500);
+      return child;
+    }
+    await pause(250);
+  }
+  child.kill('SIGTERM');
+  throw new Error(`server not ready after ${timeoutMs / 1000} s:\n${log}`);
+}
+
+/** SIGTERM (graceful), then SIGKILL if it has not exited within 10 s. */
+export async function stopServer(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** One scenario from a second process (`script`, default bench/serve/load.ts), so the benchmark's own heap never stalls the load generator. */
+export function runLoad(specFile: string, script = 'bench/serve/load.ts'): Promise<Result> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/serve/load.ts', specFile], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', script, specFile], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (b: Buffer) => (out += b.toString()));
     child.once('error', reject);

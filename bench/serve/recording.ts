@@ -5,17 +5,17 @@
 // the machine's load hit both alike. Reports each side's median round and the ratio.
 //
 //   npx tsx bench/serve/recording.ts [--rounds 4] [--duration 10] [--connections 50] [--database-url postgres://...]
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import type { ChildProcess } from 'node:child_process';
 import type { Result } from 'autocannon';
 import postgres from 'postgres';
 import { migrate, openDatabase } from '../../src/db/client.ts';
 import { initTf } from '../../src/ml/numeric/tf.ts';
 import { prepareBenchModel, seedBenchDatabase } from './generate.ts';
+import { freePort, runLoad, startServer } from './harness.ts';
 import type { LoadSpec } from './load.ts';
 
 const { values } = parseArgs({
@@ -34,7 +34,7 @@ const servers: { port: number; child: ChildProcess }[] = [];
 try {
   for (const side of sides) {
     const port = await freePort();
-    servers.push({ port, child: await startServer(port, { DATABASE_URL: url, MODELS_DIR: data.modelsDir, ...side.env }) });
+    servers.push({ port, child: await startServer({ port, foldInDone: true, timeoutMs: 180_000, env: { DATABASE_URL: url, MODELS_DIR: data.modelsDir, NODE_OPTIONS: '--max-old-space-size=256', ...side.env } }) });
   }
   const fresh = new Set(data.freshCustomerIds);
   const known = data.customerIds.filter((id) => !fresh.has(id));
@@ -74,15 +74,6 @@ try {
   for (const s of servers) s.child.kill('SIGTERM');
 }
 
-function runLoad(specFile: string): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/serve/load.ts', specFile], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout.on('data', (b: Buffer) => (out += b.toString()));
-    child.once('error', reject);
-    child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as Result) : reject(new Error(`load generator exited with ${code}`))));
-  });
-}
 
 async function freshDatabase(serverUrl: string): Promise<string> {
   const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
@@ -98,36 +89,4 @@ async function freshDatabase(serverUrl: string): Promise<string> {
   return u.toString();
 }
 
-async function startServer(port: number, env: Record<string, string>): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--port', String(port)], {
-    env: { ...process.env, ...env, LOG_LEVEL: 'warn', HOST: '127.0.0.1', NODE_OPTIONS: '--max-old-space-size=256' },
-    stdio: ['ignore', 'inherit', 'pipe'],
-  });
-  let log = '';
-  child.stderr!.on('data', (b: Buffer) => (log += b.toString()));
-  const deadline = Date.now() + 180_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`server exited:\n${log}`);
-    if (await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.ok, () => false)) {
-      for (;;) {
-        const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-        if (/^retain_fold_in_pending 0$/m.test(metrics)) return child;
-        await new Promise((r) => setTimeout(r, 500));
-      }
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  child.kill('SIGTERM');
-  throw new Error(`server not ready after 180 s:\n${log}`);
-}
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}

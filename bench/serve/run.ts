@@ -28,7 +28,7 @@ import { initTf } from '../../src/ml/numeric/tf.ts';
 import { createRng } from '../../src/ml/numeric/rng.ts';
 import { migrate, openDatabase } from '../../src/db/client.ts';
 import { prepareBenchModel, seedBenchDatabase, type BenchData } from './generate.ts';
-import { cpuSeconds, freePort, runLoad, table } from './harness.ts';
+import { cpuSeconds, freePort, runLoad, startServer, table } from './harness.ts';
 import type { LoadSpec } from './load.ts';
 
 const { values } = parseArgs({
@@ -52,7 +52,7 @@ const foldInMs = await measureFoldIn(data);
 const databaseEnv = await prepareDatabase(data, values['database-url']);
 
 const port = await freePort();
-const server = await startServer(data, port, databaseEnv);
+const server = await startServer({ port, foldInDone: true, env: { ...databaseEnv, MODELS_DIR: data.modelsDir, LOG_LEVEL: 'info', ...(heapMb > 0 ? { NODE_OPTIONS: `--max-old-space-size=${heapMb}` } : {}) } });
 const bare = { nodeHttp: await startBare('node-http'), hono: await startBare('hono') };
 try {
   const base = `http://127.0.0.1:${port}`;
@@ -190,30 +190,6 @@ async function prepareDatabase(d: BenchData, serverUrl: string | undefined): Pro
   return { DATABASE_URL: url.toString() };
 }
 
-async function startServer(d: BenchData, port: number, databaseEnv: Record<string, string>): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--port', String(port)], {
-    env: { ...process.env, ...databaseEnv, MODELS_DIR: d.modelsDir, LOG_LEVEL: 'info', HOST: '127.0.0.1', ...(heapMb > 0 ? { NODE_OPTIONS: `--max-old-space-size=${heapMb}` } : {}) },
-    stdio: ['ignore', 'inherit', 'pipe'],
-  });
-  let log = '';
-  child.stderr!.on('data', (b: Buffer) => (log += b.toString()));
-  const deadline = Date.now() + 120_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`server exited:\n${log}`);
-    const ready = await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.ok, () => false);
-    if (ready) {
-      // the fresh customers' fold-in lists are computed after start-up: measure once they are
-      for (;;) {
-        const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-        if (/^retain_fold_in_pending 0$/m.test(metrics)) return child;
-        await new Promise((r) => setTimeout(r, 500));
-      }
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  child.kill('SIGTERM');
-  throw new Error(`server not ready after 120 s:\n${log}`);
-}
 
 async function serverMemory(pid: number): Promise<{ rss: number; peak: number }> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8');

@@ -12,7 +12,7 @@ import { CopyChunker } from './copy-text.ts';
 import { lockIfEmpty, withIndexesRebuilt } from './index-rebuild.ts';
 import { inputSize, openInput, readCsv, type CsvRecord } from './csv.ts';
 import { parsePurchaseRecord, purchaseLayout, type PurchaseFormat, type PurchaseLayout } from './purchase-row.ts';
-import { REJECT_SAMPLES, rejectsFile, type Reject, type RejectSink } from './rejects.ts';
+import { REJECT_SAMPLES, rejectsFile, type Reject } from './rejects.ts';
 
 export interface PurchaseImportOptions {
   format?: PurchaseFormat;

@@ -7,7 +7,7 @@ import type { ScoredItem } from '../ml/cf/recommender.ts';
 import type { CatalogSnapshot } from './catalog-snapshot.ts';
 import type { FreshPurchases } from './fresh-purchases.ts';
 import type { ItemFlags } from './item-filter.ts';
-import type { LoadedRecommender, ModelRegistry } from './model-registry.ts';
+import type { LoadedRecommender } from './model-registry.ts';
 
 export interface RecommendOptions {
   limit: number;

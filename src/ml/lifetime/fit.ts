@@ -97,7 +97,6 @@ export interface CompressedSummary {
  * Spend is part of a row only with `withMonetary` (Gamma-Gamma); purchase models ignore it.
  */
 export function compressSummary(data: RepeatSummary, withMonetary = false): CompressedSummary {
-  const n = data.frequency.length;
   const monetary = withMonetary ? data.monetary : undefined;
   const columns = monetary ? [data.frequency, data.recency, data.T, monetary] : [data.frequency, data.recency, data.T];
   const { first, weights, rowOf } = groupIdenticalRows(columns, data.weight);

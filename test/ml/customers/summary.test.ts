@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import fc from 'fast-check';
 import { DAY_MS, PurchaseLogBuilder } from '../../../src/ml/customers/purchase-log.ts';
 import { checkRepeatSummary, summarizeCustomers } from '../../../src/ml/customers/summary.ts';
 import { readPurchaseLog } from '../../../src/import/read-purchase-log.ts';
