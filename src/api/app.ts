@@ -11,7 +11,6 @@ import { docsRoutes } from './docs.ts';
 import { dashboardRoutes } from './dashboard/routes.ts';
 import { createErrorHandler, notFoundHandler, validationHook } from './error-handler.ts';
 import { openHotLane } from './hot-route.ts';
-import { ItemListJson } from './item-list-json.ts';
 import { Metrics } from './metrics.ts';
 import { campaignRoutes } from './routes/campaigns.ts';
 import { churnRoutes } from './routes/churn.ts';
@@ -60,9 +59,8 @@ export function createApp(options: AppOptions): App {
   app.use('/v1/*', authenticate(runtime.keys, alwaysRequireKey));
 
   healthRoutes(app, runtime, metrics);
-  const itemListJson = new ItemListJson();
-  recommendationRoutes(app, runtime, itemListJson);
-  itemRoutes(app, runtime, itemListJson);
+  recommendationRoutes(app, runtime);
+  itemRoutes(app, runtime);
   customerRoutes(app, runtime);
   churnRoutes(app, runtime);
   segmentRoutes(app, runtime);

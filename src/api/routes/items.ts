@@ -5,7 +5,6 @@ import type { ServiceRuntime } from '../../services/runtime.ts';
 import type { AppEnv } from '../app-env.ts';
 import { requireScope } from '../auth.ts';
 import { hotGet } from '../hot-route.ts';
-import { JSON_HEADERS, type ItemListJson } from '../item-list-json.ts';
 import { bool, errorResponses, idParam, ItemSchema, itemJson, limitParam, stringList } from '../schemas.ts';
 
 const ItemList = z.object({ model_version: z.string().nullable(), items: z.array(ItemSchema) }).openapi('ItemList');
@@ -28,7 +27,7 @@ function toPatch(externalId: string, f: ItemFieldsInput): ItemPatch {
   return { externalId, title: f.title, category: f.category, price: f.price, active: f.active, inStock: f.in_stock, recommendable: f.recommendable, attributes: f.attributes };
 }
 
-export function itemRoutes(app: OpenAPIHono<AppEnv>, rt: ServiceRuntime, json: ItemListJson): void {
+export function itemRoutes(app: OpenAPIHono<AppEnv>, rt: ServiceRuntime): void {
   app.openapi(
     createRoute({
       method: 'get',
@@ -74,7 +73,7 @@ export function itemRoutes(app: OpenAPIHono<AppEnv>, rt: ServiceRuntime, json: I
     }),
     (c, { item_id }, q) => {
       const r = rt.recommendations.similar(item_id, { limit: q.limit, categories: q.category, exclude: q.exclude, inStock: q.in_stock });
-      return c.body(json.itemList(r.modelVersion, r.items), 200, JSON_HEADERS);
+      return c.json({ model_version: r.modelVersion, items: r.items.map(itemJson) }, 200);
     },
   );
 

@@ -5,7 +5,6 @@ import type { ServiceRuntime } from '../../services/runtime.ts';
 import type { AppEnv } from '../app-env.ts';
 import { requireScope } from '../auth.ts';
 import { hotGet } from '../hot-route.ts';
-import { JSON_HEADERS, type ItemListJson } from '../item-list-json.ts';
 import { bool, errorResponses, idParam, ItemSchema, itemJson, limitParam, stringList } from '../schemas.ts';
 
 const RecommendationsSchema = z
@@ -29,7 +28,7 @@ const filterQuery = {
   include_purchased: bool('Also recommend items the customer already bought (repeat purchases); still only active, recommendable items', false),
 };
 
-export function recommendationRoutes(app: OpenAPIHono<AppEnv>, rt: ServiceRuntime, json: ItemListJson): void {
+export function recommendationRoutes(app: OpenAPIHono<AppEnv>, rt: ServiceRuntime): void {
   hotGet(
     app,
     createRoute({
@@ -49,7 +48,7 @@ export function recommendationRoutes(app: OpenAPIHono<AppEnv>, rt: ServiceRuntim
     (c, { customer_id }, q) => {
       const r = rt.recommendations.forCustomer(customer_id, { limit: q.limit, categories: q.category, exclude: q.exclude, inStock: q.in_stock, includePurchased: q.include_purchased });
       rt.attribution.served(r);
-      return c.body(json.recommendations(r), 200, JSON_HEADERS);
+      return c.json(recommendationsJson(r), 200);
     },
   );
 
