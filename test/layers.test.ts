@@ -1,42 +1,10 @@
 // The layering rules of README's Layout section, checked on every run: a rule that is only written
 // down is broken by the first hurried import.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { importsOf, root, sourceFiles, type Import } from './helpers/imports.ts';
 
-const root = resolve(import.meta.dirname, '..');
 const src = join(root, 'src');
-
-function sourceFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) return sourceFiles(path);
-    return path.endsWith('.ts') || path.endsWith('.tsx') ? [path] : [];
-  });
-}
-
-interface Import {
-  file: string;
-  target: string;
-  typeOnly: boolean;
-}
-
-/** Every import of a file, relative targets resolved to paths under the repository root. */
-function importsOf(file: string): Import[] {
-  const text = readFileSync(file, 'utf8');
-  const out: Import[] = [];
-  const pattern = /^\s*(import|export)\s+(type\s+)?(?:[^'";]*?\sfrom\s+)?['"]([^'"]+)['"]/gm;
-  for (const m of text.matchAll(pattern)) {
-    const spec = m[3]!;
-    const target = spec.startsWith('.') ? relative(root, resolve(dirname(file), spec)) : spec;
-    out.push({ file: relative(root, file), target, typeOnly: Boolean(m[2]) });
-  }
-  for (const m of text.matchAll(/import\(\s*['"]([^'"]+)['"]\s*\)/g)) {
-    const spec = m[1]!;
-    out.push({ file: relative(root, file), target: spec.startsWith('.') ? relative(root, resolve(dirname(file), spec)) : spec, typeOnly: false });
-  }
-  return out;
-}
 
 const all = sourceFiles(src).flatMap(importsOf);
 const within = (prefix: string) => all.filter((i) => i.file.startsWith(prefix));

@@ -168,9 +168,9 @@ export class RecommendationService {
       const bought = this.boughtItems(state, customerId);
       return bought.length > 0 ? r.recommendFromItems(bought, n, allow, exclude, { includePurchased }) : r.popular(n, allowed);
     }
-    const found = this.foldInEntry(state, customerId);
-    if (!found) return r.popular(n, allowed);
-    const { items, scores } = found.entry;
+    const entry = this.foldInEntry(state, customerId);
+    if (!entry) return r.popular(n, allowed);
+    const { items, scores } = entry;
     const out: ScoredItem[] = [];
     for (let k = 0; k < items.length; k++) {
       const item = items[k]!;
@@ -180,27 +180,30 @@ export class RecommendationService {
     }
     // the cached list is complete when shorter than its depth: nothing else qualifies
     if (items.length < FOLD_IN_DEPTH) return out;
-    return r.recommendFromItems(found.bought, n, allow, exclude);
+    return r.recommendFromItems(this.boughtItems(state, customerId), n, allow, exclude);
   }
 
-  /** The customer's cached fold-in list, computed if missing or stale; undefined when they bought nothing the model knows. */
-  private foldInEntry(state: ServingState, customerId: string): { entry: FoldInEntry; bought: number[] } | undefined {
+  /**
+   * The customer's cached fold-in list, computed if missing or stale; undefined when they bought
+   * nothing the model knows. A fresh entry is returned without collecting the customer's purchases
+   * (they only change with the generation, which marks it stale).
+   */
+  private foldInEntry(state: ServingState, customerId: string): FoldInEntry | undefined {
     const r = state.model.recommender;
     if (this.foldInModel !== r.version) {
       this.foldIns.clear();
       this.foldInModel = r.version;
     }
+    const generation = state.fresh.generationOf(customerId);
+    const cached = this.foldIns.get(customerId);
+    if (cached && cached.generation === generation) return cached;
     const bought = this.boughtItems(state, customerId);
     if (bought.length === 0) return undefined;
-    const generation = state.fresh.generationOf(customerId);
-    let entry = this.foldIns.get(customerId);
-    if (!entry || entry.generation !== generation) {
-      if (this.foldIns.size >= FOLD_IN_CACHE_MAX) this.foldIns.clear();
-      const list = r.recommendFromItems(bought, FOLD_IN_DEPTH);
-      entry = { generation, items: Int32Array.from(list, (x) => x.item), scores: Float32Array.from(list, (x) => x.score) };
-      this.foldIns.set(customerId, entry);
-    }
-    return { entry, bought };
+    if (this.foldIns.size >= FOLD_IN_CACHE_MAX) this.foldIns.clear();
+    const list = r.recommendFromItems(bought, FOLD_IN_DEPTH);
+    const entry = { generation, items: Int32Array.from(list, (x) => x.item), scores: Float32Array.from(list, (x) => x.score) };
+    this.foldIns.set(customerId, entry);
+    return entry;
   }
 
   /** Model item indices the customer bought: training history plus fresh purchases the model knows. */

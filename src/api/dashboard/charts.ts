@@ -2,12 +2,36 @@
 // its SVG renderer (no browser, no client script), inlined into the page. Each chart is tagged with
 // its name and the number of data points it draws, so a test (or a person) can tell an empty chart
 // from a full one.
-import { BarChart, BoxplotChart, HeatmapChart, LineChart, ScatterChart } from 'echarts/charts';
-import { GridComponent, LegendComponent, MarkLineComponent, TitleComponent, VisualMapComponent } from 'echarts/components';
-import { init, use, type EChartsCoreOption } from 'echarts/core';
-import { SVGRenderer } from 'echarts/renderers';
+//
+// ECharts is loaded by `loadCharts()` (the dashboard awaits it before a page, the report before
+// rendering), not with this module: it costs a serving process about 55 MiB of RSS (bench/serve),
+// and most processes never draw a chart.
+import type { EChartsCoreOption } from 'echarts/core';
 
-use([SVGRenderer, LineChart, BarChart, BoxplotChart, HeatmapChart, ScatterChart, GridComponent, LegendComponent, MarkLineComponent, TitleComponent, VisualMapComponent]);
+let echarts: typeof import('echarts/core') | undefined;
+let loading: Promise<void> | undefined;
+
+/** Loads ECharts with the renderer and the chart kinds used here; renderChart needs it done. */
+export function loadCharts(): Promise<void> {
+  loading ??= (async () => {
+    const [core, charts, components, renderers] = await Promise.all([import('echarts/core'), import('echarts/charts'), import('echarts/components'), import('echarts/renderers')]);
+    core.use([
+      renderers.SVGRenderer,
+      charts.LineChart,
+      charts.BarChart,
+      charts.BoxplotChart,
+      charts.HeatmapChart,
+      charts.ScatterChart,
+      components.GridComponent,
+      components.LegendComponent,
+      components.MarkLineComponent,
+      components.TitleComponent,
+      components.VisualMapComponent,
+    ]);
+    echarts = core;
+  })();
+  return loading;
+}
 
 export interface ChartSize {
   width: number;
@@ -30,7 +54,8 @@ const base: EChartsCoreOption = {
  */
 export function renderChart(name: string, option: EChartsCoreOption, points: number, size: ChartSize = { width: 760, height: 320 }): string {
   if (points === 0) return `<p class="empty" data-chart-empty="${escapeAttr(name)}">No data for this chart yet.</p>`;
-  const chart = init(null, null, { renderer: 'svg', ssr: true, width: size.width, height: size.height });
+  if (!echarts) throw new Error('renderChart: await loadCharts() first');
+  const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width: size.width, height: size.height });
   try {
     chart.setOption({ ...base, ...option });
     const svg = chart.renderToSVGString();

@@ -3,11 +3,13 @@
 import { html, raw } from 'hono/html';
 import type { Manifest } from '../../artifacts/manifest.ts';
 import { churnBacktestOf, churnValidationOf } from '../../services/model-reports.ts';
+import { loadCharts } from './charts.ts';
 import { backtestSection } from './churn-charts.ts';
 import { fmt } from './format.ts';
 import { STYLE } from './layout.ts';
 
 export async function renderChurnReportHtml(manifest: Manifest): Promise<string> {
+  await loadCharts();
   const backtest = churnBacktestOf(manifest.metrics);
   const validation = churnValidationOf(manifest.metrics);
   const doc = html`<!doctype html>

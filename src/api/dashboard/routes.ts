@@ -14,6 +14,7 @@ import type { ServiceRuntime } from '../../services/runtime.ts';
 import { statusOfCode } from '../error-handler.ts';
 import { exportColumns, exportCsvLine } from '../routes/campaigns.ts';
 import { CSV_COLUMNS, csvLine } from '../routes/churn.ts';
+import { loadCharts } from './charts.ts';
 import type { Viewer } from './layout.ts';
 import { atRiskPage, type AtRiskFilterForm } from './pages/at-risk.ts';
 import { customerPage, customerSearchPage } from './pages/customer.ts';
@@ -90,6 +91,11 @@ export function dashboardRoutes(options: DashboardOptions): Hono<DashboardEnv> {
     },
   });
   app.use('*', (c, next) => (c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : limitForm(c, next)));
+  // ECharts loads with the first dashboard request, not with the server (see charts.ts)
+  app.use('*', async (_c, next) => {
+    await loadCharts();
+    return next();
+  });
 
   app.use('*', async (c, next) => {
     for (const [k, v] of Object.entries(SECURITY_HEADERS)) c.header(k, v);

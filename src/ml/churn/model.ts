@@ -2,7 +2,9 @@
 // TensorFlow.js layers API, trained with early stopping on a validation slice, and averaged over an
 // ensemble of seeds. The fitted result is plain Float32Array weights (no live tf objects), so it can
 // be saved as raw bytes and scored anywhere. Inputs are standardised features (see features.ts).
-import * as tfl from '@tensorflow/tfjs-layers';
+// The layers API is loaded when a network is trained, not when this module is: scoring needs only
+// tfjs-core, and the layers package costs a serving process about 35 MiB of RSS (bench/serve).
+import type * as Layers from '@tensorflow/tfjs-layers';
 import { tf } from '../numeric/tf.ts';
 import { createRng, shuffled } from '../numeric/rng.ts';
 
@@ -83,12 +85,13 @@ export async function fitChurnNet(
     ? { 0: train.rows / (2 * (train.rows - positives)), 1: train.rows / (2 * positives) }
     : undefined;
 
+  const tfl = await import('@tensorflow/tfjs-layers');
   const xs = tf.tensor2d(train.x, [train.rows, train.columns]);
   const ys = tf.tensor2d(Float32Array.from(train.y), [train.rows, 1]);
   const members: ChurnNetMember[] = [];
   try {
     for (let m = 0; m < o.seeds.length; m++) {
-      members.push(await fitMember(xs, ys, validation, o, o.seeds[m]!, classWeight, (e, l) => onEpoch?.(m, e, l)));
+      members.push(await fitMember(tfl, xs, ys, validation, o, o.seeds[m]!, classWeight, (e, l) => onEpoch?.(m, e, l)));
     }
   } finally {
     xs.dispose();
@@ -98,6 +101,7 @@ export async function fitChurnNet(
 }
 
 async function fitMember(
+  tfl: typeof Layers,
   xs: tf.Tensor2D,
   ys: tf.Tensor2D,
   validation: ChurnDataset,
@@ -169,7 +173,7 @@ async function fitMember(
   return { hiddenKernel: new Float32Array(0), hiddenBias: new Float32Array(0), outputKernel: ok!, outputBias: ob![0]!, bestEpoch, validationLogLoss: best };
 }
 
-function predictLogits(model: tfl.LayersModel, data: ChurnDataset): Float32Array {
+function predictLogits(model: Layers.LayersModel, data: ChurnDataset): Float32Array {
   return tf.tidy(() => (model.predict(tf.tensor2d(data.x, [data.rows, data.columns])) as tf.Tensor).dataSync() as Float32Array).slice();
 }
 
