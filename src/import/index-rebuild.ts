@@ -15,8 +15,12 @@ export async function lockIfEmpty(session: BulkSession, table: string): Promise<
   return empty(); // a writer may have committed rows between the look and the lock
 }
 
-/** Runs `load` with every index and unique or primary-key constraint of `table` dropped, then builds them again. */
-export async function withIndexesRebuilt<T>(session: BulkSession, table: string, load: () => Promise<T>): Promise<T> {
+/**
+ * Runs `load` with every index and unique or primary-key constraint of `table` dropped, then builds
+ * them again. If a unique constraint finds repeated keys in what `load` stored, `removeRepeats`
+ * (when given) deletes them and the constraint is built again; without it the build fails.
+ */
+export async function withIndexesRebuilt<T>(session: BulkSession, table: string, load: () => Promise<T>, removeRepeats?: () => Promise<void>): Promise<T> {
   const constraints = await session.query<{ name: string; definition: string }>(
     `SELECT conname AS name, pg_get_constraintdef(oid) AS definition FROM pg_constraint
      WHERE conrelid = $1::regclass AND contype IN ('p', 'u') ORDER BY contype, conname`,
@@ -32,10 +36,28 @@ export async function withIndexesRebuilt<T>(session: BulkSession, table: string,
   for (const c of constraints) await session.exec(`ALTER TABLE ${table} DROP CONSTRAINT ${quoteIdent(c.name)}`);
   for (const i of indexes) await session.exec(`DROP INDEX ${quoteIdent(i.name)}`);
   const result = await load();
-  for (const c of constraints) await session.exec(`ALTER TABLE ${table} ADD CONSTRAINT ${quoteIdent(c.name)} ${c.definition}`);
+  for (const c of constraints) {
+    const add = `ALTER TABLE ${table} ADD CONSTRAINT ${quoteIdent(c.name)} ${c.definition}`;
+    if (!removeRepeats) {
+      await session.exec(add);
+      continue;
+    }
+    await session.exec('SAVEPOINT rebuild');
+    try {
+      await session.exec(add);
+      await session.exec('RELEASE SAVEPOINT rebuild');
+    } catch (err) {
+      if ((err as { code?: unknown }).code !== UNIQUE_VIOLATION) throw err;
+      await session.exec('ROLLBACK TO SAVEPOINT rebuild');
+      await removeRepeats();
+      await session.exec(add);
+    }
+  }
   for (const i of indexes) await session.exec(i.definition);
   return result;
 }
+
+const UNIQUE_VIOLATION = '23505';
 
 function quoteIdent(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
