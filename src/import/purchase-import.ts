@@ -1,9 +1,10 @@
-// Purchase history import: the file is streamed and validated record by record, the good lines go
-// chunk by chunk into a temporary staging table with COPY (the server stores one chunk while the
-// next is parsed here) and are merged from there into customers, items and purchases in a few
-// set-wise statements at the end, all inside one transaction: a crash or Ctrl-C before the commit
-// changes nothing, memory stays flat, and (order_id, line_no) makes a repeated import add nothing.
-// Where the time goes, and why the merge is one statement: bench/import/README.md.
+// Purchase history import: the file is streamed and validated record by record, the good lines are
+// gathered in batches whose new customers and items are created (their ids looked up once each,
+// the customers locked FOR SHARE), then COPYed with those ids while the next batch is read: into
+// purchases itself on a first load (the table empty and locked, its indexes built afterwards), or
+// into a temporary staging table merged with ON CONFLICT DO NOTHING at the end. All inside one
+// transaction: a crash or Ctrl-C before the commit changes nothing, memory stays flat, and
+// (order_id, line_no) makes a repeated import add nothing. Where the time goes: bench/import/README.md.
 import type { BulkSession, Database } from '../db/client.ts';
 import { ONLINE_RETAIL_NON_PRODUCTS } from '../db/schema/items.ts';
 import { DomainError, ValidationError } from '../errors.ts';
@@ -50,13 +51,13 @@ export interface PurchaseImportSummary {
 }
 
 export interface ImportPhases {
-  /** Reading, checking and COPYing the file into the staging table (client and server at once). */
+  /** From the start until every line is in purchases (a first load) or the staging table: reading, checking, lookups, COPY. */
   stage: number;
-  /** New customers and items. */
+  /** Of the stage: creating the new customers and items and looking up every id (while the reading goes on). */
   upserts: number;
-  /** Locking the file's customers FOR SHARE, counting lines of erased ones. */
+  /** Whether purchases is empty, and if so locking it for a first load. */
   lock: number;
-  /** INSERT ... SELECT into purchases. */
+  /** INSERT ... SELECT from the staging table into purchases (0 on a first load: the lines went straight in). */
   insert: number;
   /** Rebuilding purchases' indexes after a first load (0 otherwise). */
   indexes: number;
@@ -110,7 +111,7 @@ export async function importPurchases(database: Database, path: string, options:
   try {
     await database.withSession(async (session) => {
       await session.exec('BEGIN');
-      // The server stores one batch while the next is read and checked here (two cores at work).
+      // The batches handed over so far, in order: never rejects, the first failure is kept in serverError.
       let inFlight: Promise<void> = Promise.resolve();
       let serverError: unknown;
       let committing = 0;
@@ -125,23 +126,48 @@ export async function importPurchases(database: Database, path: string, options:
           await session.exec(`CREATE TEMP TABLE ${STAGE} (customer_id bigint, item_id bigint, order_id text, line_no int, kind purchase_kind,
             quantity int, unit_price float8, occurred_at timestamptz) ON COMMIT DROP`);
         }
-        const batch = new PurchaseBatch(chunkRows);
         const ids = { customers: new Map() as IdMap, items: new Map() as IdMap };
         let sent = 0;
-        const flush = async (): Promise<void> => {
-          await inFlight;
-          if (serverError) throw serverError;
+        /** The batch's new customers and items created, every id looked up, and its lines as COPY text. */
+        const writeOut = async (batch: PurchaseBatch): Promise<Uint8Array> => {
           const t = performance.now();
           const unknown = batch.unknownIds(ids.customers, ids.items);
-          if (unknown.customers.length > 0) summary.newCustomers += await resolveCustomers(session, unknown.customers, ids.customers);
-          if (unknown.items.length > 0) summary.newItems += await resolveItems(session, unknown.items, ids.items, nonProducts);
+          // sent at once: the server runs them in order, the client waits for one round trip
+          const [customers, items] = await Promise.all([
+            unknown.customers.length > 0 ? resolveCustomers(session, unknown.customers, ids.customers) : 0,
+            unknown.items.length > 0 ? resolveItems(session, unknown.items, ids.items, nonProducts) : 0,
+          ]);
+          summary.newCustomers += customers;
+          summary.newItems += items;
           phases.upserts += (performance.now() - t) / 1000;
           const encoded = batch.take(ids.customers, ids.items);
           summary.purchases += encoded.purchases;
           summary.cancellations += encoded.cancellations;
           summary.erased += encoded.erased;
           sent += encoded.purchases + encoded.cancellations;
-          if (encoded.text.length > 0) inFlight = session.copyIn(target, BATCH_COLUMNS, encoded.text).catch((err: unknown) => void (serverError = err));
+          return encoded.text;
+        };
+        // Two batches: one is read into while the other waits for its ids and goes to the server,
+        // so neither the lookups' round trips nor the COPY hold up the reading.
+        const batches = [new PurchaseBatch(chunkRows), new PurchaseBatch(chunkRows)];
+        let filling = 0;
+        let otherWritten: Promise<void> = Promise.resolve();
+        const flush = async (): Promise<void> => {
+          const batch = batches[filling]!;
+          const previous = inFlight;
+          let written!: () => void;
+          const isWritten = new Promise<void>((resolve) => (written = resolve));
+          inFlight = (async () => {
+            const text = await (async () => {
+              await previous; // batches reach the server in file order
+              return serverError ? undefined : writeOut(batch);
+            })().finally(written);
+            if (text && text.length > 0) await session.copyIn(target, BATCH_COLUMNS, text);
+          })().catch((err: unknown) => void (serverError ??= err));
+          filling = 1 - filling;
+          await otherWritten; // the batch read into next was handed over before this one
+          otherWritten = isWritten;
+          if (serverError) throw serverError;
         };
         // Position of each line within its order, counting every record that names the order.
         const orderLines = new Map<string, number>();
@@ -161,6 +187,7 @@ export async function importPurchases(database: Database, path: string, options:
               if (!result.ok) await reject(record, result.reason);
               else if (lineNo === undefined) await reject(record, 'line_no must be a positive integer');
               else {
+                const batch = batches[filling]!;
                 batch.add(result.line, lineNo);
                 if (batch.full) {
                   await flush();
@@ -180,7 +207,8 @@ export async function importPurchases(database: Database, path: string, options:
         if (firstLoad) {
           // Line numbers counted here are unique per order; a file's own line_no column may repeat one.
           const repeats = lineNoIndex === undefined ? undefined : () => removeRepeats(session, summary);
-          await withIndexesRebuilt(session, 'purchases', stage, repeats);
+          // 256 MB lets PostgreSQL sort with two workers (bench/import/README.md); PGlite has no workers and keeps its default
+          await withIndexesRebuilt(session, 'purchases', stage, { removeRepeats: repeats, sortMemory: database.engine === 'postgres' ? '256MB' : undefined });
           phases.indexes = (performance.now() - at) / 1000;
         } else {
           await stage();
@@ -232,16 +260,15 @@ export async function importPurchases(database: Database, path: string, options:
  */
 async function resolveCustomers(session: BulkSession, externalIds: string[], known: IdMap): Promise<number> {
   const list = JSON.stringify(externalIds);
-  const created = await count(
-    session,
-    `INSERT INTO customers (external_id) SELECT value FROM json_array_elements_text($1::json) ON CONFLICT (external_id) DO NOTHING RETURNING 1`,
-    [list],
-  );
-  const rows = await session.query<{ id: string; external_id: string; erased: boolean }>(
-    `SELECT id::text AS id, external_id, erased_at IS NOT NULL AS erased FROM customers
-     WHERE external_id IN (SELECT json_array_elements_text($1::json)) FOR SHARE`,
-    [list],
-  );
+  // the SELECT is a statement of its own, so its snapshot sees rows a concurrent writer committed while the INSERT waited for it
+  const [created, rows] = await Promise.all([
+    count(session, `INSERT INTO customers (external_id) SELECT value FROM json_array_elements_text($1::json) ON CONFLICT (external_id) DO NOTHING RETURNING 1`, [list]),
+    session.query<{ id: string; external_id: string; erased: boolean }>(
+      `SELECT id::text AS id, external_id, erased_at IS NOT NULL AS erased FROM customers
+       WHERE external_id IN (SELECT json_array_elements_text($1::json)) FOR SHARE`,
+      [list],
+    ),
+  ]);
   for (const r of rows) known.set(r.external_id, r.erased ? null : r.id);
   return created;
 }
@@ -249,17 +276,16 @@ async function resolveCustomers(session: BulkSession, externalIds: string[], kno
 /** Creates the items not stored yet (Online Retail's postage and fee codes not recommendable) and puts every one's id in `known`. */
 async function resolveItems(session: BulkSession, externalIds: string[], known: IdMap, nonProducts: string | undefined): Promise<number> {
   const list = JSON.stringify(externalIds);
-  const created = await count(
-    session,
-    `INSERT INTO items (external_id, recommendable)
-     SELECT value, ${nonProducts ? `value NOT IN (${nonProducts})` : 'true'} FROM json_array_elements_text($1::json)
-     ON CONFLICT (external_id) DO NOTHING RETURNING 1`,
-    [list],
-  );
-  const rows = await session.query<{ id: string; external_id: string }>(
-    `SELECT id::text AS id, external_id FROM items WHERE external_id IN (SELECT json_array_elements_text($1::json))`,
-    [list],
-  );
+  const [created, rows] = await Promise.all([
+    count(
+      session,
+      `INSERT INTO items (external_id, recommendable)
+       SELECT value, ${nonProducts ? `value NOT IN (${nonProducts})` : 'true'} FROM json_array_elements_text($1::json)
+       ON CONFLICT (external_id) DO NOTHING RETURNING 1`,
+      [list],
+    ),
+    session.query<{ id: string; external_id: string }>(`SELECT id::text AS id, external_id FROM items WHERE external_id IN (SELECT json_array_elements_text($1::json))`, [list]),
+  ]);
   for (const r of rows) known.set(r.external_id, r.id);
   return created;
 }
