@@ -7,8 +7,8 @@ import type { LineKind, PurchaseLine } from './purchase-row.ts';
 /** The columns each COPY row fills, in purchases itself (a first load) or in the staging table. */
 export const BATCH_COLUMNS = ['customer_id', 'item_id', 'order_id', 'line_no', 'kind', 'quantity', 'unit_price', 'occurred_at'] as const;
 
-/** Database ids by external id, as text for COPY; null for a customer erased before this import. */
-export type IdMap = Map<string, string | null>;
+/** Database ids by external id; null for a customer erased before this import. */
+export type IdMap = Map<string, number | null>;
 
 export interface EncodedBatch {
   text: Uint8Array;
