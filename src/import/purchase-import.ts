@@ -19,7 +19,7 @@ export interface PurchaseImportOptions {
   format?: PurchaseFormat;
   /** Write every rejected record (line, reason, record) to this CSV file. */
   rejectsPath?: string;
-  /** Rows per COPY statement (two batches of them are held at once; 50,000 took 5M generated lines to 302 MB peak RSS, 20,000 to 290 MB). */
+  /** Rows per COPY statement (two batches of them are held at once; 50,000 took 5M generated lines to 302 MB peak RSS, 20,000 to 269–289 MB). */
   chunkRows?: number;
   /** Show progress on stderr (a bar on a terminal, log lines elsewhere). */
   progress?: boolean;
@@ -207,7 +207,8 @@ export async function importPurchases(database: Database, path: string, options:
         if (firstLoad) {
           // Line numbers counted here are unique per order; a file's own line_no column may repeat one.
           const repeats = lineNoIndex === undefined ? undefined : () => removeRepeats(session, summary);
-          // 256 MB lets PostgreSQL sort with two workers (bench/import/README.md); PGlite has no workers and keeps its default
+          // 256 MB leaves room for parallel workers (32 MB each at least): the builds took 3.1 s against 3.3-4.4 s with
+          // the default in psql (bench/import/README.md); PGlite has no workers and keeps its default
           await withIndexesRebuilt(session, 'purchases', stage, { removeRepeats: repeats, sortMemory: database.engine === 'postgres' ? '256MB' : undefined });
           phases.indexes = (performance.now() - at) / 1000;
         } else {
