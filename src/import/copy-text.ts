@@ -35,7 +35,11 @@ export class CopyChunker {
     // a loop rather than map/join: a bulk import adds hundreds of thousands of rows
     let line = copyValue(values[0]);
     for (let i = 1; i < values.length; i++) line += `\t${copyValue(values[i])}`;
-    line += '\n';
+    this.addLine(`${line}\n`);
+  }
+
+  /** One row already written as COPY text (values escaped, tab-separated, ending in a newline). */
+  addLine(line: string): void {
     const most = line.length * 3; // UTF-8 bytes per UTF-16 unit, at most
     if (this.used + most > this.buffer.length) {
       const grown = Buffer.allocUnsafe(Math.max(this.buffer.length * 2, this.used + most));

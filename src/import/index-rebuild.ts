@@ -15,8 +15,13 @@ export async function lockIfEmpty(session: BulkSession, table: string): Promise<
   return empty(); // a writer may have committed rows between the look and the lock
 }
 
-/** Runs `load` with every index and unique or primary-key constraint of `table` dropped, then builds them again. */
-export async function withIndexesRebuilt<T>(session: BulkSession, table: string, load: () => Promise<T>): Promise<T> {
+/**
+ * Runs `load` with every index and unique or primary-key constraint of `table` dropped, then builds
+ * them again. If a unique constraint finds repeated keys in what `load` stored, `removeRepeats`
+ * (when given) deletes them and the constraint is built again; without it the build fails.
+ */
+export async function withIndexesRebuilt<T>(session: BulkSession, table: string, load: () => Promise<T>, options: RebuildOptions = {}): Promise<T> {
+  const { removeRepeats, sortMemory } = options;
   const constraints = await session.query<{ name: string; definition: string }>(
     `SELECT conname AS name, pg_get_constraintdef(oid) AS definition FROM pg_constraint
      WHERE conrelid = $1::regclass AND contype IN ('p', 'u') ORDER BY contype, conname`,
@@ -32,9 +37,37 @@ export async function withIndexesRebuilt<T>(session: BulkSession, table: string,
   for (const c of constraints) await session.exec(`ALTER TABLE ${table} DROP CONSTRAINT ${quoteIdent(c.name)}`);
   for (const i of indexes) await session.exec(`DROP INDEX ${quoteIdent(i.name)}`);
   const result = await load();
-  for (const c of constraints) await session.exec(`ALTER TABLE ${table} ADD CONSTRAINT ${quoteIdent(c.name)} ${c.definition}`);
+  if (sortMemory) await session.exec(`SET LOCAL maintenance_work_mem = '${sortMemory}'`);
+  for (const c of constraints) {
+    const add = `ALTER TABLE ${table} ADD CONSTRAINT ${quoteIdent(c.name)} ${c.definition}`;
+    if (!removeRepeats) {
+      await session.exec(add);
+      continue;
+    }
+    await session.exec('SAVEPOINT rebuild');
+    try {
+      await session.exec(add);
+      await session.exec('RELEASE SAVEPOINT rebuild');
+    } catch (err) {
+      if ((err as { code?: unknown }).code !== UNIQUE_VIOLATION) throw err;
+      await session.exec('ROLLBACK TO SAVEPOINT rebuild');
+      await removeRepeats();
+      await session.exec(add);
+    }
+  }
   for (const i of indexes) await session.exec(i.definition);
   return result;
+}
+
+const UNIQUE_VIOLATION = '23505';
+
+export interface RebuildOptions {
+  removeRepeats?: () => Promise<void>;
+  /**
+   * maintenance_work_mem for the builds, until the transaction ends. PostgreSQL gives each parallel
+   * worker of a build at least 32 MB of it: its default 64 MB allows one worker beside the leader.
+   */
+  sortMemory?: string;
 }
 
 function quoteIdent(name: string): string {

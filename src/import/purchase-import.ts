@@ -1,16 +1,17 @@
-// Purchase history import: the file is streamed and validated record by record, the good lines go
-// chunk by chunk into a temporary staging table with COPY (the server stores one chunk while the
-// next is parsed here) and are merged from there into customers, items and purchases in a few
-// set-wise statements at the end, all inside one transaction: a crash or Ctrl-C before the commit
-// changes nothing, memory stays flat, and (order_id, line_no) makes a repeated import add nothing.
-// Where the time goes, and why the merge is one statement: bench/import/README.md.
+// Purchase history import: the file is streamed and validated record by record, the good lines are
+// gathered in batches whose new customers and items are created (their ids looked up once each,
+// the customers locked FOR SHARE), then COPYed with those ids while the next batch is read: into
+// purchases itself on a first load (the table empty and locked, its indexes built afterwards), or
+// into a temporary staging table merged with ON CONFLICT DO NOTHING at the end. All inside one
+// transaction: a crash or Ctrl-C before the commit changes nothing, memory stays flat, and
+// (order_id, line_no) makes a repeated import add nothing. Where the time goes: bench/import/README.md.
 import type { BulkSession, Database } from '../db/client.ts';
 import { ONLINE_RETAIL_NON_PRODUCTS } from '../db/schema/items.ts';
 import { DomainError, ValidationError } from '../errors.ts';
 import { createProgress } from '../progress.ts';
-import { CopyChunker } from './copy-text.ts';
 import { lockIfEmpty, withIndexesRebuilt } from './index-rebuild.ts';
-import { inputSize, openInput, readCsv, type CsvRecord } from './csv.ts';
+import { inputSize, openInput, readCsvBatches, type CsvRecord } from './csv.ts';
+import { BATCH_COLUMNS, PurchaseBatch, type IdMap } from './purchase-batch.ts';
 import { parsePurchaseRecord, purchaseLayout, type PurchaseFormat, type PurchaseLayout } from './purchase-row.ts';
 import { REJECT_SAMPLES, rejectsFile, type Reject } from './rejects.ts';
 
@@ -18,7 +19,7 @@ export interface PurchaseImportOptions {
   format?: PurchaseFormat;
   /** Write every rejected record (line, reason, record) to this CSV file. */
   rejectsPath?: string;
-  /** Rows per COPY statement. */
+  /** Rows per COPY statement (two batches of them are held at once; 50,000 took 5M generated lines to 302 MB peak RSS, 20,000 to 269–289 MB). */
   chunkRows?: number;
   /** Show progress on stderr (a bar on a terminal, log lines elsewhere). */
   progress?: boolean;
@@ -50,13 +51,13 @@ export interface PurchaseImportSummary {
 }
 
 export interface ImportPhases {
-  /** Reading, checking and COPYing the file into the staging table (client and server at once). */
+  /** From the start until every line is in purchases (a first load) or the staging table: reading, checking, lookups, COPY. */
   stage: number;
-  /** New customers and items. */
+  /** Of the stage: creating the new customers and items and looking up every id (while the reading goes on). */
   upserts: number;
-  /** Locking the file's customers FOR SHARE, counting lines of erased ones. */
+  /** Whether purchases is empty, and if so locking it for a first load. */
   lock: number;
-  /** INSERT ... SELECT into purchases. */
+  /** INSERT ... SELECT from the staging table into purchases (0 on a first load: the lines went straight in). */
   insert: number;
   /** Rebuilding purchases' indexes after a first load (0 otherwise). */
   indexes: number;
@@ -65,37 +66,39 @@ export interface ImportPhases {
 }
 
 const STAGE = 'purchase_stage';
-/** The file's distinct customer and item ids, gathered here: the merge then never scans the lines for them. */
-const STAGE_CUSTOMERS = 'purchase_stage_customers';
-const STAGE_ITEMS = 'purchase_stage_items';
-const STAGE_COLUMNS = ['line', 'customer', 'item', 'order_id', 'line_no', 'kind', 'quantity', 'unit_price', 'occurred_ms'] as const;
 
 export async function importPurchases(database: Database, path: string, options: PurchaseImportOptions = {}): Promise<PurchaseImportSummary> {
-  const { format = 'canonical', rejectsPath, chunkRows = 50_000, signal } = options;
+  const { format = 'canonical', rejectsPath, chunkRows = 20_000, signal } = options;
   const started = performance.now();
   const startedAt = new Date();
   const size = inputSize(path);
   const progress = options.progress ? createProgress({ label: 'import purchases', total: size, unit: 'bytes' }) : undefined;
   let bytes = 0;
-  const records = readCsv(openInput(path, (b) => (bytes = b)))[Symbol.asyncIterator]();
+  const pieces = readCsvBatches(openInput(path, (b) => (bytes = b)))[Symbol.asyncIterator]();
 
   // The header is checked before the database is touched: a wrong file fails at once.
-  const first = await records.next();
+  const first = await pieces.next();
   if (first.done) throw new ValidationError(`${path} is empty: expected a CSV header`);
-  const header = first.value.fields;
+  const header = first.value[0]!.fields;
   let layout: PurchaseLayout;
   try {
     layout = purchaseLayout(format, header);
   } catch (err) {
-    await records.return?.(undefined); // closes the file
+    await pieces.return?.(undefined); // closes the file
     throw err;
   }
   const lineNoIndex = format === 'canonical' ? headerIndex(header, 'line_no') : undefined;
+  const afterHeader = first.value.slice(1);
+  const nextPiece = async (): Promise<CsvRecord[] | undefined> => {
+    const next = await pieces.next();
+    return next.done ? undefined : next.value;
+  };
 
   const summary: PurchaseImportSummary = {
     file: path, format, read: 0, purchases: 0, cancellations: 0, rejected: 0, duplicates: 0, erased: 0, newCustomers: 0, newItems: 0, rejectSamples: [], seconds: 0,
     phases: { stage: 0, upserts: 0, lock: 0, insert: 0, indexes: 0, commit: 0 },
   };
+  const { phases } = summary;
   const rejects = rejectsPath ? rejectsFile(rejectsPath) : undefined;
   const reject = async (record: CsvRecord, reason: string): Promise<void> => {
     summary.rejected++;
@@ -103,70 +106,125 @@ export async function importPurchases(database: Database, path: string, options:
     if (summary.rejectSamples.length < REJECT_SAMPLES) summary.rejectSamples.push(r);
     await rejects?.add(r);
   };
+  const nonProducts = format === 'online-retail' ? ONLINE_RETAIL_NON_PRODUCTS.map(sqlString).join(', ') : undefined;
 
   try {
     await database.withSession(async (session) => {
-      await session.exec(`DROP TABLE IF EXISTS ${STAGE}, ${STAGE_CUSTOMERS}, ${STAGE_ITEMS};
-        CREATE TEMP TABLE ${STAGE} (line int, customer text, item text, order_id text, line_no int, kind purchase_kind,
-          quantity int, unit_price float8, occurred_ms float8);
-        CREATE TEMP TABLE ${STAGE_CUSTOMERS} (external_id text);
-        CREATE TEMP TABLE ${STAGE_ITEMS} (external_id text)`);
       await session.exec('BEGIN');
-      // The server stores one chunk while the next is parsed here (two cores at work).
+      // The batches handed over so far, in order: never rejects, the first failure is kept in serverError.
       let inFlight: Promise<void> = Promise.resolve();
       let serverError: unknown;
-      let staged = 0;
       let committing = 0;
       try {
-        const chunker = new CopyChunker(chunkRows);
-        const ids = { customers: new Ids(), items: new Ids() };
+        // A first load locks purchases before any customer row: erasures and event batches take
+        // purchases before customers too, so none of them can hold a customer this import waits for.
+        let at = performance.now();
+        const firstLoad = await lockIfEmpty(session, 'purchases');
+        phases.lock = (performance.now() - at) / 1000;
+        const target = firstLoad ? 'purchases' : STAGE;
+        if (!firstLoad) {
+          await session.exec(`CREATE TEMP TABLE ${STAGE} (customer_id bigint, item_id bigint, order_id text, line_no int, kind purchase_kind,
+            quantity int, unit_price float8, occurred_at timestamptz) ON COMMIT DROP`);
+        }
+        const ids = { customers: new Map() as IdMap, items: new Map() as IdMap };
+        let sent = 0;
+        /** The batch's new customers and items created, every id looked up, and its lines as COPY text. */
+        const writeOut = async (batch: PurchaseBatch): Promise<Uint8Array> => {
+          const t = performance.now();
+          const unknown = batch.unknownIds(ids.customers, ids.items);
+          // sent at once: the server runs them in order, the client waits for one round trip
+          const [customers, items] = await Promise.all([
+            unknown.customers.length > 0 ? resolveCustomers(session, unknown.customers, ids.customers) : 0,
+            unknown.items.length > 0 ? resolveItems(session, unknown.items, ids.items, nonProducts) : 0,
+          ]);
+          summary.newCustomers += customers;
+          summary.newItems += items;
+          phases.upserts += (performance.now() - t) / 1000;
+          const encoded = batch.take(ids.customers, ids.items);
+          summary.purchases += encoded.purchases;
+          summary.cancellations += encoded.cancellations;
+          summary.erased += encoded.erased;
+          sent += encoded.purchases + encoded.cancellations;
+          return encoded.text;
+        };
+        // Two batches: one is read into while the other waits for its ids and goes to the server,
+        // so neither the lookups' round trips nor the COPY hold up the reading.
+        const batches = [new PurchaseBatch(chunkRows), new PurchaseBatch(chunkRows)];
+        let filling = 0;
+        let otherWritten: Promise<void> = Promise.resolve();
         const flush = async (): Promise<void> => {
-          await inFlight;
-          if (serverError) throw serverError;
-          staged += chunker.size;
-          const [lines, customers, items] = [chunker.take(), ids.customers.take(), ids.items.take()];
+          const batch = batches[filling]!;
+          const previous = inFlight;
+          let written!: () => void;
+          const isWritten = new Promise<void>((resolve) => (written = resolve));
           inFlight = (async () => {
-            if (lines.length > 0) await session.copyIn(STAGE, STAGE_COLUMNS, lines);
-            if (customers.length > 0) await session.copyIn(STAGE_CUSTOMERS, ['external_id'], customers);
-            if (items.length > 0) await session.copyIn(STAGE_ITEMS, ['external_id'], items);
-          })().catch((err: unknown) => void (serverError = err));
+            const text = await (async () => {
+              await previous; // batches reach the server in file order
+              return serverError ? undefined : writeOut(batch);
+            })().finally(written);
+            if (text && text.length > 0) await session.copyIn(target, BATCH_COLUMNS, text);
+          })().catch((err: unknown) => void (serverError ??= err));
+          filling = 1 - filling;
+          await otherWritten; // the batch read into next was handed over before this one
+          otherWritten = isWritten;
+          if (serverError) throw serverError;
         };
         // Position of each line within its order, counting every record that names the order.
         const orderLines = new Map<string, number>();
-
-        for (let next = await records.next(); !next.done; next = await records.next()) {
-          const record = next.value;
-          summary.read++;
-          let lineNo: number | undefined;
-          if (lineNoIndex === undefined) {
-            const orderId = record.fields[layout.index.order_id]?.trim();
-            if (orderId) orderLines.set(orderId, (lineNo = (orderLines.get(orderId) ?? 0) + 1));
-          } else {
-            const raw = Number(record.fields[lineNoIndex]?.trim() || Number.NaN);
-            if (Number.isInteger(raw) && raw > 0 && raw < 2 ** 31) lineNo = raw;
-          }
-          const result = parsePurchaseRecord(layout, record.fields);
-          if (!result.ok) await reject(record, result.reason);
-          else if (lineNo === undefined) await reject(record, 'line_no must be a positive integer');
-          else {
-            const l = result.line;
-            chunker.add([record.line, l.customerId, l.itemId, l.orderId, lineNo, l.kind, l.quantity, l.unitPrice, l.occurredAt]);
-            ids.customers.add(l.customerId);
-            ids.items.add(l.itemId);
-            if (chunker.full) {
-              await flush();
-              if (signal?.aborted) throw new DomainError('aborted', 'import interrupted: nothing was changed');
-              progress?.update(bytes);
+        const stage = async (): Promise<void> => {
+          for (let piece: CsvRecord[] | undefined = afterHeader; piece; piece = await nextPiece()) {
+            for (const record of piece) {
+              summary.read++;
+              let lineNo: number | undefined;
+              if (lineNoIndex === undefined) {
+                const orderId = record.fields[layout.index.order_id]?.trim();
+                if (orderId) orderLines.set(orderId, (lineNo = (orderLines.get(orderId) ?? 0) + 1));
+              } else {
+                const raw = Number(record.fields[lineNoIndex]?.trim() || Number.NaN);
+                if (Number.isInteger(raw) && raw > 0 && raw < 2 ** 31) lineNo = raw;
+              }
+              const result = parsePurchaseRecord(layout, record.fields);
+              if (!result.ok) await reject(record, result.reason);
+              else if (lineNo === undefined) await reject(record, 'line_no must be a positive integer');
+              else {
+                const batch = batches[filling]!;
+                batch.add(result.line, lineNo);
+                if (batch.full) {
+                  await flush();
+                  if (signal?.aborted) throw new DomainError('aborted', 'import interrupted: nothing was changed');
+                  progress?.update(bytes);
+                }
+              }
             }
           }
+          await flush();
+          await inFlight;
+          if (serverError) throw serverError;
+          if (signal?.aborted) throw new DomainError('aborted', 'import interrupted: nothing was changed');
+          phases.stage = (performance.now() - started) / 1000;
+          at = performance.now();
+        };
+        if (firstLoad) {
+          // Line numbers counted here are unique per order; a file's own line_no column may repeat one.
+          const repeats = lineNoIndex === undefined ? undefined : () => removeRepeats(session, summary);
+          // 256 MB leaves room for parallel workers (32 MB each at least): the builds took 3.1 s against 3.3-4.4 s with
+          // the default in psql (bench/import/README.md); PGlite has no workers and keeps its default
+          await withIndexesRebuilt(session, 'purchases', stage, { removeRepeats: repeats, sortMemory: database.engine === 'postgres' ? '256MB' : undefined });
+          phases.indexes = (performance.now() - at) / 1000;
+        } else {
+          await stage();
+          const [row] = await session.query<{ purchases: number; cancellations: number }>(
+            `WITH ins AS (
+               INSERT INTO purchases (${BATCH_COLUMNS.join(', ')}) SELECT ${BATCH_COLUMNS.join(', ')} FROM ${STAGE}
+               ON CONFLICT (order_id, line_no) DO NOTHING RETURNING kind
+             )
+             SELECT count(*) FILTER (WHERE kind = 'purchase')::int AS purchases, count(*) FILTER (WHERE kind = 'cancellation')::int AS cancellations FROM ins`,
+          );
+          summary.purchases = row!.purchases;
+          summary.cancellations = row!.cancellations;
+          phases.insert = (performance.now() - at) / 1000;
         }
-        await flush();
-        await inFlight;
-        if (serverError) throw serverError;
-        if (signal?.aborted) throw new DomainError('aborted', 'import interrupted: nothing was changed');
-        summary.phases.stage = (performance.now() - started) / 1000;
-        // Line numbers counted here are unique per order; a file's own line_no column may repeat one.
-        await merge(session, { format, staged, repeatsPossible: lineNoIndex !== undefined }, summary);
+        summary.duplicates = sent - summary.purchases - summary.cancellations;
         committing = performance.now();
         const { rejectSamples: _, file, format: f, seconds: __, phases: ___, ...counts } = summary;
         await session.query(`INSERT INTO import_runs (kind, file, format, counts, started_at) VALUES ('purchases', $1, $2, $3::jsonb, $4)`, [
@@ -181,15 +239,13 @@ export async function importPurchases(database: Database, path: string, options:
         await inFlight;
         await session.exec('ROLLBACK');
         throw err;
-      } finally {
-        await session.exec(`DROP TABLE IF EXISTS ${STAGE}, ${STAGE_CUSTOMERS}, ${STAGE_ITEMS}`);
       }
       // Fresh planner statistics after a bulk load, so the first queries do not scan blind.
       await session.exec('ANALYZE customers; ANALYZE items; ANALYZE purchases');
-      summary.phases.commit = (performance.now() - committing) / 1000;
+      phases.commit = (performance.now() - committing) / 1000;
     });
   } finally {
-    await records.return?.(undefined);
+    await pieces.return?.(undefined);
     await rejects?.close();
   }
   summary.seconds = (performance.now() - started) / 1000;
@@ -199,99 +255,63 @@ export async function importPurchases(database: Database, path: string, options:
 }
 
 /**
- * The staged lines into customers, items and purchases, each in one set-wise statement. The file's
- * customers are locked FOR SHARE first (once each): an erasure under way is waited for and then
- * seen, a later one waits for this import and deletes what it stored. Into an empty purchases table
- * (a first load) the lines go without the table's indexes, which are built again afterwards, and
- * without the conflict check; repeats of an (order_id, line_no) pair that a file's own line_no
- * column may hold are left out by DISTINCT ON, keeping the first in file order as ON CONFLICT DO
- * NOTHING would.
+ * Creates the customers not stored yet and puts every one's id in `known` (null if erased), locking
+ * their rows FOR SHARE: an erasure under way is waited for and then seen, a later one waits for
+ * this import and deletes what it stored. Returns how many were new.
  */
-async function merge(
-  session: BulkSession,
-  stage: { format: PurchaseFormat; staged: number; repeatsPossible: boolean },
-  summary: PurchaseImportSummary,
-): Promise<void> {
-  const { phases } = summary;
-  let at = performance.now();
-  const lap = (): number => {
-    const now = performance.now();
-    const seconds = (now - at) / 1000;
-    at = now;
-    return seconds;
-  };
-  const nonProducts = stage.format === 'online-retail' ? ONLINE_RETAIL_NON_PRODUCTS.map(sqlString).join(', ') : undefined;
-  summary.newCustomers = await count(
-    session,
-    `INSERT INTO customers (external_id) SELECT external_id FROM ${STAGE_CUSTOMERS} ON CONFLICT (external_id) DO NOTHING RETURNING 1`,
-  );
-  summary.newItems = await count(
-    session,
-    `INSERT INTO items (external_id, recommendable)
-     SELECT external_id, ${nonProducts ? `external_id NOT IN (${nonProducts})` : 'true'} FROM ${STAGE_ITEMS}
-     ON CONFLICT (external_id) DO NOTHING RETURNING 1`,
-  );
-  phases.upserts = lap();
-  const [locked] = await session.query<{ erased: number }>(
-    `SELECT count(*) FILTER (WHERE erased_at IS NOT NULL)::int AS erased
-     FROM (SELECT erased_at FROM customers WHERE external_id IN (SELECT external_id FROM ${STAGE_CUSTOMERS}) FOR SHARE) c`,
-  );
-  if (locked!.erased > 0) {
-    const [row] = await session.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM ${STAGE} s JOIN customers c ON c.external_id = s.customer WHERE c.erased_at IS NOT NULL`,
-    );
-    summary.erased = row!.n;
-  }
-  const firstLoad = await lockIfEmpty(session, 'purchases');
-  phases.lock = lap();
-  const insert = () =>
-    session.query<{ purchases: number; cancellations: number }>(
-      `WITH ins AS (
-         INSERT INTO purchases (customer_id, item_id, order_id, line_no, kind, quantity, unit_price, occurred_at, source)
-         SELECT ${firstLoad && stage.repeatsPossible ? 'DISTINCT ON (s.order_id, s.line_no)' : ''}
-                c.id, i.id, s.order_id, s.line_no, s.kind, s.quantity, s.unit_price, to_timestamp(s.occurred_ms / 1000.0), 'import'::purchase_source
-         FROM ${STAGE} s JOIN customers c ON c.external_id = s.customer AND c.erased_at IS NULL JOIN items i ON i.external_id = s.item
-         ${firstLoad ? (stage.repeatsPossible ? 'ORDER BY s.order_id, s.line_no, s.line' : '') : 'ON CONFLICT (order_id, line_no) DO NOTHING'}
-         RETURNING kind
-       )
-       SELECT count(*) FILTER (WHERE kind = 'purchase')::int AS purchases, count(*) FILTER (WHERE kind = 'cancellation')::int AS cancellations FROM ins`,
-    );
-  const [row] = firstLoad
-    ? await withIndexesRebuilt(session, 'purchases', async () => {
-        const rows = await insert();
-        phases.insert = lap();
-        return rows;
-      })
-    : await insert();
-  if (firstLoad) phases.indexes = lap();
-  else phases.insert = lap();
-  summary.purchases = row!.purchases;
-  summary.cancellations = row!.cancellations;
-  summary.duplicates = stage.staged - summary.erased - row!.purchases - row!.cancellations;
+async function resolveCustomers(session: BulkSession, externalIds: string[], known: IdMap): Promise<number> {
+  const list = JSON.stringify(externalIds);
+  // the SELECT is a statement of its own, so its snapshot sees rows a concurrent writer committed while the INSERT waited for it;
+  // ids as float8 (exact below 2^53): a number on both drivers, where bigint comes back as a string, one more per id kept;
+  // = ANY (ARRAY(...)) is looked up in the unique index, where IN (SELECT ...) scanned the whole table once per batch
+  const [created, rows] = await Promise.all([
+    count(session, `INSERT INTO customers (external_id) SELECT value FROM json_array_elements_text($1::json) ON CONFLICT (external_id) DO NOTHING RETURNING 1`, [list]),
+    session.query<{ id: number; external_id: string; erased: boolean }>(
+      `SELECT id::float8 AS id, external_id, erased_at IS NOT NULL AS erased FROM customers
+       WHERE external_id = ANY (ARRAY(SELECT json_array_elements_text($1::json))) FOR SHARE`,
+      [list],
+    ),
+  ]);
+  for (const r of rows) known.set(r.external_id, r.erased ? null : r.id);
+  return created;
 }
 
-async function count(session: BulkSession, insertReturning: string): Promise<number> {
-  const [row] = await session.query<{ n: number }>(`WITH ins AS (${insertReturning}) SELECT count(*)::int AS n FROM ins`);
-  return row!.n;
+/** Creates the items not stored yet (Online Retail's postage and fee codes not recommendable) and puts every one's id in `known`. */
+async function resolveItems(session: BulkSession, externalIds: string[], known: IdMap, nonProducts: string | undefined): Promise<number> {
+  const list = JSON.stringify(externalIds);
+  const [created, rows] = await Promise.all([
+    count(
+      session,
+      `INSERT INTO items (external_id, recommendable)
+       SELECT value, ${nonProducts ? `value NOT IN (${nonProducts})` : 'true'} FROM json_array_elements_text($1::json)
+       ON CONFLICT (external_id) DO NOTHING RETURNING 1`,
+      [list],
+    ),
+    session.query<{ id: number; external_id: string }>(`SELECT id::float8 AS id, external_id FROM items WHERE external_id = ANY (ARRAY(SELECT json_array_elements_text($1::json)))`, [list]),
+  ]);
+  for (const r of rows) known.set(r.external_id, r.id);
+  return created;
 }
 
 /**
- * Ids seen in the file, each handed out once as COPY text. Grows with the file's distinct customers
- * and items, as the per-order line counter grows with its orders.
+ * A first load's repeats of an (order_id, line_no) pair, which a file's own line_no column may
+ * hold, deleted before the unique constraint is built again: the first in file order (the lowest
+ * id) stays, as ON CONFLICT DO NOTHING would have kept it.
  */
-class Ids {
-  private readonly seen = new Set<string>();
-  private readonly pending = new CopyChunker(Number.POSITIVE_INFINITY);
+async function removeRepeats(session: BulkSession, summary: PurchaseImportSummary): Promise<void> {
+  const [row] = await session.query<{ purchases: number; cancellations: number }>(
+    `WITH gone AS (
+       DELETE FROM purchases p USING purchases q WHERE p.order_id = q.order_id AND p.line_no = q.line_no AND p.id > q.id RETURNING p.kind
+     )
+     SELECT count(*) FILTER (WHERE kind = 'purchase')::int AS purchases, count(*) FILTER (WHERE kind = 'cancellation')::int AS cancellations FROM gone`,
+  );
+  summary.purchases -= row!.purchases;
+  summary.cancellations -= row!.cancellations;
+}
 
-  add(id: string): void {
-    if (this.seen.has(id)) return;
-    this.seen.add(id);
-    this.pending.add([id]);
-  }
-
-  take(): Uint8Array {
-    return this.pending.take();
-  }
+async function count(session: BulkSession, insertReturning: string, params: unknown[]): Promise<number> {
+  const [row] = await session.query<{ n: number }>(`WITH ins AS (${insertReturning}) SELECT count(*)::int AS n FROM ins`, params);
+  return row!.n;
 }
 
 function headerIndex(header: readonly string[], name: string): number | undefined {

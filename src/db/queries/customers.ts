@@ -57,12 +57,15 @@ export interface ErasureCounts {
  * erasure waits for the re-scoring to commit and then deletes the new row, or the re-scoring waits
  * for the erasure and leaves the customer out. Event batches and imports lock the rows of the
  * customers they store for (FOR SHARE) for the same reason: the upsert below waits for them.
+ * purchases is locked before the customer row, as an import's first load (which locks purchases
+ * whole) does: the erasure cannot hold a row that load waits for while it waits for the load.
  * test/db/queries/customers.test.ts reproduces each race on PostgreSQL. Campaign creation and
  * exports lock their customers' rows FOR SHARE too (src/db/queries/campaigns*.ts).
  */
 export async function eraseCustomerRows(db: Db, externalId: string): Promise<ErasureCounts> {
   return db.transaction(async (tx) => {
     await tx.execute(sql`LOCK TABLE ${customerScores} IN SHARE ROW EXCLUSIVE MODE`);
+    await tx.execute(sql`LOCK TABLE ${purchases} IN ROW EXCLUSIVE MODE`);
     const [row] = await tx
       .insert(customers)
       .values({ externalId, erasedAt: sql`now()`, unsubscribed: true })

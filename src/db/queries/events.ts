@@ -31,7 +31,11 @@ export type PurchasesStored = (tx: Pick<Db, 'execute' | 'insert' | 'select'>, cu
 export async function insertEvents(db: Db, input: EventInput[], onPurchases?: PurchasesStored): Promise<EventOutcome[]> {
   if (input.length === 0) return [];
   return db.transaction(async (tx) => {
-    if (onPurchases && input.some((e) => e.type === 'purchase')) await lockScoresForWriting(tx);
+    const hasPurchases = input.some((e) => e.type === 'purchase');
+    if (onPurchases && hasPurchases) await lockScoresForWriting(tx);
+    // purchases before any customer row, as an import's first load locks them (src/import/purchase-import.ts):
+    // a batch waiting for that load then holds no customer the load waits for
+    if (hasPurchases) await tx.execute(sql`LOCK TABLE ${purchases} IN ROW EXCLUSIVE MODE`);
     const customerIds = [...new Set(input.map((e) => e.customerId))];
     const itemIds = [...new Set(input.map((e) => e.itemId))];
     await tx.insert(customers).values(customerIds.map((externalId) => ({ externalId }))).onConflictDoNothing();

@@ -136,4 +136,28 @@ describe.runIf(testEngines().includes('postgres'))('erasure against concurrent w
     await erasureDuringWriter('c6', 'race-o3', () => importPurchases(database, linesFile(['c6,race-o3,i1,1,2,2011-12-01'])));
     expect((await rowsOf('c6')).purchases).toBe(0);
   });
+
+  it('an erasure during a first load (purchases locked whole) waits for it, without a deadlock', async () => {
+    const fresh = await openTestDatabase('postgres');
+    try {
+      let erasure: Promise<unknown> | undefined;
+      let loading: Promise<unknown> | undefined;
+      await fresh.withSession(async (session) => {
+        // holds the load between its lock on purchases and its customers: their INSERT waits on this row
+        await session.exec(`BEGIN; INSERT INTO customers (external_id) VALUES ('held')`);
+        loading = importPurchases(fresh, linesFile(['held,first-o1,i1,1,2,2011-12-01', 'c7,first-o2,i1,1,2,2011-12-01']));
+        await new Promise((r) => setTimeout(r, 200));
+        // before purchases were locked first, the erasure held c7's row here while waiting for purchases
+        erasure = eraseCustomerRows(fresh.db, 'c7');
+        await new Promise((r) => setTimeout(r, 200));
+        await session.exec('ROLLBACK');
+      });
+      expect(await loading).toMatchObject({ purchases: 2, phases: { insert: 0 } });
+      expect(await erasure).toMatchObject({ purchases: 1 });
+      const [c7] = await fresh.db.select({ id: customers.id }).from(customers).where(eq(customers.externalId, 'c7'));
+      expect(await fresh.db.select().from(purchases).where(eq(purchases.customerId, c7!.id))).toEqual([]);
+    } finally {
+      await fresh.close();
+    }
+  });
 });
