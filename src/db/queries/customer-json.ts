@@ -1,8 +1,9 @@
 // Customers and their scores as the API answers them (ScoresSchema in src/api/schemas.ts), built
 // by the database as one text column: the service passes the text on instead of parsing twenty
-// columns (three dates, a jsonb) into objects and serialising them again. The keys and formats are
-// scoresJson's; test/db/queries/customer-json.test.ts checks the two agree on stored rows.
-import { eq, isNull, and, sql, type Column, type SQL } from 'drizzle-orm';
+// columns (three dates, a jsonb) into objects and serialising them again. The keys, their order and
+// the formats are what the routes wrote from the typed rows before (numbers as JavaScript reads them,
+// instants as toISOString writes them); test/db/queries/customer-json.test.ts checks that on stored rows.
+import { and, eq, isNull, sql, type Column, type SQL } from 'drizzle-orm';
 import type { Db } from '../client.ts';
 import { customers, customerScores } from '../schema/index.ts';
 
@@ -20,7 +21,7 @@ function jsonObject(fields: readonly (readonly [string, SQL])[]): SQL {
 
 const s = customerScores;
 
-/** `scores` of the API's customer and at-risk entries (scoresJson's keys, in its order). */
+/** `scores` of the API's customer and at-risk entries, keys in ScoresSchema's order. */
 export const scoresJsonText: SQL = jsonObject([
   ['churn_probability', json(s.churnProbability)],
   ['risk_tier', json(s.riskTier)],
