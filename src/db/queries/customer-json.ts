@@ -22,7 +22,7 @@ function jsonObject(fields: readonly (readonly [string, SQL])[]): SQL {
 const s = customerScores;
 
 /** `scores` of the API's customer and at-risk entries, keys in ScoresSchema's order. */
-export const scoresJsonText: SQL = jsonObject([
+const scoresJsonText: SQL = jsonObject([
   ['churn_probability', json(s.churnProbability)],
   ['risk_tier', json(s.riskTier)],
   ['p_alive', json(s.pAlive)],
