@@ -4,6 +4,10 @@ import { z } from 'zod';
 const Env = z.object({
   DATABASE_URL: z.string().url().optional(),
   PGLITE_DIR: z.string().default('data/pglite'),
+  /** PostgreSQL connections the service keeps open (per worker with `retain serve --workers`). */
+  DATABASE_POOL: z.coerce.number().int().min(1).max(100).default(10),
+  /** `retain serve`'s processes on one port, each a replica (PostgreSQL only when more than 1). */
+  WORKERS: z.coerce.number().int().min(1).max(64).default(1),
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   HOST: z.string().default('127.0.0.1'),
   MODELS_DIR: z.string().default('models'),

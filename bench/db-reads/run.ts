@@ -1,6 +1,6 @@
 // Database-backed reads against the database's own speed, in one run:
 //
-//   npx tsx bench/db-reads/run.ts [--rounds 2] [--duration 10] [--connections 10] [--database-url postgres://postgres@127.0.0.1:5432/postgres]
+//   npx tsx bench/db-reads/run.ts [--rounds 2] [--duration 10] [--connections 10] [--workers 2] [--pool N] [--database-url postgres://postgres@127.0.0.1:5432/postgres]
 //
 // The anchor is `pgbench -S` (single-row primary-key selects) with as many clients as autocannon
 // has connections, simple and prepared protocol, on a pgbench database of scale 10 on the same
@@ -8,17 +8,18 @@
 // Retail shop (4,338 customers, imported, recommender and churn model trained, every customer
 // scored), loaded by autocannon from a lean process (bench/serve/load.ts) with the same number of
 // connections: `GET /v1/customers/{id}` for random customers, and the at-risk page of 50 with 3
-// recommendations each. Scenarios alternate within each round; --rounds repeats them and every
-// round is printed. The shop database (`retain_db_reads_bench`) and its models
+// recommendations each, against one server process and against `retain serve --workers N` (both
+// started once, on their own ports; --pool sets each process's DATABASE_POOL). Scenarios alternate
+// within each round; --rounds repeats them and every round is printed. The shop database (`retain_db_reads_bench`) and its models
 // (data/generated/db-reads/) are built once and reused.
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { execFileSync, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import postgres from 'postgres';
-import { cpuSeconds, freePort, runLoad, startServer, table } from '../serve/harness.ts';
+import { cpuSeconds, freePort, runLoad, startServer, stopServer, table } from '../serve/harness.ts';
 import type { LoadSpec } from '../serve/load.ts';
 
 const { values } = parseArgs({
@@ -26,12 +27,15 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '2' },
     duration: { type: 'string', default: '10' },
     connections: { type: 'string', default: '10' },
+    workers: { type: 'string', default: '2' },
+    pool: { type: 'string' },
     'database-url': { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/postgres' },
   },
 });
 const rounds = Number(values.rounds);
 const duration = Number(values.duration);
 const connections = Number(values.connections);
+const workers = Number(values.workers);
 const serverUrl = values['database-url'];
 const SHOP = 'retain_db_reads_bench';
 const PGBENCH = 'retain_pgbench';
@@ -47,35 +51,42 @@ const urlOf = (database: string) => {
 const shopUrl = urlOf(SHOP);
 const customerIds = await prepareShop();
 preparePgbench();
-const port = await freePort();
-const server = await startServer({ port, env: { DATABASE_URL: shopUrl, MODELS_DIR: MODELS } });
-const base = `http://127.0.0.1:${port}`;
+const pool: Record<string, string> = values.pool === undefined ? {} : { DATABASE_POOL: values.pool };
+const servers: { label: string; process: ChildProcess; port: number }[] = [];
+for (const n of workers > 1 ? [1, workers] : [1]) {
+  const port = await freePort();
+  const child = await startServer({ port, env: { DATABASE_URL: shopUrl, MODELS_DIR: MODELS, WORKERS: String(n), ...pool } });
+  servers.push({ label: n === 1 ? '1 process' : `${n} workers`, process: child, port });
+}
 const specDir = await mkdtemp(join(tmpdir(), 'retain-db-reads-'));
 try {
   const loadBefore = loadavg().map((l) => l.toFixed(1)).join(' ');
-  const http = [
+  const scenarios = [
     { name: 'GET /v1/customers/{id}', path: '/v1/customers/{id}', ids: customerIds },
-    { name: 'GET /v1/churn/at-risk?tier=high&limit=50&with_recommendations=3', path: '/v1/churn/at-risk?tier=high&limit=50&with_recommendations=3' },
+    { name: 'at-risk, 50 with 3 recommendations', path: '/v1/churn/at-risk?tier=high&limit=50&with_recommendations=3' },
   ];
+  const http = servers.flatMap((server) => scenarios.map((s) => ({ ...s, server })));
   for (const [i, s] of http.entries()) {
-    const spec: LoadSpec = { url: base, connections, duration, warmup: 2, title: s.name, path: s.path, ...(s.ids ? { ids: s.ids } : {}), seed: i + 1 };
+    const spec: LoadSpec = { url: `http://127.0.0.1:${s.server.port}`, connections, duration, warmup: 2, title: s.name, path: s.path, ...(s.ids ? { ids: s.ids } : {}), seed: (i % scenarios.length) + 1 };
     await writeFile(join(specDir, `${i}.json`), JSON.stringify(spec));
   }
   const rows: string[][] = [];
   for (let round = 1; round <= rounds; round++) {
     const simple = pgbench('simple');
     const prepared = pgbench('prepared');
-    rows.push([String(round), `pgbench -S -c ${connections} (simple)`, String(Math.round(simple.tps)), '', '', simple.latencyMs.toFixed(2), '', '', `${simple.cpu.toFixed(1)} (pgbench)`]);
-    rows.push([String(round), `pgbench -S -c ${connections} -M prepared`, String(Math.round(prepared.tps)), '', '', prepared.latencyMs.toFixed(2), '', '', `${prepared.cpu.toFixed(1)} (pgbench)`]);
+    rows.push([String(round), `pgbench -S -c ${connections} (simple)`, '', String(Math.round(simple.tps)), '', '', simple.latencyMs.toFixed(2), '', '', `${simple.cpu.toFixed(1)} (pgbench)`]);
+    rows.push([String(round), `pgbench -S -c ${connections} -M prepared`, '', String(Math.round(prepared.tps)), '', '', prepared.latencyMs.toFixed(2), '', '', `${prepared.cpu.toFixed(1)} (pgbench)`]);
     for (const [i, s] of http.entries()) {
-      process.stderr.write(`round ${round}/${rounds}: ${s.name} (${duration} s, ${connections} connections)\n`);
-      const cpuBefore = await cpuSeconds(server.pid!);
+      process.stderr.write(`round ${round}/${rounds}: ${s.name}, ${s.server.label} (${duration} s, ${connections} connections)\n`);
+      const pids = processTree(s.server.process.pid!);
+      const cpuBefore = await totalCpuSeconds(pids);
       const r = await runLoad(join(specDir, `${i}.json`));
-      const cpu = (await cpuSeconds(server.pid!)) - cpuBefore;
+      const cpu = (await totalCpuSeconds(pids)) - cpuBefore;
       const rps = r.requests.average;
       rows.push([
         String(round),
         s.name,
+        s.server.label,
         String(Math.round(rps)),
         (rps / simple.tps).toFixed(2),
         (rps / prepared.tps).toFixed(2),
@@ -87,14 +98,26 @@ try {
       ]);
     }
   }
-  process.stdout.write(`shop: Online Retail, ${customerIds.length} customers; ${connections} connections / clients, ${duration} s each (HTTP after 2 s of warm-up)\n`);
+  const poolSize = values.pool ?? 'default';
+  process.stdout.write(`shop: Online Retail, ${customerIds.length} customers; ${connections} connections / clients, ${duration} s each (HTTP after 2 s of warm-up); servers: ${servers.map((x) => x.label).join(', ')}; DATABASE_POOL ${poolSize} per process\n`);
   process.stdout.write(
-    table(['round', 'scenario', 'req/s or tps', 'vs pgbench -S', 'vs -M prepared', 'mean ms', 'p50 ms', 'p99 ms', 'CPU s', 'errors'], rows.map((r) => [...r, ...Array(10 - r.length).fill('')])),
+    table(['round', 'scenario', 'server', 'req/s or tps', 'vs pgbench -S', 'vs -M prepared', 'mean ms', 'p50 ms', 'p99 ms', 'CPU s', 'errors'], rows.map((r) => [...r, ...Array(11 - r.length).fill('')])),
   );
   process.stdout.write(`load average before: ${loadBefore}, after: ${loadavg().map((l) => l.toFixed(1)).join(' ')}\n`);
 } finally {
-  server.kill('SIGTERM');
+  await Promise.all(servers.map((x) => stopServer(x.process)));
   await rm(specDir, { recursive: true, force: true });
+}
+
+/** The process and its descendants (a --workers primary and its workers). */
+function processTree(pid: number): number[] {
+  const children = readdirSync(`/proc/${pid}/task`).flatMap((t) => readFileSync(`/proc/${pid}/task/${t}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number));
+  return [pid, ...children.flatMap(processTree)];
+}
+
+async function totalCpuSeconds(pids: number[]): Promise<number> {
+  const each = await Promise.all(pids.map(cpuSeconds));
+  return each.reduce((a, b) => a + b, 0);
 }
 
 /** The scored shop, built once: returns its customers' ids. */

@@ -1,7 +1,6 @@
 // Schemas shared by several routes: the problem body, scored items, a customer's scores,
 // query-string helpers, CSV cells. Routes import these, never each other.
 import { z } from '@hono/zod-openapi';
-import type { CustomerProfile } from '../services/customers.ts';
 import type { RecommendedItem } from '../services/recommendations.ts';
 
 export const ProblemSchema = z
@@ -27,6 +26,9 @@ export const errorResponses = {
   422: problem('Body does not match the schema'),
   503: problem('No model loaded yet, or the database is unavailable (code database_unavailable); retry after the Retry-After seconds'),
 } as const;
+
+/** The header of a JSON answer serialised before the handler returns it (the one c.json sets). */
+export const JSON_TYPE = { 'content-type': 'application/json' } as const;
 
 export const ItemSchema = z
   .object({
@@ -113,26 +115,3 @@ export const ScoresSchema = z
     scored_at: z.string().openapi({ description: 'When the row was computed (a full run, or a purchase of the customer)' }),
   })
   .openapi('CustomerScores');
-
-type Scores = NonNullable<CustomerProfile['scores']>;
-
-export function scoresJson(s: Scores): z.infer<typeof ScoresSchema> {
-  return {
-    churn_probability: s.churnProbability,
-    risk_tier: s.riskTier,
-    p_alive: s.pAlive,
-    expected_purchases: s.expectedPurchases,
-    predicted_clv: s.predictedClv,
-    value_at_risk: s.valueAtRisk,
-    expected_next_order_at: s.expectedNextOrderAt?.toISOString() ?? null,
-    recency_days: s.recencyDays,
-    frequency: s.frequency,
-    monetary: s.monetary,
-    rfm: { r: s.rScore, f: s.fScore, m: s.mScore },
-    segment: s.segment,
-    reasons: s.reasons,
-    model_version: s.modelVersion,
-    as_of: s.asOf.toISOString(),
-    scored_at: s.scoredAt.toISOString(),
-  };
-}

@@ -93,9 +93,9 @@ export async function migrate(database: Database): Promise<void> {
  * The database the configuration names (DATABASE_URL, else PGlite in PGLITE_DIR) with every
  * migration applied: how every command and the service open it. Closed again if migrating fails.
  * Migrations run without `timeouts` (an index on a large table takes longer than any request
- * should); the PostgreSQL pool returned then has them.
+ * should); the PostgreSQL pool returned then has them, and DATABASE_POOL connections.
  */
-export async function openMigratedDatabase(config: Pick<Config, 'DATABASE_URL' | 'PGLITE_DIR'>, timeouts?: DatabaseTimeouts): Promise<Database> {
+export async function openMigratedDatabase(config: Pick<Config, 'DATABASE_URL' | 'PGLITE_DIR'> & Partial<Pick<Config, 'DATABASE_POOL'>>, timeouts?: DatabaseTimeouts): Promise<Database> {
   const database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.PGLITE_DIR });
   try {
     await migrate(database);
@@ -105,7 +105,7 @@ export async function openMigratedDatabase(config: Pick<Config, 'DATABASE_URL' |
   }
   if (!timeouts || database.engine === 'pglite') return database;
   await database.close();
-  return openDatabase({ url: config.DATABASE_URL, timeouts });
+  return openDatabase({ url: config.DATABASE_URL, timeouts, maxConnections: config.DATABASE_POOL });
 }
 
 /** Rows of a raw query: the drivers shape `execute`'s result differently (array vs { rows }). */

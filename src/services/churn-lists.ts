@@ -1,7 +1,7 @@
 // The win-back list: at-risk customers by value at risk, keyset-paginated, each optionally with
 // their top picks. The cursor is opaque to clients: the last row's (value at risk, row id).
 import type { Db } from '../db/client.ts';
-import { atRiskPage, type AtRiskFilter, type AtRiskRow } from '../db/queries/customer-scores.ts';
+import { atRiskJsonPage, atRiskPage, type AtRiskFilter, type AtRiskJsonRow, type AtRiskRow } from '../db/queries/customer-scores.ts';
 import { DomainError } from '../errors.ts';
 import type { RecommendationService, RecommendedItem } from './recommendations.ts';
 
@@ -16,11 +16,19 @@ export interface AtRiskEntry {
   recommendations?: RecommendedItem[];
 }
 
-export interface AtRiskPage {
-  entries: AtRiskEntry[];
+export interface AtRiskPage<E = AtRiskEntry> {
+  entries: E[];
   /** Pass back to get the next page; null on the last page. */
   nextCursor: string | null;
 }
+
+/** An entry as the API's JSON (`{"customer_id", "email", "scores"}`, built by the database) and its recommendations. */
+export interface AtRiskJsonEntry {
+  json: string;
+  recommendations?: RecommendedItem[];
+}
+
+type PagedRow = Pick<AtRiskRow, 'valueAtRisk' | 'customerId' | 'externalId'>;
 
 export class ChurnListService {
   constructor(
@@ -30,9 +38,13 @@ export class ChurnListService {
 
   async page(q: AtRiskQuery): Promise<AtRiskPage> {
     const rows = await atRiskPage(this.db, { ...q, after: q.cursor ? decodeCursor(q.cursor) : undefined });
-    const entries = rows.map((row) => this.entry(row, q.withRecommendations));
-    const last = rows[rows.length - 1];
-    return { entries, nextCursor: rows.length === q.limit && last ? encodeCursor(last) : null };
+    return this.paged(rows, q, (row, recommendations) => ({ row, ...(recommendations && { recommendations }) }));
+  }
+
+  /** The same page, each row as the API's JSON: what `GET /v1/churn/at-risk` answers. */
+  async jsonPage(q: AtRiskQuery): Promise<AtRiskPage<AtRiskJsonEntry>> {
+    const rows = await atRiskJsonPage(this.db, { ...q, after: q.cursor ? decodeCursor(q.cursor) : undefined });
+    return this.paged(rows, q, (row: AtRiskJsonRow, recommendations) => ({ json: row.json, ...(recommendations && { recommendations }) }));
   }
 
   /** Every matching row, page by page, for streamed exports (memory stays at one page). */
@@ -47,13 +59,15 @@ export class ChurnListService {
     } while (cursor && remaining > 0);
   }
 
-  private entry(row: AtRiskRow, n: number): AtRiskEntry {
-    if (n <= 0) return { row };
-    return { row, recommendations: this.recommendations.forCustomer(row.externalId, { limit: n }).items };
+  private paged<R extends PagedRow, E>(rows: R[], q: AtRiskQuery, entry: (row: R, recommendations: RecommendedItem[] | undefined) => E): AtRiskPage<E> {
+    const n = q.withRecommendations;
+    const entries = rows.map((row) => entry(row, n > 0 ? this.recommendations.forCustomer(row.externalId, { limit: n }).items : undefined));
+    const last = rows[rows.length - 1];
+    return { entries, nextCursor: rows.length === q.limit && last ? encodeCursor(last) : null };
   }
 }
 
-function encodeCursor(row: AtRiskRow): string {
+function encodeCursor(row: PagedRow): string {
   return Buffer.from(JSON.stringify([row.valueAtRisk, row.customerId])).toString('base64url');
 }
 

@@ -2,6 +2,7 @@
 // (fresh purchases, the erased set that turns recommendations into the anonymous fallback);
 // other replicas learn it from the sync loop.
 import type { Db } from '../db/client.ts';
+import { customerJson } from '../db/queries/customer-json.ts';
 import { customerWithScore, eraseCustomerRows, upsertConsent, type ErasureCounts } from '../db/queries/customers.ts';
 import type { CustomerScore } from '../db/schema/index.ts';
 import { NotFoundError } from '../errors.ts';
@@ -28,6 +29,13 @@ export class CustomerService {
       scores = rest;
     }
     return { customerId, unsubscribed: row.customer.unsubscribed, scores };
+  }
+
+  /** The profile as the API's JSON (`{"customer_id", "unsubscribed", "scores"}`), built by the database. */
+  async profileJson(customerId: string): Promise<string> {
+    const body = await customerJson(this.db, customerId);
+    if (body === undefined) throw new NotFoundError(`customer '${customerId}' not found`);
+    return body;
   }
 
   async setConsent(customerId: string, unsubscribed: boolean, email?: string): Promise<{ customerId: string; unsubscribed: boolean }> {

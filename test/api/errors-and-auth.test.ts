@@ -137,8 +137,8 @@ describe('errors and authentication', () => {
 
   it('answers an unexpected failure with a generic 500 problem, no message or stack', async () => {
     const customers = shop.runtime.customers;
-    const original = customers.profile;
-    customers.profile = async () => {
+    const original = customers.profileJson;
+    customers.profileJson = async () => {
       throw new Error('connection to 10.0.0.7 failed: password hunter2');
     };
     try {
@@ -149,7 +149,7 @@ describe('errors and authentication', () => {
       expect(text).not.toContain('10.0.0.7');
       expect((await problem(res)).message).toBe('internal server error');
     } finally {
-      customers.profile = original;
+      customers.profileJson = original;
     }
   });
 });

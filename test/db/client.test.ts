@@ -6,7 +6,8 @@ import { randomBytes } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MIGRATIONS_DIR, migrate, openDatabase, queryRows, type Database } from '../../src/db/client.ts';
+import { loadConfig } from '../../src/config.ts';
+import { MIGRATIONS_DIR, migrate, openDatabase, openMigratedDatabase, queryRows, SERVICE_TIMEOUTS, type Database } from '../../src/db/client.ts';
 import { ConflictError } from '../../src/errors.ts';
 import { openTestDatabase, testEngines } from '../helpers/db.ts';
 
@@ -153,6 +154,18 @@ describe.runIf(serverUrl)('openDatabase on PostgreSQL', () => {
     for (let i = 0; i < 40 && (await connections()) > 0; i++) await new Promise((r) => setTimeout(r, 50));
     expect(await connections()).toBe(0);
     await expect(queryRows(database.db, sql`select 1`)).rejects.toThrow();
+  });
+
+  it('gives the service DATABASE_POOL connections', async () => {
+    for (const pool of [3, 10]) {
+      const database = await openMigratedDatabase(loadConfig({ DATABASE_URL: url, DATABASE_POOL: String(pool) }), SERVICE_TIMEOUTS);
+      try {
+        const pids = await Promise.all(Array.from({ length: 12 }, async () => (await queryRows<{ pid: number }>(database.db, sql`select pg_backend_pid() as pid, pg_sleep(0.1)`))[0]!.pid));
+        expect(new Set(pids).size).toBe(pool);
+      } finally {
+        await database.close();
+      }
+    }
   });
 
   it('holds one reserved connection for a whole bulk session and gives it back', async () => {

@@ -1,10 +1,10 @@
 // The win-back list: at-risk customers ordered by value at risk, JSON pages or a streamed CSV.
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
-import type { AtRiskEntry } from '../../services/churn-lists.ts';
+import type { AtRiskEntry, AtRiskJsonEntry, AtRiskPage } from '../../services/churn-lists.ts';
 import type { ServiceRuntime } from '../../services/runtime.ts';
 import type { AppEnv } from '../app-env.ts';
-import { requireScope } from '../auth.ts';
-import { csvCell, errorResponses, ItemSchema, itemJson, scoresJson, ScoresSchema } from '../schemas.ts';
+import { hotGet } from '../hot-route.ts';
+import { csvCell, errorResponses, ItemSchema, itemJson, JSON_TYPE, ScoresSchema } from '../schemas.ts';
 
 const AtRiskRow = z
   .object({ customer_id: z.string(), email: z.string().nullable(), scores: ScoresSchema, recommendations: z.array(ItemSchema).optional() })
@@ -12,9 +12,10 @@ const AtRiskRow = z
 
 export const CSV_COLUMNS = ['customer_id', 'email', 'churn_probability', 'risk_tier', 'predicted_clv', 'value_at_risk', 'p_alive', 'expected_next_order_at', 'segment', 'recommended_items'];
 
-function rowJson(e: AtRiskEntry): z.infer<typeof AtRiskRow> {
-  const { externalId, email, ...score } = e.row;
-  return { customer_id: externalId, email, scores: scoresJson(score), ...(e.recommendations ? { recommendations: e.recommendations.map(itemJson) } : {}) };
+/** A page as AtRiskPage's JSON: the database wrote each entry's customer and scores, the recommendations are added here. */
+function pageJson(page: AtRiskPage<AtRiskJsonEntry>): string {
+  const entries = page.entries.map((e) => (e.recommendations ? `${e.json.slice(0, -1)},"recommendations":${JSON.stringify(e.recommendations.map(itemJson))}}` : e.json));
+  return `{"customers":[${entries.join(',')}],"next_cursor":${JSON.stringify(page.nextCursor)}}`;
 }
 
 export function csvLine(e: AtRiskEntry): string {
@@ -37,7 +38,9 @@ async function* csvChunks(entries: AsyncIterable<AtRiskEntry>): AsyncGenerator<s
 }
 
 export function churnRoutes(app: OpenAPIHono<AppEnv>, rt: ServiceRuntime): void {
-  app.openapi(
+  // in the hot lane: a dashboard or campaign tool pages through it as often as a shop reads scores
+  hotGet(
+    app,
     createRoute({
       method: 'get',
       path: '/v1/churn/at-risk',
@@ -45,8 +48,9 @@ export function churnRoutes(app: OpenAPIHono<AppEnv>, rt: ServiceRuntime): void 
       summary: 'Win-back list: customers at risk, largest value at risk first',
       description:
         'Keyset-paginated: pass next_cursor back as cursor. format=csv streams every matching row (up to limit, default 1,000,000) without paging. Unsubscribed and erased customers never appear.',
-      middleware: [requireScope('read')] as const,
+      scope: 'read' as const,
       request: {
+        params: z.object({}),
         query: z
           .object({
             tier: z.enum(['high', 'medium', 'low']).optional(),
@@ -76,16 +80,14 @@ export function churnRoutes(app: OpenAPIHono<AppEnv>, rt: ServiceRuntime): void 
         ...errorResponses,
       },
     }),
-    async (c) => {
-      const q = c.req.valid('query');
+    async (c, _params, q) => {
       const filter = {
         tier: q.tier, minProbability: q.min_probability, segment: q.segment, minClv: q.min_clv,
         minDaysSinceOrder: q.min_days_since_order, maxDaysSinceOrder: q.max_days_since_order, minOrders: q.min_orders, due: q.due,
         excludeContactedWithinDays: q.exclude_contacted_within_days, withRecommendations: q.with_recommendations,
       };
       if (q.format === 'json') {
-        const page = await rt.churn.page({ ...filter, limit: q.limit ?? 100, cursor: q.cursor });
-        return c.json({ customers: page.entries.map(rowJson), next_cursor: page.nextCursor }, 200);
+        return c.body(pageJson(await rt.churn.jsonPage({ ...filter, limit: q.limit ?? 100, cursor: q.cursor })), 200, JSON_TYPE);
       }
       // The first rows are read before the 200 goes out, so a database that is away is a 503. Should
       // it go away later, the stream errors and the transfer is cut off: never a short file that

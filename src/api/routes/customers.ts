@@ -4,7 +4,7 @@ import type { ServiceRuntime } from '../../services/runtime.ts';
 import type { AppEnv } from '../app-env.ts';
 import { requireScope } from '../auth.ts';
 import { hotGet } from '../hot-route.ts';
-import { errorResponses, idParam, scoresJson, ScoresSchema } from '../schemas.ts';
+import { errorResponses, idParam, JSON_TYPE, ScoresSchema } from '../schemas.ts';
 
 const params = z.object({ customer_id: idParam('customer_id') });
 
@@ -26,10 +26,7 @@ export function customerRoutes(app: OpenAPIHono<AppEnv>, rt: ServiceRuntime): vo
         ...errorResponses,
       },
     }),
-    async (c, { customer_id }) => {
-      const p = await rt.customers.profile(customer_id);
-      return c.json({ customer_id: p.customerId, unsubscribed: p.unsubscribed, scores: p.scores ? scoresJson(p.scores) : null }, 200);
-    },
+    async (c, { customer_id }) => c.body(await rt.customers.profileJson(customer_id), 200, JSON_TYPE),
   );
 
   app.openapi(

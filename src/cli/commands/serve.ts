@@ -1,9 +1,10 @@
 // `retain serve`: the HTTP service over an existing database and trained models (no seeding, no
 // training). Shares its start-up with `retain start`, which seeds and trains first.
+import cluster from 'node:cluster';
 import { parseArgs } from 'node:util';
 import { createApp } from '../../api/app.ts';
 import { checkBinding, isLoopback, listen } from '../../api/server.ts';
-import { loadConfig, type Config } from '../../config.ts';
+import { ConfigError, loadConfig, type Config } from '../../config.ts';
 import { openMigratedDatabase, SERVICE_TIMEOUTS, type Database } from '../../db/client.ts';
 import { startScoreSchedule, type ScoreSchedule } from '../../jobs/score-schedule.ts';
 import { startTensorflow } from '../../jobs/tensorflow.ts';
@@ -11,8 +12,9 @@ import { createLogger, type Logger } from '../../logger.ts';
 import { ServiceRuntime } from '../../services/runtime.ts';
 import { number, port as portFlag } from '../flags.ts';
 import { terminalProgress } from '../job-progress.ts';
+import { superviseWorkers } from '../serve-workers.ts';
 
-const HELP = `usage: retain serve [--port N] [--host ADDR]
+const HELP = `usage: retain serve [--port N] [--host ADDR] [--workers N]
 
 Serves the HTTP API (docs at /docs, OpenAPI at /openapi.json) over the database (DATABASE_URL,
 else PGlite in PGLITE_DIR) and the models in MODELS_DIR. Without an active API key it only listens
@@ -23,12 +25,14 @@ every customer is re-scored as of now that often, by one replica at a time.
   --port N      default PORT (8080)
   --host ADDR   default HOST (127.0.0.1)
   --poll-ms N   replica sync interval (default 2000)
+  --workers N   processes serving the port, each a replica with its own DATABASE_POOL
+                connections (default WORKERS, 1); more than 1 needs PostgreSQL
 `;
 
 export async function run(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
-    options: { help: { type: 'boolean', short: 'h' }, port: { type: 'string' }, host: { type: 'string' }, 'poll-ms': { type: 'string', default: '2000' } },
+    options: { help: { type: 'boolean', short: 'h' }, port: { type: 'string' }, host: { type: 'string' }, 'poll-ms': { type: 'string', default: '2000' }, workers: { type: 'string' } },
   });
   if (values.help) {
     process.stdout.write(HELP);
@@ -37,8 +41,23 @@ export async function run(argv: string[]): Promise<number> {
   const config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL);
   const listenOn = serveOptions(config, values);
+  const workers = values.workers === undefined ? config.WORKERS : number('--workers', values.workers, { integer: true });
+  if (workers > 1 && !config.DATABASE_URL) {
+    throw new ConfigError(`--workers ${workers} needs PostgreSQL (DATABASE_URL): the embedded PGlite database belongs to one process`);
+  }
+  if (workers > 1 && cluster.isPrimary) {
+    // migrated once here, before the workers open it: two migrating one database at once collide
+    await (await openMigratedDatabase(config)).close();
+    return superviseWorkers(workers, logger);
+  }
+  if (cluster.isWorker) {
+    // the primary decides when to stop (it forwards SIGTERM); a second signal must not cut the graceful stop short
+    for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => {});
+  }
   const database = await openMigratedDatabase(config, SERVICE_TIMEOUTS);
-  return serveDatabase(database, config, logger, listenOn);
+  const code = await serveDatabase(database, config, logger, listenOn);
+  cluster.worker?.disconnect();
+  return code;
 }
 
 export interface ServeOptions {

@@ -1,6 +1,7 @@
 // Reads of the scoring job's output: the win-back list (keyset paging by value at risk) and the
 // per-segment summary. Unsubscribed and erased customers are filtered here, in one place.
-import { and, asc, desc, eq, gte, isNull, lt, lte, notExists, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, isNull, lt, lte, notExists, or, sql, type Placeholder, type SQL } from 'drizzle-orm';
+import { atRiskEntryJsonText } from './customer-json.ts';
 import type { Db } from '../client.ts';
 import { contacts, customers, customerScores, type CustomerScore } from '../schema/index.ts';
 
@@ -24,44 +25,89 @@ export interface AtRiskFilter {
 
 export type AtRiskRow = CustomerScore & { externalId: string; email: string | null };
 
+/** An at-risk row as the API's JSON (src/db/queries/customer-json.ts), with what paging and recommendations need. */
+export interface AtRiskJsonRow {
+  customerId: number;
+  valueAtRisk: number;
+  externalId: string;
+  /** `{"customer_id", "email", "scores"}`. */
+  json: string;
+}
+
 export function atRiskPage(db: Db, f: AtRiskFilter): Promise<AtRiskRow[]> {
+  const query = prepared(db, `at_risk_page_rows_${shapeOf(f)}`, (name) =>
+    db.select(rowColumns).from(customerScores).innerJoin(customers, eq(customers.id, customerScores.customerId)).where(pageWhere(db, f)).orderBy(...pageOrder).limit(sql.placeholder('limit')).prepare(name),
+  );
+  return query.execute(pageValues(f));
+}
+
+/** The same page with each row as the API's JSON (src/db/queries/customer-json.ts). */
+export function atRiskJsonPage(db: Db, f: AtRiskFilter): Promise<AtRiskJsonRow[]> {
+  const query = prepared(db, `at_risk_page_json_${shapeOf(f)}`, (name) =>
+    db.select(jsonColumns).from(customerScores).innerJoin(customers, eq(customers.id, customerScores.customerId)).where(pageWhere(db, f)).orderBy(...pageOrder).limit(sql.placeholder('limit')).prepare(name),
+  );
+  return query.execute(pageValues(f));
+}
+
+/** The filters a page uses: each shape is its own prepared statement, built once per database and parsed and planned once per connection. */
+function shapeOf(f: AtRiskFilter): string {
+  const used = [f.tier, f.minProbability, f.segment, f.minClv, f.minDaysSinceOrder, f.maxDaysSinceOrder, f.minOrders, f.due || undefined, f.excludeContactedWithinDays, f.after];
+  return used.map((v) => (v === undefined ? '0' : '1')).join('');
+}
+
+/** The values of pageWhere's placeholders (named as AtRiskFilter's fields) and the limit. */
+function pageValues(f: AtRiskFilter): Record<string, unknown> {
+  return { ...f, afterValue: f.after?.valueAtRisk, afterId: f.after?.customerId };
+}
+
+const preparedQueries = new WeakMap<Db, Map<string, unknown>>();
+
+function prepared<Q>(db: Db, name: string, prepare: (name: string) => Q): Q {
+  let queries = preparedQueries.get(db);
+  if (!queries) preparedQueries.set(db, (queries = new Map()));
+  let query = queries.get(name) as Q | undefined;
+  if (query === undefined) queries.set(name, (query = prepare(name)));
+  return query;
+}
+
+/** The page's conditions for `f`'s shape, values left as placeholders. */
+function pageWhere(db: Db, f: AtRiskFilter): SQL {
+  const p = sql.placeholder;
   const where: SQL[] = [isNull(customers.erasedAt), eq(customers.unsubscribed, false)];
-  if (f.tier) where.push(eq(customerScores.riskTier, f.tier));
-  if (f.minProbability !== undefined) where.push(gte(customerScores.churnProbability, f.minProbability));
-  if (f.segment) where.push(eq(customerScores.segment, f.segment));
-  if (f.minClv !== undefined) where.push(gte(customerScores.predictedClv, f.minClv));
-  where.push(...winBackConditions(f));
-  if (f.excludeContactedWithinDays !== undefined) where.push(notContactedWithin(db, f.excludeContactedWithinDays));
+  if (f.tier) where.push(eq(customerScores.riskTier, p('tier')));
+  if (f.minProbability !== undefined) where.push(gte(customerScores.churnProbability, p('minProbability')));
+  if (f.segment) where.push(eq(customerScores.segment, p('segment')));
+  if (f.minClv !== undefined) where.push(gte(customerScores.predictedClv, p('minClv')));
+  where.push(
+    ...winBackConditions({
+      minDaysSinceOrder: f.minDaysSinceOrder === undefined ? undefined : p('minDaysSinceOrder'),
+      maxDaysSinceOrder: f.maxDaysSinceOrder === undefined ? undefined : p('maxDaysSinceOrder'),
+      minOrders: f.minOrders === undefined ? undefined : p('minOrders'),
+      due: f.due,
+    }),
+  );
+  if (f.excludeContactedWithinDays !== undefined) where.push(notContactedWithin(db, p('excludeContactedWithinDays')));
   if (f.after) {
     // (value_at_risk desc, customer_id asc): rows strictly after the cursor
-    const { valueAtRisk, customerId } = f.after;
     where.push(
-      or(lt(customerScores.valueAtRisk, valueAtRisk), and(eq(customerScores.valueAtRisk, valueAtRisk), sql`${customerScores.customerId} > ${customerId}`))!,
+      or(lt(customerScores.valueAtRisk, p('afterValue')), and(eq(customerScores.valueAtRisk, p('afterValue')), sql`${customerScores.customerId} > ${p('afterId')}`))!,
     );
   }
-  return db
-    .select({
-      ...scoreColumns,
-      externalId: customers.externalId,
-      email: customers.email,
-    })
-    .from(customerScores)
-    .innerJoin(customers, eq(customers.id, customerScores.customerId))
-    .where(and(...where))
-    // NULLS LAST as in the (tier, value_at_risk DESC NULLS LAST, customer_id) indexes, so the page is read from one in order
-    .orderBy(sql`${customerScores.valueAtRisk} desc nulls last`, asc(customerScores.customerId))
-    .limit(f.limit)
-    // a named statement: each connection parses and plans each filter combination once, not per page
-    .prepare('at_risk_page')
-    .execute();
+  return and(...where)!;
 }
+
+// NULLS LAST as in the (tier, value_at_risk DESC NULLS LAST, customer_id) indexes, so the page is read from one in order
+const pageOrder = [sql`${customerScores.valueAtRisk} desc nulls last`, asc(customerScores.customerId)];
+
+/** The win-back filters, each bound a number or a prepared statement's placeholder. */
+type WinBackBounds = { [K in 'minDaysSinceOrder' | 'maxDaysSinceOrder' | 'minOrders']?: number | Placeholder | undefined } & Pick<AtRiskFilter, 'due'>;
 
 /**
  * The win-back filters on a score row. `due`: a repeat customer whose days since the last order
  * exceed their mean days between orders, i.e. past last order + their usual gap. (The stored
  * expected_next_order_at is BG/NBD's median wait counted from as_of, so it is never past at as_of.)
  */
-export function winBackConditions(f: Pick<AtRiskFilter, 'minDaysSinceOrder' | 'maxDaysSinceOrder' | 'minOrders' | 'due'>): SQL[] {
+export function winBackConditions(f: WinBackBounds): SQL[] {
   const where: SQL[] = [];
   if (f.minDaysSinceOrder !== undefined) where.push(gte(customerScores.recencyDays, f.minDaysSinceOrder));
   if (f.maxDaysSinceOrder !== undefined) where.push(lte(customerScores.recencyDays, f.maxDaysSinceOrder));
@@ -71,7 +117,7 @@ export function winBackConditions(f: Pick<AtRiskFilter, 'minDaysSinceOrder' | 'm
 }
 
 /** No contact-log entry for the customer in the last `days` days. */
-export function notContactedWithin(db: Db, days: number): SQL {
+export function notContactedWithin(db: Db, days: number | Placeholder): SQL {
   return notExists(
     db
       .select({ one: sql`1` })
@@ -136,3 +182,7 @@ const scoreColumns = {
   runId: customerScores.runId,
   purchaseLines: customerScores.purchaseLines,
 };
+
+const rowColumns = { ...scoreColumns, externalId: customers.externalId, email: customers.email };
+
+const jsonColumns = { customerId: customerScores.customerId, valueAtRisk: customerScores.valueAtRisk, externalId: customers.externalId, json: sql<string>`${atRiskEntryJsonText}` };

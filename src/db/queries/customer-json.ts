@@ -1,0 +1,76 @@
+// Customers and their scores as the API answers them (ScoresSchema in src/api/schemas.ts), built
+// by the database as one text column: the service passes the text on instead of parsing twenty
+// columns (three dates, a jsonb) into objects and serialising them again. The keys, their order and
+// the formats are what the routes wrote from the typed rows before (numbers as JavaScript reads them,
+// instants as toISOString writes them); test/db/queries/customer-json.test.ts checks that on stored rows.
+import { and, eq, isNull, sql, type Column, type SQL } from 'drizzle-orm';
+import type { Db } from '../client.ts';
+import { customers, customerScores } from '../schema/index.ts';
+
+/** A value as JSON text (null for SQL NULL). */
+const json = (value: Column | SQL): SQL => sql`coalesce(to_json(${value})::text, 'null')`;
+
+/** An instant as JavaScript's toISOString writes it (milliseconds, Z), quoted; null for NULL. */
+const isoJson = (value: Column): SQL => sql`coalesce(to_json(to_char(${value} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))::text, 'null')`;
+
+/** A compact JSON object, keys in the order given; each value already JSON text. */
+function jsonObject(fields: readonly (readonly [string, SQL])[]): SQL {
+  const parts = fields.map(([key, value], i) => sql`${sql.raw(`'${i === 0 ? '{' : ','}"${key}":'`)}, ${value}`);
+  return sql`concat(${sql.join(parts, sql`, `)}, '}')`;
+}
+
+const s = customerScores;
+
+/** `scores` of the API's customer and at-risk entries, keys in ScoresSchema's order. */
+const scoresJsonText: SQL = jsonObject([
+  ['churn_probability', json(s.churnProbability)],
+  ['risk_tier', json(s.riskTier)],
+  ['p_alive', json(s.pAlive)],
+  ['expected_purchases', json(s.expectedPurchases)],
+  ['predicted_clv', json(s.predictedClv)],
+  ['value_at_risk', json(s.valueAtRisk)],
+  ['expected_next_order_at', isoJson(s.expectedNextOrderAt)],
+  ['recency_days', json(s.recencyDays)],
+  ['frequency', json(s.frequency)],
+  ['monetary', json(s.monetary)],
+  ['rfm', jsonObject([['r', json(s.rScore)], ['f', json(s.fScore)], ['m', json(s.mScore)]])],
+  ['segment', json(s.segment)],
+  ['reasons', sql`${s.reasons}::text`],
+  ['model_version', json(s.modelVersion)],
+  ['as_of', isoJson(s.asOf)],
+  ['scored_at', isoJson(s.scoredAt)],
+]);
+
+/** An at-risk entry without its recommendations: `{"customer_id", "email", "scores"}`. */
+export const atRiskEntryJsonText: SQL = jsonObject([
+  ['customer_id', json(customers.externalId)],
+  ['email', json(customers.email)],
+  ['scores', scoresJsonText],
+]);
+
+/**
+ * `GET /v1/customers/{id}`'s body for a customer that is not erased (scores null until scored),
+ * or undefined: one prepared statement built once per database.
+ */
+export async function customerJson(db: Db, externalId: string): Promise<string | undefined> {
+  let query = customerJsonQueries.get(db);
+  if (!query) customerJsonQueries.set(db, (query = prepareCustomerJson(db)));
+  const [row] = await query.execute({ externalId });
+  return row?.body;
+}
+
+function prepareCustomerJson(db: Db) {
+  const body = jsonObject([
+    ['customer_id', json(customers.externalId)],
+    ['unsubscribed', json(customers.unsubscribed)],
+    ['scores', sql`CASE WHEN ${s.customerId} IS NULL THEN 'null' ELSE ${scoresJsonText} END`],
+  ]);
+  return db
+    .select({ body: sql<string>`${body}` })
+    .from(customers)
+    .leftJoin(s, eq(s.customerId, customers.id))
+    .where(and(eq(customers.externalId, sql.placeholder('externalId')), isNull(customers.erasedAt)))
+    .prepare('customer_json');
+}
+
+const customerJsonQueries = new WeakMap<Db, ReturnType<typeof prepareCustomerJson>>();
