@@ -15,7 +15,7 @@ import { trainChurnModel } from '../../../src/ml/churn/train.ts';
 import { churnLabels, spendBetween } from '../../../src/ml/churn/windows.ts';
 import { DAY_MS } from '../../../src/ml/customers/purchase-log.ts';
 import { meanAbsoluteError, spearmanCorrelation } from '../../../src/ml/metrics/regression.ts';
-import { choleskySolveInPlace } from '../../../src/ml/numeric/linalg.ts';
+import { leastAbsoluteDeviations as lad } from '../../../src/ml/numeric/least-absolute-deviations.ts';
 import { initTf } from '../../../src/ml/numeric/tf.ts';
 
 const H = 92;
@@ -25,29 +25,6 @@ const { log } = await readPurchaseLog('data/online-retail/online_retail_lines.cs
 const cond = (i: ChurnInputs, e: number) => [1, Math.log(Math.max(1, i.summary.meanOrderValue[e]!)), Math.log(i.summary.orders[e]!), Math.log1p(i.summary.daysSinceLastPurchase[e]!), Math.log1p(tenureDays(i.summary, e))];
 const dot = (w: Float64Array, r: number[]) => r.reduce((s, v, j) => s + v * w[j]!, 0);
 const D0 = SPEND_PREDICTORS.length;
-
-function lad(x: Float64Array, y: Float64Array, d: number, iterations = 50): Float64Array {
-  const n = y.length;
-  const rw = new Float64Array(n).fill(1);
-  let w = new Float64Array(d);
-  for (let it = 0; it <= iterations; it++) {
-    const a = new Float64Array(d * d);
-    const b = new Float64Array(d);
-    for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) {
-      b[j]! += rw[i]! * x[i * d + j]! * y[i]!;
-      for (let k = 0; k < d; k++) a[j * d + k]! += rw[i]! * x[i * d + j]! * x[i * d + k]!;
-    }
-    for (let j = 0; j < d; j++) a[j * d + j] = a[j * d + j]! * (1 + 1e-9) + 1e-12;
-    choleskySolveInPlace(a, b, d);
-    w = b;
-    for (let i = 0; i < n; i++) {
-      let f = 0;
-      for (let j = 0; j < d; j++) f += x[i * d + j]! * w[j]!;
-      rw[i] = 1 / Math.max(Math.abs(y[i]! - f), 1e-6);
-    }
-  }
-  return w;
-}
 
 /** Spend predictors of `inputs` with the `extras(e)` appended as further columns. */
 function withExtra(inputs: ChurnInputs, extras: (e: number) => number[]): { x: Float64Array; d: number } {

@@ -16,7 +16,7 @@ import { trainChurnModel } from '../../../src/ml/churn/train.ts';
 import { spendBetween } from '../../../src/ml/churn/windows.ts';
 import { DAY_MS } from '../../../src/ml/customers/purchase-log.ts';
 import { meanAbsoluteError, spearmanCorrelation } from '../../../src/ml/metrics/regression.ts';
-import { choleskySolveInPlace } from '../../../src/ml/numeric/linalg.ts';
+import { leastAbsoluteDeviations as lad } from '../../../src/ml/numeric/least-absolute-deviations.ts';
 import { bfgs } from '../../../src/ml/numeric/optimize.ts';
 import { initTf } from '../../../src/ml/numeric/tf.ts';
 
@@ -35,28 +35,6 @@ const CONDITIONALS: Record<string, Cond> = {
   },
 };
 
-function lad(x: Float64Array, y: Float64Array, d: number, iterations = 50): Float64Array {
-  const n = y.length;
-  const rw = new Float64Array(n).fill(1);
-  let w = new Float64Array(d);
-  for (let it = 0; it <= iterations; it++) {
-    const a = new Float64Array(d * d);
-    const b = new Float64Array(d);
-    for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) {
-      b[j]! += rw[i]! * x[i * d + j]! * y[i]!;
-      for (let k = 0; k < d; k++) a[j * d + k]! += rw[i]! * x[i * d + j]! * x[i * d + k]!;
-    }
-    for (let j = 0; j < d; j++) a[j * d + j] = a[j * d + j]! * (1 + 1e-9) + 1e-12;
-    choleskySolveInPlace(a, b, d);
-    w = b;
-    for (let i = 0; i < n; i++) {
-      let f = 0;
-      for (let j = 0; j < d; j++) f += x[i * d + j]! * w[j]!;
-      rw[i] = 1 / Math.max(Math.abs(y[i]! - f), 1e-6);
-    }
-  }
-  return w;
-}
 const dot = (w: Float64Array, r: number[]) => r.reduce((s, v, j) => s + v * w[j]!, 0);
 const quantile = (sorted: Float64Array, q: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.floor(q * sorted.length)))]!;
 
