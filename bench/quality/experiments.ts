@@ -1,11 +1,12 @@
 // Experiments on validation windows only (never the test): scores many candidate settings and
 // blends on one scenario and prints nDCG@10 per setting. The scenarios:
 //   time    Online Retail, train before 2011-06-09, validate on [2011-06-09, 2011-09-09)
+//   time2   the same 46 days earlier (the selection's second fold), validate on [2011-04-24, 2011-07-24)
 //   random  Online Retail pairs split 75/25 at random per customer (seed 1) as a stand-in test;
 //           validation = a 75/25 per-customer holdout of that train (seed 2)
 //   item    the same, stratified per item
 //   sparse  the sparse shop (sparse-shop.ts), inner time window as for `time`
-//   npx tsx bench/quality/experiments.ts time|random|item|sparse [--group ease,rp3,knn,blend,recency,...]
+//   npx tsx bench/quality/experiments.ts time|time2|random|item|sparse [--group ease,rp3,knn,blend,recency,...]
 import { parseArgs } from 'node:util';
 import { readPurchaseLog } from '../../src/import/read-purchase-log.ts';
 import { fitEase } from '../../src/ml/cf/ease.ts';
@@ -37,6 +38,9 @@ function validation(): TrainTest {
   switch (scenario) {
     case 'time':
       return splitByTime(splitByTime(log, TEST_CUTOFF).train, INNER);
+    case 'time2':
+      // the selection's second time fold: validate on [2011-04-24, 2011-07-24)
+      return splitByTime(splitByTime(log, Date.parse('2011-07-24T00:00:00Z')).train, Date.parse('2011-04-24T00:00:00Z'));
     case 'random':
     case 'item': {
       const stratum = scenario === 'random' ? 'customer' : 'item';
