@@ -157,7 +157,7 @@ export function selectModel(train: PurchaseLog, options: Partial<SelectionOption
   for (const p of probes) if (!isPartner(p.index)) record(p.spec, [p.perUser], [p.seconds], true);
   if (scored.length === 0) throw new RangeError('no candidate model to select from');
   const main = leaders.get(o.defaultFamily);
-  if (main && o.blendWeights.length > 0) blendTrials(main.fitted, leaders, o, (spec, fitted) => record(spec, fitted.map(scoreOn), fitted.map((f) => f.seconds)));
+  if (main && blending) blendTrials(main.fitted, leaders, o, (spec, fitted) => record(spec, fitted.map(scoreOn), fitted.map((f) => f.seconds)));
 
   // pruned trials have a first-fold score only: not comparable with the means
   const complete = scored.filter((s) => !s.trial.pruned);
