@@ -1,11 +1,12 @@
 // Experiments on validation windows only (never the test): scores many candidate settings and
 // blends on one scenario and prints nDCG@10 per setting. The scenarios:
 //   time    Online Retail, train before 2011-06-09, validate on [2011-06-09, 2011-09-09)
+//   time2   the same 46 days earlier (the selection's second fold), validate on [2011-04-24, 2011-07-24)
 //   random  Online Retail pairs split 75/25 at random per customer (seed 1) as a stand-in test;
 //           validation = a 75/25 per-customer holdout of that train (seed 2)
 //   item    the same, stratified per item
 //   sparse  the sparse shop (sparse-shop.ts), inner time window as for `time`
-//   npx tsx bench/quality/experiments.ts time|random|item|sparse [--group ease,rp3,knn,blend]
+//   npx tsx bench/quality/experiments.ts time|time2|random|item|sparse [--group ease,rp3,knn,blend,recency,...]
 import { parseArgs } from 'node:util';
 import { readPurchaseLog } from '../../src/import/read-purchase-log.ts';
 import { fitEase } from '../../src/ml/cf/ease.ts';
@@ -14,7 +15,7 @@ import { fitRp3beta } from '../../src/ml/cf/rp3beta.ts';
 import { fitPopularity } from '../../src/ml/cf/popularity.ts';
 import { addPopularityPrior, popularityPrior } from '../../src/ml/cf/popularity-prior.ts';
 import { blendScores } from '../../src/ml/cf/blend.ts';
-import { pairStats, withValues, type Csr } from '../../src/ml/cf/sparse.ts';
+import { pairStats, transpose, withValues, type Csr } from '../../src/ml/cf/sparse.ts';
 import { topN } from '../../src/ml/cf/top-n.ts';
 import { rankingReport } from '../../src/ml/metrics/ranking.ts';
 import { holdoutTargets, splitByTime, type TrainTest } from '../../src/ml/customers/split.ts';
@@ -37,6 +38,9 @@ function validation(): TrainTest {
   switch (scenario) {
     case 'time':
       return splitByTime(splitByTime(log, TEST_CUTOFF).train, INNER);
+    case 'time2':
+      // the selection's second time fold: validate on [2011-04-24, 2011-07-24)
+      return splitByTime(splitByTime(log, Date.parse('2011-07-24T00:00:00Z')).train, Date.parse('2011-04-24T00:00:00Z'));
     case 'random':
     case 'item': {
       const stratum = scenario === 'random' ? 'customer' : 'item';
@@ -172,6 +176,27 @@ if (groups.has('combo')) {
   report(`blend decayed ease 0.6 + knn20 0.25 + trending 0.15`, blend([main, knn, trendScores], [0.6, 0.25, 0.15]), t);
   report(`blend decayed ease 0.7 + knn20 0.2 + trending 0.1`, blend([main, knn, trendScores], [0.7, 0.2, 0.1]), t);
 }
+if (groups.has('recency')) {
+  // recency weights (2^(-age / half-life) per pair) for the blend's kNN part: cosine of the weighted
+  // buyer vectors, scoring unchanged; blends with the selected main part (EASE λ 200, half-life 60 d)
+  const end = train.time.reduce((a, b) => Math.max(a, b), -Infinity);
+  const decay = (halfLife: number) => withValues(x, Float32Array.from(stats.lastTime, (last) => Math.pow(2, -(end - last) / (halfLife * 86_400_000))));
+  t = performance.now();
+  const main = dense(fitEase(decay(60), { lambda: 200 }));
+  report('ease lambda 200 on recency-weighted gram, half-life 60 d', main, t);
+  for (const neighbours of [10, 20]) {
+    t = performance.now();
+    const plain = sparseScores(fitItemKnn(x, { neighbours }));
+    report(`knn ${neighbours}`, plain, t);
+    for (const w of [0.1, 0.15, 0.2, 0.25]) report(`blend decayed ease ${round2(1 - w)} + knn${neighbours} ${w}`, blend([main, plain], [1 - w, w]), t);
+    for (const halfLife of [30, 60, 120]) {
+      t = performance.now();
+      const weighted = sparseScores(fitWeightedCosine(decay(halfLife), neighbours));
+      report(`knn ${neighbours} recency-weighted cosine, half-life ${halfLife} d`, weighted, t);
+      for (const w of [0.15, 0.2, 0.25]) report(`blend decayed ease ${round2(1 - w)} + recency knn${neighbours} ${halfLife} d ${w}`, blend([main, weighted], [1 - w, w]), t);
+    }
+  }
+}
 if (groups.has('edlae')) {
   for (const [lambda, dropout] of [[100, 0.1], [200, 0.1], [300, 0.1], [100, 0.25], [200, 0.25], [50, 0.33], [100, 0.33], [300, 0.25]] as const) {
     t = performance.now();
@@ -219,4 +244,37 @@ if (groups.has('blend')) {
   for (const w of [0.05, 0.15]) report(`blend ease ${1 - w} + popularity ${w}`, blend([ease, popScores], [1 - w, w]), t);
   const knn = keep.get('knn');
   if (knn) for (const w of [0.2, 0.35, 0.5]) report(`blend ease ${1 - w} + knn20 ${w}`, blend([ease, knn], [1 - w, w]), t);
+}
+
+function round2(v: number): number {
+  return Math.round(v * 100) / 100;
+}
+
+/** Item-kNN cosine on a weighted matrix: sim(i, j) = Σ_u x_ui x_uj / sqrt(Σ_u x_ui² Σ_u x_uj²), top `neighbours` per item. */
+function fitWeightedCosine(m: Csr, neighbours: number): Csr {
+  const byItem = transpose(m);
+  const n = m.cols;
+  const norm = new Float64Array(n);
+  for (let i = 0; i < n; i++) for (let a = byItem.rowPtr[i]!; a < byItem.rowPtr[i + 1]!; a++) norm[i]! += byItem.values[a]! ** 2;
+  const overlap = new Float64Array(n);
+  const sims = new Float32Array(n);
+  const rowPtr = new Int32Array(n + 1);
+  const colIdx: number[] = [];
+  const vals: number[] = [];
+  for (let i = 0; i < n; i++) {
+    overlap.fill(0);
+    for (let a = byItem.rowPtr[i]!; a < byItem.rowPtr[i + 1]!; a++) {
+      const u = byItem.colIdx[a]!;
+      const wi = byItem.values[a]!;
+      for (let b = m.rowPtr[u]!; b < m.rowPtr[u + 1]!; b++) overlap[m.colIdx[b]!]! += wi * m.values[b]!;
+    }
+    sims.fill(-Infinity);
+    for (let j = 0; j < n; j++) if (overlap[j]! > 0 && j !== i) sims[j] = overlap[j]! / Math.sqrt(norm[i]! * norm[j]!);
+    for (const { item, score } of topN(sims, neighbours, undefined).sort((p, q) => p.item - q.item)) {
+      colIdx.push(item);
+      vals.push(score);
+    }
+    rowPtr[i + 1] = colIdx.length;
+  }
+  return { rows: n, cols: n, rowPtr, colIdx: Int32Array.from(colIdx), values: Float32Array.from(vals) };
 }

@@ -8,7 +8,7 @@ import { churnInputsAt, type ChurnInputs } from '../../../src/ml/churn/inputs.ts
 import { spendPredictors, SPEND_PREDICTORS } from '../../../src/ml/churn/spend.ts';
 import { spendBetween } from '../../../src/ml/churn/windows.ts';
 import { DAY_MS, type PurchaseLog } from '../../../src/ml/customers/purchase-log.ts';
-import { choleskySolveInPlace } from '../../../src/ml/numeric/linalg.ts';
+import { leastAbsoluteDeviations as lad } from '../../../src/ml/numeric/least-absolute-deviations.ts';
 import { meanAbsoluteError, spearmanCorrelation } from '../../../src/ml/metrics/regression.ts';
 
 const H = 92;
@@ -63,32 +63,6 @@ function cached(log: PurchaseLog, c: number): ChurnInputs {
   let v = cache.get(c);
   if (!v) cache.set(c, (v = churnInputsAt(log, c, H)));
   return v;
-}
-
-function lad(x: Float64Array, y: Float64Array, d: number, iterations = 50): Float64Array {
-  const n = y.length;
-  let meanAbs = 0;
-  for (let i = 0; i < n; i++) meanAbs += Math.abs(y[i]!) / n;
-  const delta = Math.max(1e-6 * meanAbs, 1e-12);
-  const rw = new Float64Array(n).fill(1);
-  let w = new Float64Array(d);
-  for (let it = 0; it <= iterations; it++) {
-    const a = new Float64Array(d * d);
-    const b = new Float64Array(d);
-    for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) {
-      b[j]! += rw[i]! * x[i * d + j]! * y[i]!;
-      for (let k = 0; k < d; k++) a[j * d + k]! += rw[i]! * x[i * d + j]! * x[i * d + k]!;
-    }
-    for (let j = 0; j < d; j++) a[j * d + j] = a[j * d + j]! * (1 + 1e-9) + 1e-12;
-    choleskySolveInPlace(a, b, d);
-    w = b;
-    for (let i = 0; i < n; i++) {
-      let f = 0;
-      for (let j = 0; j < d; j++) f += x[i * d + j]! * w[j]!;
-      rw[i] = 1 / Math.max(Math.abs(y[i]! - f), delta);
-    }
-  }
-  return w;
 }
 
 for (const cutoff of [Date.parse('2011-06-09T00:00:00Z'), Date.parse('2011-05-10T00:00:00Z')]) {

@@ -1,6 +1,7 @@
 // Item-based k-nearest neighbours (Sarwar et al. 2001; Deshpande & Karypis 2004): cosine similarity
-// between items' binary buyer vectors, sim(i, j) = |U_i & U_j| / sqrt(|U_i| |U_j|), keeping each
-// item's top neighbours. A customer's score for j is the sum of sim(i, j) over items i they bought
+// between items' buyer vectors, sim(i, j) = Σ_u x_ui x_uj / sqrt(Σ_u x_ui² Σ_u x_uj²), keeping each
+// item's top neighbours; on a binary matrix that is |U_i & U_j| / sqrt(|U_i| |U_j|), on a
+// recency-weighted one (recency.ts) recent co-purchases count most. A customer's score for j is the sum of sim(i, j) over items i they bought
 // (j among i's neighbours). The same lists serve "similar items".
 import { topN } from './top-n.ts';
 import { transpose, type Csr } from './sparse.ts';
@@ -12,13 +13,13 @@ export interface KnnOptions {
 
 export const KNN_DEFAULTS: KnnOptions = { neighbours: 20 };
 
-/** Row i = item i's top neighbours with their cosine similarity (i itself excluded). */
+/** Row i = item i's top neighbours with their cosine similarity over `x`'s values (i itself excluded). */
 export function fitItemKnn(x: Csr, options: Partial<KnnOptions> = {}): Csr {
   const { neighbours } = { ...KNN_DEFAULTS, ...options } satisfies KnnOptions;
   const byItem = transpose(x);
   const n = x.cols;
-  const buyers = new Float64Array(n);
-  for (let i = 0; i < n; i++) buyers[i] = byItem.rowPtr[i + 1]! - byItem.rowPtr[i]!;
+  const norm = new Float64Array(n);
+  for (let i = 0; i < n; i++) for (let a = byItem.rowPtr[i]!; a < byItem.rowPtr[i + 1]!; a++) norm[i]! += byItem.values[a]! * byItem.values[a]!;
   const overlap = new Float64Array(n);
   const sims = new Float32Array(n);
   const rowPtr = new Int32Array(n + 1);
@@ -28,10 +29,11 @@ export function fitItemKnn(x: Csr, options: Partial<KnnOptions> = {}): Csr {
     overlap.fill(0);
     for (let a = byItem.rowPtr[i]!; a < byItem.rowPtr[i + 1]!; a++) {
       const u = byItem.colIdx[a]!;
-      for (let b = x.rowPtr[u]!; b < x.rowPtr[u + 1]!; b++) overlap[x.colIdx[b]!]!++;
+      const weight = byItem.values[a]!;
+      for (let b = x.rowPtr[u]!; b < x.rowPtr[u + 1]!; b++) overlap[x.colIdx[b]!]! += weight * x.values[b]!;
     }
     sims.fill(-Infinity);
-    for (let j = 0; j < n; j++) if (overlap[j]! > 0 && j !== i) sims[j] = overlap[j]! / Math.sqrt(buyers[i]! * buyers[j]!);
+    for (let j = 0; j < n; j++) if (overlap[j]! > 0 && j !== i) sims[j] = overlap[j]! / Math.sqrt(norm[i]! * norm[j]!);
     const best = topN(sims, neighbours, undefined).sort((p, q) => p.item - q.item);
     for (const { item, score } of best) {
       colIdx.push(item);

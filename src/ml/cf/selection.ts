@@ -2,14 +2,16 @@
 // (validation.ts: later time windows for a shop tested on a later window, random holdouts of the
 // test's shape for one tested on a random split); the test holdout is never looked at. Every
 // registered family names its candidates; each is fitted and scored by nDCG@k on every fold (mean
-// and spread). Then blends of the default family's best model (EASE) with the best models of the
-// two strongest other families are scored from the models already fitted. The default family is
+// and spread). Then blends of the default family's best model (EASE) with the partners of the
+// two strongest other families are scored from the models already fitted: a family's partner is
+// its candidate that blends best with the default family on the first fold (not necessarily its
+// best alone), and families rank by that blend. The default family is
 // kept unless the leader beats its best by more than one standard error of the per-customer
 // difference (the one-standard-error rule), so noise never trades EASE for a lucky challenger.
 // To keep selection affordable every candidate is first scored on the first fold only; the later
-// folds fit only the candidates within `pruneMargin` of their family's best there: one far behind
-// on a fold (several times the spread between folds) neither wins the mean nor becomes its
-// family's blend part, and its fits on the other folds were most of selection's time.
+// folds fit only the candidates within `pruneMargin` of their family's best there, and the blend
+// partners: one far behind on a fold (several times the spread between folds) does not win the
+// mean, and its fits on the other folds were most of selection's time.
 import type { PurchaseLog } from '../customers/purchase-log.ts';
 import { DAY_MS } from '../customers/purchase-log.ts';
 import type { SearchSettings } from './family.ts';
@@ -91,43 +93,84 @@ export function selectModel(train: PurchaseLog, options: Partial<SelectionOption
     o.onTrial?.(entry.trial);
     return entry;
   };
-  // the first fold for every candidate, keeping only the model of each family's best there
-  const firstFold: { spec: ModelSpec; perUser: Float64Array; score: number; seconds: number }[] = [];
-  const familyBest = new Map<string, { index: number; fitted?: FittedModel }>();
+  // the first fold for every candidate, keeping the model of each family's best there and, when
+  // blends are tried, of every candidate of the other families until their blend partner is known
+  const blending = o.blendWeights.length > 0;
+  const keepsModel = (spec: ModelSpec) => blending && spec.algorithm !== o.defaultFamily;
+  const firstFold: { spec: ModelSpec; perUser: Float64Array; score: number; seconds: number; fitted?: FittedModel }[] = [];
+  const familyBest = new Map<string, number>();
   for (const spec of candidates) {
     const fitted = fitModel(folds[0]!.train, spec);
     const perUser = scoreOn(fitted, 0);
-    const index = firstFold.push({ spec, perUser, score: mean(perUser), seconds: fitted.seconds }) - 1;
+    const index = firstFold.push({ spec, perUser, score: mean(perUser), seconds: fitted.seconds, fitted }) - 1;
     const best = familyBest.get(spec.algorithm);
-    if (!best || firstFold[index]!.score > firstFold[best.index]!.score) familyBest.set(spec.algorithm, { index, fitted });
+    const leads = best === undefined || firstFold[index]!.score > firstFold[best]!.score;
+    const dropped = leads ? best : index;
+    if (leads) familyBest.set(spec.algorithm, index);
+    if (dropped !== undefined && !keepsModel(firstFold[dropped]!.spec)) delete firstFold[dropped]!.fitted;
   }
-  // per family, the fitted models (one per fold) of its best candidate by mean: the blends' parts
+  // each other family's blend partner: its candidate whose blend with the default family's
+  // first-fold best scores best there at the first blend weight (the best alone need not blend
+  // best: kNN on 30-day recency weights ranks below plain kNN alone and above it beside
+  // recency-weighted EASE on both of Online Retail's time windows); the other probes are recorded
+  // as stopped after the first fold
+  const partners = new Map<string, { index: number; score: number }>();
+  const mainFirst = blending ? firstFold[familyBest.get(o.defaultFamily) ?? -1]?.fitted : undefined;
+  const w0 = o.blendWeights[0]!;
+  const probes: { index: number; spec: ModelSpec; perUser: Float64Array; seconds: number }[] = [];
+  if (mainFirst) {
+    firstFold.forEach((c, index) => {
+      if (!c.fitted || c.spec.algorithm === o.defaultFamily) return;
+      const probe = blendOf([mainFirst, c.fitted], [w0, round(1 - w0)]);
+      const perUser = scoreOn(probe, 0);
+      probes.push({ index, spec: probe.spec, perUser, seconds: probe.seconds });
+      const best = partners.get(c.spec.algorithm);
+      if (!best || mean(perUser) > best.score) partners.set(c.spec.algorithm, { index, score: mean(perUser) });
+    });
+  }
+  const isPartner = (index: number) => partners.get(firstFold[index]!.spec.algorithm)?.index === index;
+  for (const c of firstFold.filter((c, index) => c.spec.algorithm !== o.defaultFamily && !isPartner(index))) delete c.fitted;
+  // the fitted models (one per fold) of the default family's best candidate by mean and of the
+  // other families' partners: the blends' parts
   const leaders = new Map<string, { mean: number; fitted: FittedModel[] }>();
   firstFold.forEach((c, index) => {
     const best = familyBest.get(c.spec.algorithm)!;
-    if (c.score < firstFold[best.index]!.score * (1 - o.pruneMargin)) {
+    const partner = isPartner(index);
+    if (!partner && c.score < firstFold[best]!.score * (1 - o.pruneMargin)) {
       record(c.spec, [c.perUser], [c.seconds], true);
       return;
     }
     const later = folds.slice(1).map((fold) => fitModel(fold.train, c.spec));
     const { trial } = record(c.spec, [c.perUser, ...later.map((f, j) => scoreOn(f, j + 1))], [c.seconds, ...later.map((f) => f.seconds)]);
-    // a family's best on the first fold kept its model there (needed no longer after this); another new leader is refitted on it
-    const kept = best.index === index ? best.fitted : undefined;
-    if (kept) delete best.fitted;
+    if (c.spec.algorithm !== o.defaultFamily) {
+      // other families are ranked for the blends by how well their partner blended on the first fold
+      if (partner) leaders.set(c.spec.algorithm, { mean: partners.get(c.spec.algorithm)!.score, fitted: [c.fitted!, ...later] });
+      return;
+    }
+    // the default family's best on the first fold kept its model there (needed no longer after this); another new leader is refitted on it
+    const kept = best === index ? c.fitted : undefined;
+    if (kept) delete c.fitted;
     const leader = leaders.get(c.spec.algorithm);
     if (leader && trial.ndcg.mean <= leader.mean) return;
     leaders.set(c.spec.algorithm, { mean: trial.ndcg.mean, fitted: [kept ?? fitModel(folds[0]!.train, c.spec), ...later] });
   });
+  for (const p of probes) if (!isPartner(p.index)) record(p.spec, [p.perUser], [p.seconds], true);
   if (scored.length === 0) throw new RangeError('no candidate model to select from');
   const main = leaders.get(o.defaultFamily);
-  if (main && o.blendWeights.length > 0) blendTrials(main.fitted, leaders, o, (spec, fitted) => record(spec, fitted.map(scoreOn), fitted.map((f) => f.seconds)));
+  if (main && blending) blendTrials(main.fitted, leaders, o, (spec, fitted) => record(spec, fitted.map(scoreOn), fitted.map((f) => f.seconds)));
 
   // pruned trials have a first-fold score only: not comparable with the means
   const complete = scored.filter((s) => !s.trial.pruned);
   const best = top(complete)!;
   const bestDefault = top(complete.filter((s) => s.trial.spec.algorithm === o.defaultFamily));
   const pruned = scored.length - complete.length;
-  const basis = `best mean nDCG@${o.k} over ${folds.length} fold${folds.length === 1 ? '' : 's'}${pruned > 0 ? ` (${pruned} of ${scored.length} candidates stopped after the first fold, more than ${o.pruneMargin * 100}% behind their family's best there)` : ''}`;
+  const probed = probes.length - partners.size;
+  const stoppedBehind = pruned - probed;
+  const stops = [
+    ...(stoppedBehind > 0 ? [`${stoppedBehind} more than ${o.pruneMargin * 100}% behind their family's best there`] : []),
+    ...(probed > 0 ? [`${probed} blends of a partner that blended less well than its family's best partner there`] : []),
+  ];
+  const basis = `best mean nDCG@${o.k} over ${folds.length} fold${folds.length === 1 ? '' : 's'}${pruned > 0 ? ` (${pruned} of ${scored.length} candidates stopped after the first fold: ${stops.join('; ')})` : ''}`;
   if (!bestDefault || best === bestDefault) return result(best, basis);
   if (beatsBeyondNoise(best.scores, bestDefault.scores)) return result(best, `${basis}, ahead of the best ${o.defaultFamily} by more than one standard error`);
   return result(bestDefault, `${o.defaultFamily}, the default family: the leader (${best.trial.spec.algorithm}, ${best.trial.ndcg.mean.toFixed(5)}) was ahead by less than one standard error`);
@@ -139,7 +182,7 @@ export function selectModel(train: PurchaseLog, options: Partial<SelectionOption
 
 /**
  * Two-part blends of the default family's leader with each of the two strongest other families'
- * leaders (popularity included: recent popularity is the partner time splits like), at every
+ * partners (`leaders`; popularity included: recent popularity is the partner time splits like), at every
  * weight, then three-part blends of the best pair's partner with the other pair's and, when it is
  * in neither pair, with popularity's leader: popularity as a small prior under the two models
  * (on Online Retail's first time window, recency-weighted EASE + kNN + 30-day popularity at 0.7 /

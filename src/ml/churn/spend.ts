@@ -1,17 +1,19 @@
 // The spend model: what a customer will spend in the next horizon, max(0, a linear combination of
-// three predictors every shop has plus an intercept), fitted by least absolute deviations (the
+// four predictors every shop has plus an intercept), fitted by least absolute deviations (the
 // criterion the holdout MAE judges) on the same stacked earlier windows as the churn classifier:
 //   BG/NBD E[purchase days in the horizon] × Gamma-Gamma E[value per purchase day]  (the CLV models),
 //   spend in the last horizon                                                       (recent value),
-//   total spend per horizon of tenure, tenure counted as at least one horizon        (run rate).
+//   total spend per horizon of tenure, tenure counted as at least one horizon        (run rate),
+//   BG/NBD P(any purchase in the horizon) × run rate                                (a hurdle term:
+//     whether they buy at all, times what they spend per horizon when they do business).
 // The weights say how much each is worth on this shop, instead of a constant tuned on one shop; a
 // negative intercept lets the model predict nothing for customers whose predictors are small.
-import { choleskySolveInPlace } from '../numeric/linalg.ts';
+import { leastAbsoluteDeviations } from '../numeric/least-absolute-deviations.ts';
 import { expectedAverageValue, fitGammaGamma } from '../lifetime/gamma-gamma.ts';
 import { tenureDays } from './features.ts';
 import type { ChurnInputs } from './inputs.ts';
 
-export const SPEND_PREDICTORS = ['bgnbd_gamma_gamma', 'spend_last_horizon', 'spend_per_horizon_of_tenure', 'intercept'] as const;
+export const SPEND_PREDICTORS = ['bgnbd_gamma_gamma', 'spend_last_horizon', 'spend_per_horizon_of_tenure', 'bgnbd_p_purchase_x_run_rate', 'intercept'] as const;
 
 export interface SpendModel {
   /** One weight per SPEND_PREDICTORS entry; the prediction is max(0, Σ wⱼ·xⱼ). */
@@ -20,7 +22,7 @@ export interface SpendModel {
 }
 
 /** Row-major n × SPEND_PREDICTORS.length for the customers of `inputs` (money units per horizon; intercept 1). */
-export function spendPredictors(inputs: ChurnInputs, horizonDays: number): Float64Array {
+export function spendPredictors(inputs: Pick<ChurnInputs, 'summary' | 'trends' | 'bgNbdScores'>, horizonDays: number): Float64Array {
   const { summary, trends, bgNbdScores } = inputs;
   const n = summary.customer.length;
   // Gamma-Gamma learns from repeat customers only; a history without any leaves it unfitted
@@ -31,50 +33,21 @@ export function spendPredictors(inputs: ChurnInputs, horizonDays: number): Float
     const value = gammaGamma ? expectedAverageValue(gammaGamma.params, summary.frequency[e]!, summary.monetary[e]!) : Number.NaN;
     // no fit, or q ≤ 1 (the population mean spend is undefined): the customer's own mean order value stands in
     x[e * d] = bgNbdScores.expectedPurchases[e]! * (Number.isFinite(value) ? value : summary.meanOrderValue[e]!);
+    const runRate = (summary.totalValue[e]! * horizonDays) / Math.max(tenureDays(summary, e), horizonDays);
     x[e * d + 1] = trends.spendLastHorizon[e]!;
-    x[e * d + 2] = (summary.totalValue[e]! * horizonDays) / Math.max(tenureDays(summary, e), horizonDays);
-    x[e * d + 3] = 1;
+    x[e * d + 2] = runRate;
+    x[e * d + 3] = (1 - bgNbdScores.pNoPurchase[e]!) * runRate;
+    x[e * d + 4] = 1;
   }
   return x;
 }
 
-/**
- * argmin_w Σ |yᵢ − xᵢ·w| by iteratively reweighted least squares (weights 1 / max(|rᵢ|, δ), δ a
- * millionth of the mean |y|), started from ordinary least squares.
- */
-export function fitSpendModel(x: Float64Array, y: Float64Array, horizonDays: number, iterations = 50): SpendModel {
+/** argmin_w Σ |yᵢ − xᵢ·w| (least-absolute-deviations.ts); `x` row-major n × SPEND_PREDICTORS.length. */
+export function fitSpendModel(x: Float64Array, y: Float64Array, horizonDays: number): SpendModel {
   const d = SPEND_PREDICTORS.length;
-  const n = y.length;
-  if (x.length !== n * d) throw new RangeError(`expected ${n} × ${d} predictors, got ${x.length} values`);
-  if (n === 0) throw new RangeError('no rows to fit the spend model on');
-  let meanAbs = 0;
-  for (let i = 0; i < n; i++) meanAbs += Math.abs(y[i]!) / n;
-  const delta = Math.max(1e-6 * meanAbs, 1e-12);
-  const rowWeight = new Float64Array(n).fill(1);
-  let w = new Float64Array(d);
-  for (let iter = 0; iter <= iterations; iter++) {
-    const a = new Float64Array(d * d);
-    const b = new Float64Array(d);
-    for (let i = 0; i < n; i++) {
-      const r = rowWeight[i]!;
-      for (let j = 0; j < d; j++) {
-        const xj = x[i * d + j]!;
-        b[j]! += r * xj * y[i]!;
-        for (let k = 0; k < d; k++) a[j * d + k]! += r * xj * x[i * d + k]!;
-      }
-    }
-    // a tiny ridge, relative to each predictor's own scale, keeps the system solvable when a
-    // predictor is all zeros
-    for (let j = 0; j < d; j++) a[j * d + j] = a[j * d + j]! * (1 + 1e-9) + 1e-12;
-    choleskySolveInPlace(a, b, d);
-    w = b;
-    for (let i = 0; i < n; i++) {
-      let fit = 0;
-      for (let j = 0; j < d; j++) fit += x[i * d + j]! * w[j]!;
-      rowWeight[i] = 1 / Math.max(Math.abs(y[i]! - fit), delta);
-    }
-  }
-  return { weights: w, horizonDays };
+  if (x.length !== y.length * d) throw new RangeError(`expected ${y.length} × ${d} predictors, got ${x.length} values`);
+  if (y.length === 0) throw new RangeError('no rows to fit the spend model on');
+  return { weights: leastAbsoluteDeviations(x, y, d), horizonDays };
 }
 
 /** max(0, x·w) per row: predicted spend in the next `model.horizonDays`. */

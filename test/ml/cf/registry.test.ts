@@ -89,8 +89,10 @@ describe('the recommender registry', () => {
     const plan = { mode: 'time' as const, innerCutoff: Date.UTC(2011, 0, 150), stepDays: 20, folds: 1 };
     const { trials, skipped } = selectModel(log, { plan, alsBudget: 1, alsIterations: 2, blendWeights: [] });
     expect(skipped).toEqual([]);
-    const ease = Array<string>(8).fill('ease'); // 5 plain lambdas, 3 recency-weighted (the log spans 200 days)
-    expect(trials.map((t) => t.spec.algorithm)).toEqual(['popularity', 'popularity', 'knn', 'knn', 'knn', 'knn', 'rp3beta', 'rp3beta', 'rp3beta', ...ease, 'als', 'co-bought', 'co-bought']);
+    // the log spans 200 days: 5 plain EASE lambdas and 3 recency-weighted, 4 plain kNN and 2 recency-weighted
+    const ease = Array<string>(8).fill('ease');
+    const knn = Array<string>(6).fill('knn');
+    expect(trials.map((t) => t.spec.algorithm)).toEqual(['popularity', 'popularity', ...knn, 'rp3beta', 'rp3beta', 'rp3beta', ...ease, 'als', 'co-bought', 'co-bought']);
     const toy = trials.filter((t) => t.spec.algorithm === ('co-bought' as string));
     expect(toy.map((t) => t.spec)).toEqual([spec(1), spec(2)]);
     // four taste groups of five items: co-purchases find the group, unlike all-time popularity

@@ -2,6 +2,8 @@ import { describe, it, expect, beforeAll } from 'vitest';
 import { PurchaseLogBuilder, type PurchaseLog } from '../../../src/ml/customers/purchase-log.ts';
 import { createRng } from '../../../src/ml/numeric/rng.ts';
 import { initTf } from '../../../src/ml/numeric/tf.ts';
+import { resolveSpec } from '../../../src/ml/cf/fit.ts';
+import type { ModelSpec } from '../../../src/ml/cf/registry.ts';
 import { selectModel } from '../../../src/ml/cf/selection.ts';
 
 const DAY = 86_400_000;
@@ -77,5 +79,26 @@ describe('selection mirrors the validation it is given', () => {
     }
     // nothing stopped was the winner of the full run
     expect(stopped.map((t) => JSON.stringify(t.spec))).not.toContain(JSON.stringify(full.best));
+  });
+
+  it('blends each other family through its candidate that blended best with the default family on the first fold', () => {
+    const s = selectModel(log, { alsBudget: 0, blendWeights: [0.8, 0.5], plan: { mode: 'random', fraction: 0.25, stratum: 'customer', folds: 2, seed: 3 } });
+    type Blend = { algorithm: 'blend'; parts: ModelSpec[]; weights: number[] };
+    const pairs = s.trials.filter((t) => t.spec.algorithm === 'blend' && (t.spec as Blend).parts.length === 2 && (t.spec as Blend).weights[0] === 0.8);
+    const partnerFamilies = new Set(pairs.filter((t) => !t.pruned).map((t) => (t.spec as Blend).parts[1]!.algorithm));
+    expect(partnerFamilies.size).toBeGreaterThanOrEqual(2);
+    for (const family of partnerFamilies) {
+      const ofFamily = pairs.filter((t) => (t.spec as Blend).parts[1]!.algorithm === family);
+      const chosen = ofFamily.filter((t) => !t.pruned);
+      // one partner per family, scored on every fold; every other candidate of the family was only probed
+      expect(chosen).toHaveLength(1);
+      expect(chosen[0]!.ndcg.perFold).toHaveLength(2);
+      expect(ofFamily.length).toBe(s.trials.filter((t) => t.spec.algorithm === family).length);
+      for (const probe of ofFamily) expect(chosen[0]!.ndcg.perFold[0]).toBeGreaterThanOrEqual(probe.ndcg.perFold[0]!);
+      // the partner itself is fitted and scored on every fold even when it was behind its family alone
+      const part = JSON.stringify((chosen[0]!.spec as Blend).parts[1]);
+      const candidate = s.trials.find((t) => t.spec.algorithm === family && JSON.stringify(resolveSpec(t.spec)) === part)!;
+      expect(candidate.pruned).toBe(false);
+    }
   });
 });

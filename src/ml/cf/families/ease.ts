@@ -1,11 +1,10 @@
 // EASE (ease.ts) as a recommender family: a customer's scores are the sum of the rows of B of the
 // items they bought; an item's similar items are its row of B. Optionally B is learned from a
-// recency-weighted matrix (each customer-item pair weighted 2^(-age / half-life) at the end of the
-// data), so co-purchases of the last months shape it most; scoring stays the plain sum of rows. On
+// recency-weighted matrix (recency.ts), so co-purchases of the last months shape it most; scoring
+// stays the plain sum of rows. On
 // Online Retail's validation window a 30-60 day half-life gained 6-7% nDCG@10 (bench/quality).
-import { DAY_MS } from '../../customers/purchase-log.ts';
 import { EASE_DEFAULTS, easeMemoryBytes, fitEase, type EaseOptions } from '../ease.ts';
-import { withValues } from '../sparse.ts';
+import { recencyWeighted } from '../recency.ts';
 import type { RecommenderFamily } from '../family.ts';
 
 export interface EaseFamilyOptions extends EaseOptions {
@@ -23,8 +22,7 @@ export const easeFamily: RecommenderFamily<'ease', EaseFamilyOptions, EaseModel>
   defaults: { ...EASE_DEFAULTS, halfLifeDays: 0 },
 
   fit: ({ history, stats, endTime, onProgress }, { lambda, halfLifeDays }) => {
-    const x = halfLifeDays > 0 ? withValues(history, Float32Array.from(stats.lastTime, (t) => Math.pow(2, -(endTime - t) / (halfLifeDays * DAY_MS)))) : history;
-    return { model: { weights: fitEase(x, { lambda }, onProgress) } };
+    return { model: { weights: fitEase(recencyWeighted(history, stats, endTime, halfLifeDays), { lambda }, onProgress) } };
   },
 
   scorer: ({ weights }, { nItems }) => ({
