@@ -15,7 +15,7 @@ import { fitRp3beta } from '../../src/ml/cf/rp3beta.ts';
 import { fitPopularity } from '../../src/ml/cf/popularity.ts';
 import { addPopularityPrior, popularityPrior } from '../../src/ml/cf/popularity-prior.ts';
 import { blendScores } from '../../src/ml/cf/blend.ts';
-import { pairStats, transpose, withValues, type Csr } from '../../src/ml/cf/sparse.ts';
+import { pairStats, withValues, type Csr } from '../../src/ml/cf/sparse.ts';
 import { topN } from '../../src/ml/cf/top-n.ts';
 import { rankingReport } from '../../src/ml/metrics/ranking.ts';
 import { holdoutTargets, splitByTime, type TrainTest } from '../../src/ml/customers/split.ts';
@@ -191,7 +191,7 @@ if (groups.has('recency')) {
     for (const w of [0.1, 0.15, 0.2, 0.25]) report(`blend decayed ease ${round2(1 - w)} + knn${neighbours} ${w}`, blend([main, plain], [1 - w, w]), t);
     for (const halfLife of [30, 60, 120]) {
       t = performance.now();
-      const weighted = sparseScores(fitWeightedCosine(decay(halfLife), neighbours));
+      const weighted = sparseScores(fitItemKnn(decay(halfLife), { neighbours }));
       report(`knn ${neighbours} recency-weighted cosine, half-life ${halfLife} d`, weighted, t);
       for (const w of [0.15, 0.2, 0.25]) report(`blend decayed ease ${round2(1 - w)} + recency knn${neighbours} ${halfLife} d ${w}`, blend([main, weighted], [1 - w, w]), t);
     }
@@ -248,33 +248,4 @@ if (groups.has('blend')) {
 
 function round2(v: number): number {
   return Math.round(v * 100) / 100;
-}
-
-/** Item-kNN cosine on a weighted matrix: sim(i, j) = Σ_u x_ui x_uj / sqrt(Σ_u x_ui² Σ_u x_uj²), top `neighbours` per item. */
-function fitWeightedCosine(m: Csr, neighbours: number): Csr {
-  const byItem = transpose(m);
-  const n = m.cols;
-  const norm = new Float64Array(n);
-  for (let i = 0; i < n; i++) for (let a = byItem.rowPtr[i]!; a < byItem.rowPtr[i + 1]!; a++) norm[i]! += byItem.values[a]! ** 2;
-  const overlap = new Float64Array(n);
-  const sims = new Float32Array(n);
-  const rowPtr = new Int32Array(n + 1);
-  const colIdx: number[] = [];
-  const vals: number[] = [];
-  for (let i = 0; i < n; i++) {
-    overlap.fill(0);
-    for (let a = byItem.rowPtr[i]!; a < byItem.rowPtr[i + 1]!; a++) {
-      const u = byItem.colIdx[a]!;
-      const wi = byItem.values[a]!;
-      for (let b = m.rowPtr[u]!; b < m.rowPtr[u + 1]!; b++) overlap[m.colIdx[b]!]! += wi * m.values[b]!;
-    }
-    sims.fill(-Infinity);
-    for (let j = 0; j < n; j++) if (overlap[j]! > 0 && j !== i) sims[j] = overlap[j]! / Math.sqrt(norm[i]! * norm[j]!);
-    for (const { item, score } of topN(sims, neighbours, undefined).sort((p, q) => p.item - q.item)) {
-      colIdx.push(item);
-      vals.push(score);
-    }
-    rowPtr[i + 1] = colIdx.length;
-  }
-  return { rows: n, cols: n, rowPtr, colIdx: Int32Array.from(colIdx), values: Float32Array.from(vals) };
 }
