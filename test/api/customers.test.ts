@@ -3,24 +3,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp, type App } from '../../src/api/app.ts';
+import type { App } from '../../src/api/app.ts';
 import { queryRows } from '../../src/db/client.ts';
 import { importPurchases } from '../../src/import/purchase-import.ts';
-import { createLogger } from '../../src/logger.ts';
-import { openTestDatabase, testEngines } from '../helpers/db.ts';
-import { openShop, type Shop } from './fixture.ts';
+import { testEngines } from '../helpers/db.ts';
+import { closeShop, openShopApp, type Shop } from './fixture.ts';
 
 describe.each(testEngines())('customers, win-back lists, erasure (%s)', (engine) => {
   let shop: Shop;
   let app: App;
   beforeAll(async () => {
-    shop = await openShop(await openTestDatabase(engine));
-    app = createApp({ runtime: shop.runtime, logger: createLogger('silent') });
+    ({ shop, app } = await openShopApp(engine));
   }, 60_000);
-  afterAll(async () => {
-    await shop?.close();
-    await shop?.database.close();
-  });
+  afterAll(() => closeShop(shop));
 
   const json = async (path: string, init?: RequestInit) => {
     const res = await app.request(path, init);

@@ -1,21 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp, type App } from '../../src/api/app.ts';
-import { createLogger } from '../../src/logger.ts';
-import { openTestDatabase } from '../helpers/db.ts';
-import { openShop, type Shop } from './fixture.ts';
+import type { App } from '../../src/api/app.ts';
+import { closeShop, openShopApp, type Shop } from './fixture.ts';
 
 // The docs page does not depend on the engine: PGlite only.
 describe('/docs', () => {
   let shop: Shop;
   let app: App;
   beforeAll(async () => {
-    shop = await openShop(await openTestDatabase('pglite'));
-    app = createApp({ runtime: shop.runtime, logger: createLogger('silent') });
+    ({ shop, app } = await openShopApp('pglite'));
   }, 60_000);
-  afterAll(async () => {
-    await shop?.close();
-    await shop?.database.close();
-  });
+  afterAll(() => closeShop(shop));
 
   it('is Swagger UI over /openapi.json with every asset served by the service itself', async () => {
     const res = await app.request('/docs');

@@ -1,9 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp, type App } from '../../src/api/app.ts';
-import { createLogger } from '../../src/logger.ts';
+import type { App } from '../../src/api/app.ts';
 import { createApiKey, revokeApiKey } from '../../src/services/api-keys.ts';
-import { openTestDatabase } from '../helpers/db.ts';
-import { openShop, type Shop } from './fixture.ts';
+import { closeShop, openShopApp, type Shop } from './fixture.ts';
 
 // Error shapes and auth do not depend on the engine: PGlite only.
 describe('errors and authentication', () => {
@@ -11,13 +9,9 @@ describe('errors and authentication', () => {
   let app: App;
   const tokens: Record<string, string> = {};
   beforeAll(async () => {
-    shop = await openShop(await openTestDatabase('pglite'));
-    app = createApp({ runtime: shop.runtime, logger: createLogger('silent'), maxBodyBytes: 64 * 1024 });
+    ({ shop, app } = await openShopApp('pglite', { maxBodyBytes: 64 * 1024 }));
   }, 60_000);
-  afterAll(async () => {
-    await shop?.close();
-    await shop?.database.close();
-  });
+  afterAll(() => closeShop(shop));
 
   const problem = async (res: Response) => {
     expect(res.headers.get('content-type')).toBe('application/problem+json');

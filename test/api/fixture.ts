@@ -3,8 +3,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createApp, type App, type AppOptions } from '../../src/api/app.ts';
 import { saveRecommender } from '../../src/artifacts/codecs/recommender.ts';
-import type { Database } from '../../src/db/client.ts';
+import type { Database, Engine } from '../../src/db/client.ts';
 import { upsertItems } from '../../src/db/queries/items.ts';
 import { customers, customerScores, purchases } from '../../src/db/schema/index.ts';
 import { fitAls, preferenceStrength } from '../../src/ml/cf/als.ts';
@@ -14,6 +15,7 @@ import { PurchaseLogBuilder, DAY_MS } from '../../src/ml/customers/purchase-log.
 import { createLogger, type Logger } from '../../src/logger.ts';
 import { initTf } from '../../src/ml/numeric/tf.ts';
 import { ServiceRuntime } from '../../src/services/runtime.ts';
+import { openTestDatabase } from '../helpers/db.ts';
 
 /** Training data ends here; purchases from then on are "fresh". */
 export const CUTOFF = Date.UTC(2011, 8, 9);
@@ -144,4 +146,16 @@ export async function openShop(database: Database, options: { pollMs?: number; l
       await rm(modelsDir, { recursive: true, force: true });
     },
   };
+}
+
+/** The shop of openShop on a fresh test database of `engine`, and an app over its runtime (silent logs). */
+export async function openShopApp(engine: Engine, options: Partial<Omit<AppOptions, 'runtime'>> = {}): Promise<{ shop: Shop; app: App }> {
+  const shop = await openShop(await openTestDatabase(engine));
+  return { shop, app: createApp({ runtime: shop.runtime, logger: createLogger('silent'), ...options }) };
+}
+
+/** Stops the shop's runtime and closes (and drops) its test database; a shop that never opened is skipped. */
+export async function closeShop(shop: Shop | undefined): Promise<void> {
+  await shop?.close();
+  await shop?.database.close();
 }

@@ -1,8 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp, type App } from '../../src/api/app.ts';
-import { createLogger } from '../../src/logger.ts';
-import { openTestDatabase } from '../helpers/db.ts';
-import { ITEMS, openShop, type Shop } from './fixture.ts';
+import type { App } from '../../src/api/app.ts';
+import { closeShop, ITEMS, openShopApp, type Shop } from './fixture.ts';
 
 /** The value of one sample line `name{labels} value` (labels exactly as exposed), or undefined. */
 function sample(text: string, name: string, labels = ''): number | undefined {
@@ -15,13 +13,9 @@ describe('/metrics', () => {
   let shop: Shop;
   let app: App;
   beforeAll(async () => {
-    shop = await openShop(await openTestDatabase('pglite'));
-    app = createApp({ runtime: shop.runtime, logger: createLogger('silent') });
+    ({ shop, app } = await openShopApp('pglite'));
   }, 60_000);
-  afterAll(async () => {
-    await shop?.close();
-    await shop?.database.close();
-  });
+  afterAll(() => closeShop(shop));
 
   const scrape = async () => {
     const res = await app.request('/metrics');

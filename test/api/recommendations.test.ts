@@ -1,20 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp, type App } from '../../src/api/app.ts';
-import { createLogger } from '../../src/logger.ts';
-import { openTestDatabase, testEngines } from '../helpers/db.ts';
-import { HISTORY, ITEMS, openShop, type Shop } from './fixture.ts';
+import type { App } from '../../src/api/app.ts';
+import { testEngines } from '../helpers/db.ts';
+import { closeShop, HISTORY, ITEMS, openShopApp, type Shop } from './fixture.ts';
 
 describe.each(testEngines())('recommendation endpoints (%s)', (engine) => {
   let shop: Shop;
   let app: App;
   beforeAll(async () => {
-    shop = await openShop(await openTestDatabase(engine));
-    app = createApp({ runtime: shop.runtime, logger: createLogger('silent') });
+    ({ shop, app } = await openShopApp(engine));
   }, 60_000);
-  afterAll(async () => {
-    await shop?.close();
-    await shop?.database.close();
-  });
+  afterAll(() => closeShop(shop));
 
   const get = async (path: string) => {
     const res = await app.request(path);

@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp, type App } from '../../src/api/app.ts';
+import type { App } from '../../src/api/app.ts';
 import { findUnstorable, MAX_DEPTH } from '../../src/api/storable-input.ts';
-import { createLogger } from '../../src/logger.ts';
-import { openTestDatabase, testEngines } from '../helpers/db.ts';
-import { openShop, type Shop } from './fixture.ts';
+import { testEngines } from '../helpers/db.ts';
+import { closeShop, openShopApp, type Shop } from './fixture.ts';
 
 interface Problem {
   status: number;
@@ -33,13 +32,9 @@ describe.each(testEngines())('text the database cannot store, on %s', (engine) =
   let shop: Shop;
   let app: App;
   beforeAll(async () => {
-    shop = await openShop(await openTestDatabase(engine));
-    app = createApp({ runtime: shop.runtime, logger: createLogger('silent') });
+    ({ shop, app } = await openShopApp(engine));
   }, 60_000);
-  afterAll(async () => {
-    await shop?.close();
-    await shop?.database.close();
-  });
+  afterAll(() => closeShop(shop));
 
   const send = async (path: string, init: RequestInit = {}) => {
     const res = await app.request(path, init);

@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp, type App } from '../../../src/api/app.ts';
-import { createLogger } from '../../../src/logger.ts';
+import type { App } from '../../../src/api/app.ts';
 import { createApiKey } from '../../../src/services/api-keys.ts';
-import { openTestDatabase, testEngines } from '../../helpers/db.ts';
-import { openShop, type Shop } from '../fixture.ts';
+import { testEngines } from '../../helpers/db.ts';
+import { closeShop, openShopApp, type Shop } from '../fixture.ts';
 import { Browser } from './browser.ts';
 
 const cell = (html: string, arm: string, column: number) => {
@@ -15,13 +14,9 @@ describe.each(testEngines())('dashboard campaigns (%s)', (engine) => {
   let shop: Shop;
   let app: App;
   beforeAll(async () => {
-    shop = await openShop(await openTestDatabase(engine));
-    app = createApp({ runtime: shop.runtime, logger: createLogger('silent') });
+    ({ shop, app } = await openShopApp(engine));
   }, 60_000);
-  afterAll(async () => {
-    await shop?.close();
-    await shop?.database.close();
-  });
+  afterAll(() => closeShop(shop));
 
   it('creates a campaign from the win-back filter, shows its arms and results as the API does, exports and closes it', async () => {
     const b = new Browser(app);

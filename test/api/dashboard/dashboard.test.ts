@@ -1,23 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp, type App } from '../../../src/api/app.ts';
-import { createLogger } from '../../../src/logger.ts';
+import type { App } from '../../../src/api/app.ts';
 import { createApiKey, revokeApiKey } from '../../../src/services/api-keys.ts';
-import { openTestDatabase } from '../../helpers/db.ts';
 import * as tables from '../../../src/db/schema/index.ts';
-import { CUTOFF, openShop, type Shop } from '../fixture.ts';
+import { closeShop, CUTOFF, openShopApp, type Shop } from '../fixture.ts';
 import { Browser } from './browser.ts';
 
 describe('dashboard pages (app.request, PGlite)', () => {
   let shop: Shop;
   let app: App;
   beforeAll(async () => {
-    shop = await openShop(await openTestDatabase('pglite'));
-    app = createApp({ runtime: shop.runtime, logger: createLogger('silent') });
+    ({ shop, app } = await openShopApp('pglite'));
   }, 60_000);
-  afterAll(async () => {
-    await shop?.close();
-    await shop?.database.close();
-  });
+  afterAll(() => closeShop(shop));
 
   describe('without keys: open, as the API is', () => {
     it('serves the overview with its numbers and charts', async () => {
