@@ -17,6 +17,7 @@ import { createRng } from '../numeric/rng.ts';
 import { choleskySolveInPlace, gramOfRows, matMul } from '../numeric/linalg.ts';
 import { defineKernel, runParallel, shared, sharedFloat32, splitRange, threadCount } from '../numeric/threads.ts';
 import { DAY_MS } from '../customers/purchase-log.ts';
+import { simdWorkspace, type SimdBatch } from './als-simd.ts';
 import { transpose, withValues, type Csr, type PairStats } from './sparse.ts';
 
 /** How r_ui is derived from the purchase lines of a customer-item pair. */
@@ -202,41 +203,35 @@ export const exactRows = defineKernel(import.meta.url, 'exactRows', ({ target, o
 });
 
 /** Rows [from, to) by conjugate gradient. */
-export const cgRows = defineKernel(import.meta.url, 'cgRows', ({ target, other, m, gram, o, from, to }: SideShare) => {
-  if (to > from) conjugateGradient(target, other, m, gram, from, to, o);
+export const cgRows = defineKernel(import.meta.url, 'cgRows', (s: SideShare) => {
+  if (s.to > s.from) conjugateGradient(s);
 });
 
 /**
  * cgSteps of conjugate gradient on rows [from, to), all rows at once: the dense (Y^T Y + lambda I) p
- * products of the whole batch are one tfjs matrix product, the sparse corrections plain loops.
+ * products of the whole batch are one tfjs matrix product, the sparse corrections one pass of
+ * WebAssembly SIMD each (als-simd.ts), or of plain loops where it cannot take the batch.
  */
-function conjugateGradient(target: Float32Array, other: Float32Array, m: Csr, gram: Float32Array, from: number, to: number, o: AlsOptions): void {
+function conjugateGradient({ target, other, m, gram, from, to, o }: SideShare): void {
   const k = o.factors;
   const rows = to - from;
-  const x = target.subarray(from * k, to * k);
-  const r = matMul(x, [rows, k], gram, [k, k]);
+  const solution = target.subarray(from * k, to * k);
+  const b = simdWorkspace().batch(m, other, from, to, k) ?? plainBatch(m, other, from, k, solution);
+  const { x, r, p, ap, rs } = b;
+  if (x !== solution) x.set(solution);
   // r = b - A x, with b = sum c y_i and A x = gram x + sum (c - 1)(y_i . x) y_i
-  for (let u = 0; u < rows; u++) {
-    const base = u * k;
-    for (let p = 0; p < k; p++) r[base + p] = -r[base + p]!;
-    for (let e = m.rowPtr[from + u]!; e < m.rowPtr[from + u + 1]!; e++) {
-      const off = m.colIdx[e]! * k;
-      const cm1 = m.values[e]!;
-      axpy(1 + cm1 - cm1 * dotAt(other, off, x, base, k), other, off, r, base, k);
-    }
-  }
-  const p = r.slice();
-  const rs = new Float64Array(rows);
+  r.set(matMul(x, [rows, k], gram, [k, k]));
+  for (let j = 0; j < r.length; j++) r[j] = -r[j]!;
+  rs.fill(1);
+  b.correction(x, r, true);
+  p.set(r);
   for (let u = 0; u < rows; u++) rs[u] = dotAt(r, u * k, r, u * k, k);
   for (let step = 0; step < o.cgSteps; step++) {
-    const ap = matMul(p, [rows, k], gram, [k, k]);
+    ap.set(matMul(p, [rows, k], gram, [k, k]));
+    b.correction(p, ap, false);
     for (let u = 0; u < rows; u++) {
       if (!(rs[u]! > 1e-20)) continue;
       const base = u * k;
-      for (let e = m.rowPtr[from + u]!; e < m.rowPtr[from + u + 1]!; e++) {
-        const off = m.colIdx[e]! * k;
-        axpy(m.values[e]! * dotAt(other, off, p, base, k), other, off, ap, base, k);
-      }
       const stepSize = rs[u]! / dotAt(p, base, ap, base, k);
       let rsNew = 0;
       for (let q = 0; q < k; q++) {
@@ -250,6 +245,31 @@ function conjugateGradient(target: Float32Array, other: Float32Array, m: Csr, gr
       rs[u] = rsNew;
     }
   }
+  if (x !== solution) solution.set(x);
+}
+
+/** The batch in plain typed arrays (x is the target's rows themselves), its sparse pass in plain loops. */
+function plainBatch(m: Csr, other: Float32Array, from: number, k: number, x: Float32Array): SimdBatch {
+  const rows = x.length / k;
+  return {
+    x,
+    r: new Float32Array(rows * k),
+    p: new Float32Array(rows * k),
+    ap: new Float32Array(rows * k),
+    rs: new Float64Array(rows),
+    correction(v, out, first) {
+      for (let u = 0; u < rows; u++) {
+        if (!(this.rs[u]! > 1e-20)) continue;
+        const base = u * k;
+        for (let e = m.rowPtr[from + u]!; e < m.rowPtr[from + u + 1]!; e++) {
+          const off = m.colIdx[e]! * k;
+          const c = m.values[e]!;
+          const d = dotAt(other, off, v, base, k);
+          axpy(first ? 1 + c - c * d : c * d, other, off, out, base, k);
+        }
+      }
+    },
+  };
 }
 
 // The two kernels of the sparse part, unrolled by four: ~1.6x faster than plain loops in V8 here.

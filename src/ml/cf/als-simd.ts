@@ -1,0 +1,165 @@
+// The sparse part of iALS's conjugate gradient in WebAssembly SIMD: for each entry (u, i, c) of a
+// batch's rows, d = y_i . v_u and out_u += w y_i, with w = 1 + c - c d (the residual's first pass)
+// or c d (the product A p). Four float32 lanes at a time: plain JavaScript loops run this at
+// ~0.2-0.4 G multiply-adds/s here (scalar, bounds-checked), which made these passes ~80% of a fit.
+//
+// Each thread has its own instance and memory (kernels run on every thread of numeric/threads.ts);
+// a batch's rows, the other side's factors and the vectors are copied in, which costs little
+// next to the passes over them (several per batch). The memory grows to the largest batch and
+// stays for the thread's life.
+import { assembleModule, Body, F32, I32, V128 } from '../numeric/wasm-assembler.ts';
+import type { Csr } from './sparse.ts';
+
+const SIMD = 0xfd;
+const i32Load = [0x28];
+const f32Load = [0x2a];
+const f64Load = [0x2b];
+const v128Load = [SIMD, 0x00];
+const v128Store = [SIMD, 0x0b];
+const f32x4Splat = [SIMD, 0x13];
+const f32x4ExtractLane = [SIMD, 0x1f];
+const f32x4Add = [SIMD, 0xe4, 0x01];
+const f32x4Mul = [SIMD, 0xe6, 0x01];
+const i32Eqz = 0x45;
+const i32LtU = 0x49;
+const i32GeU = 0x4f;
+const f64Gt = 0x64;
+const i32Add = 0x6a;
+const i32Mul = 0x6c;
+const i32Shl = 0x74;
+const f32Add = 0x92;
+const f32Sub = 0x93;
+const f32Mul = 0x94;
+
+/**
+ * correction(rows, rowPtr, colIdx, values, other, v, out, rs, k, first): pointers are byte
+ * addresses; rowPtr holds rows + 1 entry indices from 0, rs is float64 (rows with rs <= 1e-20 are
+ * skipped), k a multiple of 4.
+ */
+function correctionBody(): Body {
+  const b = new Body([
+    ['rows', I32], ['rowPtr', I32], ['colIdx', I32], ['values', I32], ['other', I32],
+    ['v', I32], ['out', I32], ['rs', I32], ['k', I32], ['first', I32],
+  ]);
+  for (const n of ['u', 'e', 'end', 'base', 'off', 'q', 'kb']) b.local(n, I32);
+  for (const n of ['c', 'd', 'w']) b.local(n, F32);
+  for (const n of ['acc', 'ws']) b.local(n, V128);
+  const address = (pointer: string, offset: string) => b.get(pointer).get(offset).op(i32Add).get('q').op(i32Add);
+  const next = (counter: string, step: number) => b.get(counter).i32(step).op(i32Add);
+  b.get('k').i32(2).op(i32Shl).set('kb');
+  b.block('done').loop('rows');
+  b.get('u').get('rows').op(i32GeU).brIf('done');
+  b.block('next');
+  b.get('rs').get('u').i32(3).op(i32Shl).op(i32Add).memory(f64Load, 3).f64(1e-20).op(f64Gt, i32Eqz).brIf('next');
+  b.get('u').get('kb').op(i32Mul).set('base');
+  b.get('rowPtr').get('u').i32(2).op(i32Shl).op(i32Add).tee('q').memory(i32Load, 2).set('e');
+  b.get('q').memory(i32Load, 2, 4).set('end');
+  b.block('entriesDone').loop('entries');
+  b.get('e').get('end').op(i32GeU).brIf('entriesDone');
+  b.get('colIdx').get('e').i32(2).op(i32Shl).op(i32Add).memory(i32Load, 2).get('kb').op(i32Mul).set('off');
+  b.get('values').get('e').i32(2).op(i32Shl).op(i32Add).memory(f32Load, 2).set('c');
+  // acc = sum over lanes of y_i * v_u
+  b.f32(0).op(...f32x4Splat).set('acc').i32(0).set('q');
+  b.loop('dot').get('acc');
+  address('other', 'off').memory(v128Load, 4);
+  address('v', 'base').memory(v128Load, 4);
+  b.op(...f32x4Mul, ...f32x4Add).set('acc');
+  next('q', 16).tee('q').get('kb').op(i32LtU).brIf('dot').end();
+  b.get('acc').op(...f32x4ExtractLane, 0).get('acc').op(...f32x4ExtractLane, 1).op(f32Add);
+  b.get('acc').op(...f32x4ExtractLane, 2).op(f32Add).get('acc').op(...f32x4ExtractLane, 3).op(f32Add).set('d');
+  b.get('c').get('d').op(f32Mul).set('w');
+  b.get('first').if().f32(1).get('c').op(f32Add).get('w').op(f32Sub).set('w').end();
+  // out_u += w y_i
+  b.get('w').op(...f32x4Splat).set('ws').i32(0).set('q');
+  b.loop('axpy');
+  address('out', 'base');
+  address('out', 'base').memory(v128Load, 4);
+  b.get('ws');
+  address('other', 'off').memory(v128Load, 4);
+  b.op(...f32x4Mul, ...f32x4Add).memory(v128Store, 4);
+  next('q', 16).tee('q').get('kb').op(i32LtU).brIf('axpy').end();
+  next('e', 1).set('e').br('entries');
+  b.end().end(); // entries, entriesDone
+  b.end(); // next
+  next('u', 1).set('u').br('rows');
+  b.end().end(); // rows, done
+  return b;
+}
+
+const moduleBytes = assembleModule({ correction: correctionBody() });
+let compiled: WebAssembly.Module | undefined;
+
+/** Views of one batch's arrays in the instance's memory, valid until the next `batch` call. */
+export interface SimdBatch {
+  x: Float32Array;
+  r: Float32Array;
+  p: Float32Array;
+  ap: Float32Array;
+  rs: Float64Array;
+  /** The sparse pass over v (x or p) into out (r or ap). */
+  correction(v: Float32Array, out: Float32Array, first: boolean): void;
+}
+
+const PAGE = 65_536;
+const MAX_BYTES = 2 ** 31;
+
+/** This thread's instance: memory grown on demand, reused batch after batch. */
+class SimdWorkspace {
+  private readonly memory = new WebAssembly.Memory({ initial: 1 });
+  private readonly run: (...args: number[]) => void;
+
+  constructor() {
+    compiled ??= new WebAssembly.Module(moduleBytes);
+    const instance = new WebAssembly.Instance(compiled, { env: { memory: this.memory } });
+    this.run = instance.exports.correction as (...args: number[]) => void;
+  }
+
+  /**
+   * Copies rows [from, to) of m and the other side's factors in; undefined when k is not a multiple
+   * of 4 or the batch would not fit in a 32-bit memory (the caller's plain loops take it then).
+   */
+  batch(m: Csr, other: Float32Array, from: number, to: number, k: number): SimdBatch | undefined {
+    if (k % 4 !== 0) return undefined;
+    const rows = to - from;
+    const first = m.rowPtr[from]!;
+    const entries = m.rowPtr[to]! - first;
+    // float64 rs first (8-byte aligned), then 4-byte arrays, each start a multiple of 16 bytes
+    const sizes = [rows * 8, (rows + 1) * 4, entries * 4, entries * 4, other.length * 4, ...Array(4).fill(rows * k * 4)] as number[];
+    const starts: number[] = [];
+    let total = 0;
+    for (const size of sizes) {
+      starts.push(total);
+      total += Math.ceil(size / 16) * 16;
+    }
+    if (total > MAX_BYTES) return undefined;
+    const pages = Math.ceil(total / PAGE) - this.memory.buffer.byteLength / PAGE;
+    if (pages > 0) this.memory.grow(pages);
+    const buffer = this.memory.buffer;
+    const [rsAt, rowPtrAt, colIdxAt, valuesAt, otherAt, xAt, rAt, pAt, apAt] = starts as [number, number, number, number, number, number, number, number, number];
+    const rowPtr = new Int32Array(buffer, rowPtrAt, rows + 1);
+    for (let u = 0; u <= rows; u++) rowPtr[u] = m.rowPtr[from + u]! - first;
+    new Int32Array(buffer, colIdxAt, entries).set(m.colIdx.subarray(first, first + entries));
+    new Float32Array(buffer, valuesAt, entries).set(m.values.subarray(first, first + entries));
+    new Float32Array(buffer, otherAt, other.length).set(other);
+    const view = (at: number) => new Float32Array(buffer, at, rows * k);
+    const x = view(xAt);
+    const r = view(rAt);
+    const p = view(pAt);
+    const ap = view(apAt);
+    const rs = new Float64Array(buffer, rsAt, rows);
+    const run = this.run;
+    return {
+      x, r, p, ap, rs,
+      correction(v, out, isFirst) {
+        run(rows, rowPtrAt, colIdxAt, valuesAt, otherAt, v.byteOffset, out.byteOffset, rsAt, k, isFirst ? 1 : 0);
+      },
+    };
+  }
+}
+
+let workspace: SimdWorkspace | undefined;
+
+/** This thread's workspace (created on first use; every worker thread has its own). */
+export function simdWorkspace(): SimdWorkspace {
+  return (workspace ??= new SimdWorkspace());
+}
