@@ -32,31 +32,50 @@ const f32Sub = 0x93;
 const f32Mul = 0x94;
 
 /**
- * correction(rows, rowPtr, colIdx, values, other, v, out, rs, k, first): pointers are byte
- * addresses; rowPtr holds rows + 1 entry indices from 0, rs is float64 (rows with rs <= 1e-20 are
- * skipped), k a multiple of 4.
+ * The pass over the entries of a batch's rows, by rows of the batch (`byRow`: row u's entries
+ * name the other side's rows i) or by rows of the other side (row i's entries name the batch's
+ * rows u): (outer, rowPtr, colIdx, values, other, v, out, rs, k, first). Pointers are byte
+ * addresses, rowPtr holds outer + 1 entry indices from 0, rs is float64 (the batch's rows with
+ * rs <= 1e-20 are skipped), k a multiple of 4. Either way each out_u adds its entries in the
+ * order of i, so both give the same sums.
  */
-function correctionBody(): Body {
+function correctionBody(byRow: boolean): Body {
   const b = new Body([
-    ['rows', I32], ['rowPtr', I32], ['colIdx', I32], ['values', I32], ['other', I32],
+    ['outer', I32], ['rowPtr', I32], ['colIdx', I32], ['values', I32], ['other', I32],
     ['v', I32], ['out', I32], ['rs', I32], ['k', I32], ['first', I32],
   ]);
-  for (const n of ['u', 'e', 'end', 'base', 'off', 'q', 'kb']) b.local(n, I32);
+  for (const n of ['o', 'u', 'e', 'end', 'base', 'off', 'q', 'kb']) b.local(n, I32);
   for (const n of ['c', 'd', 'w']) b.local(n, F32);
   for (const n of ['acc', 'ws']) b.local(n, V128);
   const address = (pointer: string, offset: string) => b.get(pointer).get(offset).op(i32Add).get('q').op(i32Add);
   const next = (counter: string, step: number) => b.get(counter).i32(step).op(i32Add);
+  // row u of the batch: base = its byte offset in v and out; on to `label` when its rs says converged
+  const batchRow = (label: string) => {
+    b.get('u').get('kb').op(i32Mul).set('base');
+    b.get('rs').get('u').i32(3).op(i32Shl).op(i32Add).memory(f64Load, 3).f64(1e-20).op(f64Gt, i32Eqz).brIf(label);
+  };
   b.get('k').i32(2).op(i32Shl).set('kb');
   b.block('done').loop('rows');
-  b.get('u').get('rows').op(i32GeU).brIf('done');
+  b.get('o').get('outer').op(i32GeU).brIf('done');
   b.block('next');
-  b.get('rs').get('u').i32(3).op(i32Shl).op(i32Add).memory(f64Load, 3).f64(1e-20).op(f64Gt, i32Eqz).brIf('next');
-  b.get('u').get('kb').op(i32Mul).set('base');
-  b.get('rowPtr').get('u').i32(2).op(i32Shl).op(i32Add).tee('q').memory(i32Load, 2).set('e');
+  if (byRow) {
+    b.get('o').set('u');
+    batchRow('next');
+  } else {
+    b.get('o').get('kb').op(i32Mul).set('off');
+  }
+  b.get('rowPtr').get('o').i32(2).op(i32Shl).op(i32Add).tee('q').memory(i32Load, 2).set('e');
   b.get('q').memory(i32Load, 2, 4).set('end');
   b.block('entriesDone').loop('entries');
   b.get('e').get('end').op(i32GeU).brIf('entriesDone');
-  b.get('colIdx').get('e').i32(2).op(i32Shl).op(i32Add).memory(i32Load, 2).get('kb').op(i32Mul).set('off');
+  b.block('entry');
+  b.get('colIdx').get('e').i32(2).op(i32Shl).op(i32Add).memory(i32Load, 2);
+  if (byRow) {
+    b.get('kb').op(i32Mul).set('off');
+  } else {
+    b.set('u');
+    batchRow('entry');
+  }
   b.get('values').get('e').i32(2).op(i32Shl).op(i32Add).memory(f32Load, 2).set('c');
   // acc = sum over lanes of y_i * v_u
   b.f32(0).op(...f32x4Splat).set('acc').i32(0).set('q');
@@ -78,15 +97,16 @@ function correctionBody(): Body {
   address('other', 'off').memory(v128Load, 4);
   b.op(...f32x4Mul, ...f32x4Add).memory(v128Store, 4);
   next('q', 16).tee('q').get('kb').op(i32LtU).brIf('axpy').end();
+  b.end(); // entry
   next('e', 1).set('e').br('entries');
   b.end().end(); // entries, entriesDone
   b.end(); // next
-  next('u', 1).set('u').br('rows');
+  next('o', 1).set('o').br('rows');
   b.end().end(); // rows, done
   return b;
 }
 
-const moduleBytes = assembleModule({ correction: correctionBody() });
+const moduleBytes = assembleModule({ byRow: correctionBody(true), byOther: correctionBody(false) });
 let compiled: WebAssembly.Module | undefined;
 
 /** Views of one batch's arrays in the instance's memory, valid until the next `batch` call. */
@@ -103,28 +123,34 @@ export interface SimdBatch {
 const PAGE = 65_536;
 const MAX_BYTES = 2 ** 31;
 
+type Pass = (...args: number[]) => void;
+
 /** This thread's instance: memory grown on demand, reused batch after batch. */
 class SimdWorkspace {
   private readonly memory = new WebAssembly.Memory({ initial: 1 });
-  private readonly run: (...args: number[]) => void;
+  private readonly byRow: Pass;
+  private readonly byOther: Pass;
 
   constructor() {
     compiled ??= new WebAssembly.Module(moduleBytes);
-    const instance = new WebAssembly.Instance(compiled, { env: { memory: this.memory } });
-    this.run = instance.exports.correction as (...args: number[]) => void;
+    const { exports } = new WebAssembly.Instance(compiled, { env: { memory: this.memory } });
+    this.byRow = exports.byRow as Pass;
+    this.byOther = exports.byOther as Pass;
   }
 
   /**
    * Copies rows [from, to) of m and the other side's factors in; undefined when k is not a multiple
    * of 4 or the batch would not fit in a 32-bit memory (the caller's plain loops take it then).
+   * Given m's transpose `mt`, the passes go by the other side's rows: its entries of this batch's
+   * rows are gathered, row by row of mt.
    */
-  batch(m: Csr, other: Float32Array, from: number, to: number, k: number): SimdBatch | undefined {
+  batch(m: Csr, other: Float32Array, from: number, to: number, k: number, mt?: Csr): SimdBatch | undefined {
     if (k % 4 !== 0) return undefined;
     const rows = to - from;
-    const first = m.rowPtr[from]!;
-    const entries = m.rowPtr[to]! - first;
+    const outer = mt ? mt.rows : rows;
+    const entries = m.rowPtr[to]! - m.rowPtr[from]!;
     // float64 rs first (8-byte aligned), then 4-byte arrays, each start a multiple of 16 bytes
-    const sizes = [rows * 8, (rows + 1) * 4, entries * 4, entries * 4, other.length * 4, ...Array(4).fill(rows * k * 4)] as number[];
+    const sizes = [rows * 8, (outer + 1) * 4, entries * 4, entries * 4, other.length * 4, ...Array(4).fill(rows * k * 4)] as number[];
     const starts: number[] = [];
     let total = 0;
     for (const size of sizes) {
@@ -136,25 +162,47 @@ class SimdWorkspace {
     if (pages > 0) this.memory.grow(pages);
     const buffer = this.memory.buffer;
     const [rsAt, rowPtrAt, colIdxAt, valuesAt, otherAt, xAt, rAt, pAt, apAt] = starts as [number, number, number, number, number, number, number, number, number];
-    const rowPtr = new Int32Array(buffer, rowPtrAt, rows + 1);
-    for (let u = 0; u <= rows; u++) rowPtr[u] = m.rowPtr[from + u]! - first;
-    new Int32Array(buffer, colIdxAt, entries).set(m.colIdx.subarray(first, first + entries));
-    new Float32Array(buffer, valuesAt, entries).set(m.values.subarray(first, first + entries));
+    const rowPtr = new Int32Array(buffer, rowPtrAt, outer + 1);
+    const colIdx = new Int32Array(buffer, colIdxAt, entries);
+    const values = new Float32Array(buffer, valuesAt, entries);
+    if (mt) {
+      gatherColumns(mt, from, to, rowPtr, colIdx, values);
+    } else {
+      const first = m.rowPtr[from]!;
+      for (let u = 0; u <= rows; u++) rowPtr[u] = m.rowPtr[from + u]! - first;
+      colIdx.set(m.colIdx.subarray(first, first + entries));
+      values.set(m.values.subarray(first, first + entries));
+    }
     new Float32Array(buffer, otherAt, other.length).set(other);
     const view = (at: number) => new Float32Array(buffer, at, rows * k);
-    const x = view(xAt);
-    const r = view(rAt);
-    const p = view(pAt);
-    const ap = view(apAt);
-    const rs = new Float64Array(buffer, rsAt, rows);
-    const run = this.run;
+    const pass = mt ? this.byOther : this.byRow;
     return {
-      x, r, p, ap, rs,
-      correction(v, out, isFirst) {
-        run(rows, rowPtrAt, colIdxAt, valuesAt, otherAt, v.byteOffset, out.byteOffset, rsAt, k, isFirst ? 1 : 0);
+      x: view(xAt),
+      r: view(rAt),
+      p: view(pAt),
+      ap: view(apAt),
+      rs: new Float64Array(buffer, rsAt, rows),
+      correction(v, out, first) {
+        pass(outer, rowPtrAt, colIdxAt, valuesAt, otherAt, v.byteOffset, out.byteOffset, rsAt, k, first ? 1 : 0);
       },
     };
   }
+}
+
+/** The entries of columns [from, to) of mt, row by row, columns counted from `from`. */
+function gatherColumns(mt: Csr, from: number, to: number, rowPtr: Int32Array, colIdx: Int32Array, values: Float32Array): void {
+  let n = 0;
+  for (let i = 0; i < mt.rows; i++) {
+    rowPtr[i] = n;
+    const end = mt.rowPtr[i + 1]!;
+    let e = mt.rowPtr[i]!;
+    while (e < end && mt.colIdx[e]! < from) e++;
+    for (; e < end && mt.colIdx[e]! < to; e++, n++) {
+      colIdx[n] = mt.colIdx[e]! - from;
+      values[n] = mt.values[e]!;
+    }
+  }
+  rowPtr[mt.rows] = n;
 }
 
 let workspace: SimdWorkspace | undefined;

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { simdWorkspace } from '../../../src/ml/cf/als-simd.ts';
-import { csrFromPairs, withValues, type Csr } from '../../../src/ml/cf/sparse.ts';
+import { csrFromPairs, transpose, withValues, type Csr } from '../../../src/ml/cf/sparse.ts';
 import { createRng } from '../../../src/ml/numeric/rng.ts';
 
 /** A seeded matrix of `rows` x `cols` with 0-12 entries a row, values in (0, 3). */
@@ -66,6 +66,20 @@ describe('iALS sparse pass in WebAssembly SIMD', () => {
     // converged rows (rs 0) are left as they were, the others moved
     expect(Array.from(batch.ap.subarray(0, k))).toEqual(Array.from(before.subarray(0, k)));
     expect(Array.from(batch.ap.subarray(k, 2 * k))).not.toEqual(Array.from(before.subarray(k, 2 * k)));
+  });
+
+  it.each([true, false])('gives the same sums by rows of the other side as by the batch rows (first pass: %s)', (first) => {
+    const run = (mt?: Csr) => {
+      const batch = simdWorkspace().batch(m, other, from, to, k, mt)!;
+      batch.p.set(randomArray(rows * k, 7));
+      batch.ap.set(randomArray(rows * k, 8));
+      for (let u = 0; u < rows; u++) batch.rs[u] = u % 5 === 0 ? 0 : 1;
+      batch.correction(batch.p, batch.ap, first);
+      return batch.ap.slice();
+    };
+    const byRow = run();
+    // each row of the batch adds its entries in the same order either way: bit for bit equal
+    expect(run(transpose(m))).toEqual(byRow);
   });
 
   it('reuses its memory for a smaller batch after a larger one', () => {
