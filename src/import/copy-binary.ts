@@ -27,10 +27,6 @@ export class BinaryCopyWriter {
     this.used = HEADER.copy(this.buffer, 0);
   }
 
-  get size(): number {
-    return this.rows;
-  }
-
   /** Starts a row of `fields` values, which the next calls write in column order. */
   row(fields: number): void {
     this.room(2);
