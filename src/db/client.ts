@@ -22,12 +22,17 @@ export type Engine = 'postgres' | 'pglite';
  * One connection held for a bulk job: session state (temporary tables, an open transaction) stays
  * on it. SQL here is plain text with $1.. parameters.
  */
+export type CopyFormat = 'text' | 'binary';
+
 export interface BulkSession {
   /** Runs one or more statements without parameters. */
   exec(sql: string): Promise<void>;
   query<T extends Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
-  /** Loads one chunk of COPY text format (tab-separated, \N for null, one row per line; a string or its UTF-8 bytes) into a table. */
-  copyIn(table: string, columns: readonly string[], text: string | Uint8Array): Promise<void>;
+  /**
+   * Loads one chunk of COPY data into a table: text format (tab-separated, \N for null, one row per
+   * line; a string or its UTF-8 bytes), or binary format (header, rows and trailer: src/import/copy-binary.ts).
+   */
+  copyIn(table: string, columns: readonly string[], data: string | Uint8Array, format?: CopyFormat): Promise<void>;
 }
 
 export interface Database {
@@ -134,9 +139,9 @@ async function openPglite(dataDir: string): Promise<Database> {
     async query<T>(sql: string, params: unknown[] = []) {
       return (await client.query<T>(sql, params)).rows;
     },
-    async copyIn(table, columns, text) {
+    async copyIn(table, columns, data, format = 'text') {
       // PGlite's fastest bulk path: COPY reads a Blob handed over as the virtual file /dev/blob.
-      await client.query(`COPY ${table} (${columns.join(', ')}) FROM '/dev/blob'`, [], { blob: new Blob([text]) });
+      await client.query(`COPY ${table} (${columns.join(', ')}) FROM '/dev/blob' (FORMAT ${format})`, [], { blob: new Blob([data]) });
     },
   };
   return {
@@ -201,7 +206,7 @@ async function openPostgres(url: string, max: number, timeouts: DatabaseTimeouts
           async query<T>(text: string, params: unknown[] = []) {
             return (await reserved.unsafe(text, params as postgres.ParameterOrJSON<never>[])) as unknown as T[];
           },
-          copyIn: (table, columns, text) => copyInPostgres(reserved, table, columns, text),
+          copyIn: (table, columns, data, format = 'text') => copyInPostgres(reserved, table, columns, data, format),
         });
       } finally {
         reserved.release();
@@ -219,13 +224,13 @@ async function openPostgres(url: string, max: number, timeouts: DatabaseTimeouts
  * `reject`, which the driver calls), and a probe statement sent after the data, answered only
  * after the COPY's outcome, says when to look at it.
  */
-async function copyInPostgres(reserved: postgres.ReservedSql, table: string, columns: readonly string[], text: string | Uint8Array): Promise<void> {
-  const query = reserved.unsafe(`COPY ${table} (${columns.join(', ')}) FROM STDIN`);
+async function copyInPostgres(reserved: postgres.ReservedSql, table: string, columns: readonly string[], data: string | Uint8Array, format: CopyFormat): Promise<void> {
+  const query = reserved.unsafe(`COPY ${table} (${columns.join(', ')}) FROM STDIN (FORMAT ${format})`);
   const stream = await query.writable();
   let failure: unknown;
   (query as unknown as { reject: (err: unknown) => void }).reject = (err) => (failure ??= err);
   stream.on('error', (err) => (failure ??= err));
-  await new Promise<void>((resolve) => stream.write(text, () => resolve()));
+  await new Promise<void>((resolve) => stream.write(data, () => resolve()));
   stream.end();
   await new Promise<void>((resolve) => setImmediate(resolve)); // the driver sends CopyDone from its final(), on a next tick
   const probe: unknown = await reserved.unsafe('SELECT 1').then(

@@ -36,7 +36,9 @@ export function inputSize(path: string): number {
 export function openInput(path: string, onRead?: (bytes: number) => void): Readable {
   const file = createReadStream(path);
   if (!onRead && !path.endsWith('.gz')) return file;
-  const out = path.endsWith('.gz') ? createGunzip() : new PassThrough();
+  // 64 KiB pieces, as a plain file gives (zlib's default is 16 KiB): a quarter of the stream events and
+  // pieces; reading Online Retail took 0.68-0.77 CPU s against 0.83-0.97 (3 alternating runs, load 5.5-6)
+  const out = path.endsWith('.gz') ? createGunzip({ chunkSize: 1 << 16 }) : new PassThrough();
   // pipe() does not forward errors: a missing file must fail the reader, not leave it waiting.
   file.on('error', (err) => out.destroy(err));
   // Listening to 'data' is safe here because the piped stream is flowing anyway.

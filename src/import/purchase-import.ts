@@ -1,8 +1,9 @@
 // Purchase history import: the file is streamed and validated record by record, the good lines are
 // gathered in batches whose new customers and items are created (their ids looked up once each,
-// the customers locked FOR SHARE), then COPYed with those ids while the next batch is read: into
-// purchases itself on a first load (the table empty and locked, its indexes built afterwards), or
-// into a temporary staging table merged with ON CONFLICT DO NOTHING at the end. All inside one
+// the customers locked FOR SHARE), then COPYed (binary) with those ids while the next batch is read:
+// into purchases itself on a first load (the table empty and locked, its indexes built afterwards,
+// the row ids given by the client), or into a temporary staging table merged with ON CONFLICT DO
+// NOTHING in file order at the end. All inside one
 // transaction: a crash or Ctrl-C before the commit changes nothing, memory stays flat, and
 // (order_id, line_no) makes a repeated import add nothing. Where the time goes: bench/import/README.md.
 import type { BulkSession, Database } from '../db/client.ts';
@@ -19,7 +20,11 @@ export interface PurchaseImportOptions {
   format?: PurchaseFormat;
   /** Write every rejected record (line, reason, record) to this CSV file. */
   rejectsPath?: string;
-  /** Rows per COPY statement (two batches of them are held at once; 50,000 took 5M generated lines to 302 MB peak RSS, 20,000 to 269–289 MB). */
+  /**
+   * Rows per COPY statement; two batches of them are held at once, as binary rows (about 100 bytes a line) save the
+   * few waiting for ids. 5M generated lines peaked at 218 MB RSS with 50,000 and 219 MB with 20,000; with 50,000 the
+   * stage's chain of lookups and COPYs has 9 links instead of 21 for Online Retail (bench/import/README.md).
+   */
   chunkRows?: number;
   /** Show progress on stderr (a bar on a terminal, log lines elsewhere). */
   progress?: boolean;
@@ -68,7 +73,7 @@ export interface ImportPhases {
 const STAGE = 'purchase_stage';
 
 export async function importPurchases(database: Database, path: string, options: PurchaseImportOptions = {}): Promise<PurchaseImportSummary> {
-  const { format = 'canonical', rejectsPath, chunkRows = 20_000, signal } = options;
+  const { format = 'canonical', rejectsPath, chunkRows = 50_000, signal } = options;
   const started = performance.now();
   const startedAt = new Date();
   const size = inputSize(path);
@@ -122,16 +127,23 @@ export async function importPurchases(database: Database, path: string, options:
         const firstLoad = await lockIfEmpty(session, 'purchases');
         phases.lock = (performance.now() - at) / 1000;
         const target = firstLoad ? 'purchases' : STAGE;
-        if (!firstLoad) {
-          await session.exec(`CREATE TEMP TABLE ${STAGE} (customer_id bigint, item_id bigint, order_id text, line_no int, kind purchase_kind,
+        // Each row carries its id, in file order: on a first load purchases.id itself, drawn here from the
+        // table's sequence in one block (nothing else can insert into the locked table) instead of one
+        // nextval per row; in the staging table the line's place, which the merge follows.
+        let nextId = 1;
+        if (firstLoad) {
+          nextId = (await session.query<{ id: number }>(`SELECT nextval(pg_get_serial_sequence('purchases', 'id'))::float8 AS id`))[0]!.id;
+        } else {
+          await session.exec(`CREATE TEMP TABLE ${STAGE} (id bigint, customer_id bigint, item_id bigint, order_id text, line_no int, kind purchase_kind,
             quantity int, unit_price float8, occurred_at timestamptz) ON COMMIT DROP`);
         }
+        const firstId = nextId;
         const ids = { customers: new Map() as IdMap, items: new Map() as IdMap };
         let sent = 0;
-        /** The batch's new customers and items created, every id looked up, and its lines as COPY text. */
-        const writeOut = async (batch: PurchaseBatch): Promise<Uint8Array> => {
+        /** The batch's new customers and items created, every id looked up, and its lines as COPY rows. */
+        const writeOut = async (batch: PurchaseBatch): Promise<Uint8Array | undefined> => {
           const t = performance.now();
-          const unknown = batch.unknownIds(ids.customers, ids.items);
+          const unknown = batch.unknownIds();
           // sent at once: the server runs them in order, the client waits for one round trip
           const [customers, items] = await Promise.all([
             unknown.customers.length > 0 ? resolveCustomers(session, unknown.customers, ids.customers) : 0,
@@ -140,16 +152,16 @@ export async function importPurchases(database: Database, path: string, options:
           summary.newCustomers += customers;
           summary.newItems += items;
           phases.upserts += (performance.now() - t) / 1000;
-          const encoded = batch.take(ids.customers, ids.items);
+          const encoded = batch.take();
           summary.purchases += encoded.purchases;
           summary.cancellations += encoded.cancellations;
           summary.erased += encoded.erased;
           sent += encoded.purchases + encoded.cancellations;
-          return encoded.text;
+          return encoded.data;
         };
         // Two batches: one is read into while the other waits for its ids and goes to the server,
         // so neither the lookups' round trips nor the COPY hold up the reading.
-        const batches = [new PurchaseBatch(chunkRows), new PurchaseBatch(chunkRows)];
+        const batches = [new PurchaseBatch(chunkRows, ids.customers, ids.items), new PurchaseBatch(chunkRows, ids.customers, ids.items)];
         let filling = 0;
         let otherWritten: Promise<void> = Promise.resolve();
         const flush = async (): Promise<void> => {
@@ -158,11 +170,11 @@ export async function importPurchases(database: Database, path: string, options:
           let written!: () => void;
           const isWritten = new Promise<void>((resolve) => (written = resolve));
           inFlight = (async () => {
-            const text = await (async () => {
+            const data = await (async () => {
               await previous; // batches reach the server in file order
               return serverError ? undefined : writeOut(batch);
             })().finally(written);
-            if (text && text.length > 0) await session.copyIn(target, BATCH_COLUMNS, text);
+            if (data) await session.copyIn(target, BATCH_COLUMNS, data, 'binary');
           })().catch((err: unknown) => void (serverError ??= err));
           filling = 1 - filling;
           await otherWritten; // the batch read into next was handed over before this one
@@ -188,7 +200,7 @@ export async function importPurchases(database: Database, path: string, options:
               else if (lineNo === undefined) await reject(record, 'line_no must be a positive integer');
               else {
                 const batch = batches[filling]!;
-                batch.add(result.line, lineNo);
+                batch.add(result.line, lineNo, nextId++);
                 if (batch.full) {
                   await flush();
                   if (signal?.aborted) throw new DomainError('aborted', 'import interrupted: nothing was changed');
@@ -201,6 +213,8 @@ export async function importPurchases(database: Database, path: string, options:
           await inFlight;
           if (serverError) throw serverError;
           if (signal?.aborted) throw new DomainError('aborted', 'import interrupted: nothing was changed');
+          // the sequence goes on after the ids given (a rollback leaves a gap, as any rolled-back insert does)
+          if (firstLoad && nextId > firstId) await session.query(`SELECT setval(pg_get_serial_sequence('purchases', 'id'), $1::bigint)`, [nextId - 1]);
           phases.stage = (performance.now() - started) / 1000;
           at = performance.now();
         };
@@ -213,9 +227,11 @@ export async function importPurchases(database: Database, path: string, options:
           phases.indexes = (performance.now() - at) / 1000;
         } else {
           await stage();
+          // in file order, so of a file's own repeated (order_id, line_no) the first is kept, and purchases.id follows the file
+          const columns = BATCH_COLUMNS.filter((c) => c !== 'id').join(', ');
           const [row] = await session.query<{ purchases: number; cancellations: number }>(
             `WITH ins AS (
-               INSERT INTO purchases (${BATCH_COLUMNS.join(', ')}) SELECT ${BATCH_COLUMNS.join(', ')} FROM ${STAGE}
+               INSERT INTO purchases (${columns}) SELECT ${columns} FROM ${STAGE} ORDER BY id
                ON CONFLICT (order_id, line_no) DO NOTHING RETURNING kind
              )
              SELECT count(*) FILTER (WHERE kind = 'purchase')::int AS purchases, count(*) FILTER (WHERE kind = 'cancellation')::int AS cancellations FROM ins`,

@@ -99,7 +99,12 @@ export function parsePurchaseRecord(layout: PurchaseLayout, fields: string[]): L
   const customerId = checkId('customer_id', fields[index.customer_id] ?? '', reasons);
   const orderId = checkId('order_id', fields[index.order_id] ?? '', reasons);
   const itemId = checkId('item_id', fields[index.item_id] ?? '', reasons);
-  const quantity = checkNumber('quantity', fields[index.quantity] ?? '', (n) => Number.isInteger(n) && n !== 0, 'quantity must be a non-zero integer', reasons);
+  let quantity = checkNumber('quantity', fields[index.quantity] ?? '', (n) => Number.isInteger(n) && n !== 0, 'quantity must be a non-zero integer', reasons);
+  // the column is a 32-bit integer: refused here with its reason, where the server's refusal failed the whole import
+  if (quantity < -(2 ** 31) || quantity >= 2 ** 31) {
+    reasons.push('quantity must be between -2147483648 and 2147483647');
+    quantity = Number.NaN;
+  }
   const unitPrice = checkNumber('unit_price', fields[index.unit_price] ?? '', (n) => n > 0, 'unit_price must be > 0', reasons);
   const occurredAt = parseStamp((fields[index.occurred_at] ?? '').trim());
   if (!Number.isFinite(occurredAt)) reasons.push(OCCURRED_AT_REASON);

@@ -171,6 +171,56 @@ describe.each(testEngines())('importPurchases on %s', (engine) => {
     }
   });
 
+  it('keeps file order when lines wait for new ids, and the id sequence goes on after a first load', async () => {
+    const fresh = await openTestDatabase(engine);
+    try {
+      // With batches of 2, the third batch is read once the first one's ids are known: its line of a new
+      // customer waits for a lookup while the next line, of a known customer and item, is written at once.
+      const lines = (order: string) => [
+        `a1,${order}-0,i1,1,1,2011-01-06,1`,
+        `a1,${order}-0,i1,1,1,2011-01-06,2`,
+        `a1,${order}-1,i1,1,1,2011-01-06,1`,
+        `a1,${order}-1,i1,1,1,2011-01-06,2`,
+        `new-${order},${order},i1,1,1,2011-01-06,1`,
+        `a1,${order},i1,9,1,2011-01-06,1`,
+      ];
+      const header = 'customer_id,order_id,item_id,quantity,unit_price,occurred_at,line_no';
+      const first = await importPurchases(fresh, file('order-first.csv', [header, ...lines('F'), ''].join('\n')), { chunkRows: 2 });
+      expect(first.phases.indexes).toBeGreaterThan(0); // a first load
+      const later = await importPurchases(fresh, file('order-later.csv', [header, ...lines('L'), ''].join('\n')), { chunkRows: 2 });
+      expect(later.phases.indexes).toBe(0); // through the staging table
+      for (const s of [first, later]) expect(s).toMatchObject({ purchases: 5, duplicates: 1 });
+      const rows = await queryRows<{ id: number; order_id: string; line_no: number; quantity: number }>(
+        fresh.db,
+        sql`SELECT id::float8 AS id, order_id, line_no, quantity FROM purchases ORDER BY id`,
+      );
+      // the first of the repeated (order_id, line_no) in the file is kept, and ids follow the file across both imports
+      expect(rows.map((r) => [r.order_id, r.line_no, r.quantity])).toEqual(
+        ['F', 'L'].flatMap((o) => [[`${o}-0`, 1, 1], [`${o}-0`, 2, 1], [`${o}-1`, 1, 1], [`${o}-1`, 2, 1], [o, 1, 1]]),
+      );
+      // a row added after both imports takes the next id
+      const [added] = await queryRows<{ id: number }>(
+        fresh.db,
+        sql`INSERT INTO purchases (customer_id, item_id, order_id, line_no, quantity, unit_price, occurred_at) VALUES (1, 1, 'next', 1, 1, 1, now()) RETURNING id::float8 AS id`,
+      );
+      expect(added!.id).toBeGreaterThan(rows.at(-1)!.id);
+    } finally {
+      await fresh.close();
+    }
+  });
+
+  it('rejects a quantity that does not fit the 32-bit column instead of failing the import', async () => {
+    const path = file('huge.csv', ['customer_id,order_id,item_id,quantity,unit_price,occurred_at', 'c1,H1,i1,3000000000,1,2011-01-06', 'c1,H1,i1,-2147483648,1,2011-01-06', ''].join('\n'));
+    const fresh = await openTestDatabase(engine);
+    try {
+      const s = await importPurchases(fresh, path);
+      expect(s).toMatchObject({ cancellations: 1, rejected: 1 });
+      expect(s.rejectSamples[0]).toMatchObject({ line: 2, reason: 'quantity must be between -2147483648 and 2147483647' });
+    } finally {
+      await fresh.close();
+    }
+  });
+
   it('never re-imports the purchases of an erased customer', async () => {
     await database.db.execute(sql`UPDATE customers SET erased_at = now() WHERE external_id = 'c2'`);
     await database.db.execute(sql`DELETE FROM purchases WHERE customer_id = (SELECT id FROM customers WHERE external_id = 'c2')`);
