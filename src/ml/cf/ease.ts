@@ -9,7 +9,7 @@
 // sparse products (X^T K X costs about (m + n) nnz multiply-adds in plain loops). With
 // S = X^T K X, B_ij = S_ij / (1 - S_jj) for i != j. Both sides give the same B up to rounding.
 import { spdInverseInPlace } from '../numeric/spd-inverse.ts';
-import { denseTimesSparse, sparseGram, sparseTimesDense } from '../numeric/sparse-products.ts';
+import { sparseGram, sparseSandwich, sparseTimesDense } from '../numeric/sparse-products.ts';
 import { defineKernel, prepareThreads, runParallel, shared, splitRange, threadCount } from '../numeric/threads.ts';
 import { transpose, type Csr } from './sparse.ts';
 
@@ -75,15 +75,16 @@ function customersSide(x: Csr, lambda: number, onBlock?: (done: number, total: n
   const k = sparseGram(byItem);
   for (let u = 0; u < m; u++) k[u * m + u]! += lambda;
   spdInverseInPlace(k, m, 256, onBlock);
-  const kx = denseTimesSparse(k, x);
+  // T = X^T K (n x m: row i sums K's rows of item i's customers), then S = T X
+  const t = sparseTimesDense(byItem, k, m);
   // 1 - S_jj = 1 - x_j^T K x_j (= lambda P_jj), summed in Float64
   const scale = new Float32Array(n);
-  const diagonal = new Float64Array(n);
-  for (let u = 0; u < m; u++) {
-    for (let e = x.rowPtr[u]!; e < x.rowPtr[u + 1]!; e++) diagonal[x.colIdx[e]!]! += x.values[e]! * kx[u * n + x.colIdx[e]!]!;
+  for (let j = 0; j < n; j++) {
+    let s = 0;
+    for (let e = byItem.rowPtr[j]!; e < byItem.rowPtr[j + 1]!; e++) s += byItem.values[e]! * t[j * m + byItem.colIdx[e]!]!;
+    scale[j] = 1 / (1 - s);
   }
-  for (let j = 0; j < n; j++) scale[j] = 1 / (1 - diagonal[j]!);
-  const b = sparseTimesDense(byItem, kx, n, scale);
+  const b = sparseSandwich(t, byItem, scale);
   for (let i = 0; i < n; i++) b[i * n + i] = 0;
   return b;
 }
