@@ -5,11 +5,12 @@
 //
 // P can be had from either side. Items side: invert the n x n matrix X^T X + lambda I (n^3).
 // Customers side, for catalogs wider than the customer count (Woodbury identity):
-// P = (1/lambda)(I - X^T K X) with K = (lambda I + X X^T)^-1, an m x m inverse (m^3) plus two
-// sparse products (X^T K X costs about (m + n) nnz multiply-adds in plain loops). With
-// S = X^T K X, B_ij = S_ij / (1 - S_jj) for i != j. Both sides give the same B up to rounding.
+// P = (1/lambda)(I - X^T K X) with K = (lambda I + X X^T)^-1, an m x m inverse (m^3) plus the
+// sparse product X^T K X in plain loops (m nnz multiply-adds for X^T K, n nnz / 2 for the upper
+// triangle of the symmetric result). With S = X^T K X, B_ij = S_ij / (1 - S_jj) for i != j. Both
+// sides give the same B up to rounding.
 import { spdInverseInPlace } from '../numeric/spd-inverse.ts';
-import { denseTimesSparse, sparseGram, sparseTimesDense } from '../numeric/sparse-products.ts';
+import { sparseGram, sparseSandwich } from '../numeric/sparse-products.ts';
 import { defineKernel, prepareThreads, runParallel, shared, splitRange, threadCount } from '../numeric/threads.ts';
 import { transpose, type Csr } from './sparse.ts';
 
@@ -36,13 +37,13 @@ export function easeSide(customers: number, items: number, entries: number): Eas
 }
 
 /**
- * Bytes EASE needs for n items: B (n x n Float32) and the panels of the inverse. Given the
- * customer and entry counts too, for the side easeSide picks: the customers side holds B, the
- * m x m inverse with its panels and the m x n product K X.
+ * Bytes EASE needs for n items: B (n x n Float32) and the inverse's upper triangle by column
+ * blocks. Given the customer and entry counts too, for the side easeSide picks: the customers
+ * side holds B and the m x m inverse with its triangle.
  */
 export function easeMemoryBytes(items: number, customers?: number, entries?: number): number {
   if (customers === undefined || entries === undefined || easeSide(customers, items, entries) === 'items') return items * items * 4 * 1.5;
-  return 4 * (items * items + customers * items + 1.5 * customers * customers);
+  return 4 * (items * items + 1.5 * customers * customers);
 }
 
 /** Fits B for the customer x item matrix `x` (values taken as given; pass a binary matrix). */
@@ -75,15 +76,17 @@ function customersSide(x: Csr, lambda: number, onBlock?: (done: number, total: n
   const k = sparseGram(byItem);
   for (let u = 0; u < m; u++) k[u * m + u]! += lambda;
   spdInverseInPlace(k, m, 256, onBlock);
-  const kx = denseTimesSparse(k, x);
-  // 1 - S_jj = 1 - x_j^T K x_j (= lambda P_jj), summed in Float64
+  // 1 - S_jj = 1 - x_j^T K x_j (= lambda P_jj), summed in Float64 over the pairs of item j's customers
   const scale = new Float32Array(n);
-  const diagonal = new Float64Array(n);
-  for (let u = 0; u < m; u++) {
-    for (let e = x.rowPtr[u]!; e < x.rowPtr[u + 1]!; e++) diagonal[x.colIdx[e]!]! += x.values[e]! * kx[u * n + x.colIdx[e]!]!;
+  for (let j = 0; j < n; j++) {
+    let s = 0;
+    for (let e = byItem.rowPtr[j]!; e < byItem.rowPtr[j + 1]!; e++) {
+      const row = byItem.colIdx[e]! * m;
+      for (let f = byItem.rowPtr[j]!; f < byItem.rowPtr[j + 1]!; f++) s += byItem.values[e]! * byItem.values[f]! * k[row + byItem.colIdx[f]!]!;
+    }
+    scale[j] = 1 / (1 - s);
   }
-  for (let j = 0; j < n; j++) scale[j] = 1 / (1 - diagonal[j]!);
-  const b = sparseTimesDense(byItem, kx, n, scale);
+  const b = sparseSandwich(k, byItem, scale);
   for (let i = 0; i < n; i++) b[i * n + i] = 0;
   return b;
 }

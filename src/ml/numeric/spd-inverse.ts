@@ -5,15 +5,25 @@
 // (n^3 flops in all, as tfjs matrix products of column blocks) and the lower one is filled at the
 // end. Each block step is two parallel phases: rows of the panel M = A_:K A_KK^-1 (split by rows),
 // then the update of the upper triangle (split by column blocks, which no two threads share).
-import { fillLowerTriangle, matMul, transposed } from './linalg.ts';
+//
+// During the sweep the upper triangle is kept by column blocks: block b holds rows [0, c0 + w) of
+// columns [c0, c0 + w) as one row-major array, so the part a step updates is one contiguous run
+// that goes into tfjs and comes back by plain copies, and the subtraction runs in tfjs too (a
+// plain-loop subtraction over the row-major triangle cost ~12% of the inverse; README of
+// bench/recommender).
+import { fillLowerTriangle, matMul, minusProduct, transposed } from './linalg.ts';
 import { defineKernel, runParallel, sharedFloat32, splitRange, threadCount } from './threads.ts';
 
-/** What every phase of one block step reads and writes; the arrays are on shared memory. */
-interface SweepStep {
-  /** The matrix being inverted, n x n row-major (upper triangle live until the end). */
-  a: Float32Array;
+/** Where the column blocks of the upper triangle sit in one array (block b at blockOffset(b)). */
+interface Blocks {
+  /** Column block b: rows [0, b * block + width) x its columns, row-major. */
+  data: Float32Array;
   n: number;
   block: number;
+}
+
+/** What every phase of one block step reads and writes; the arrays are on shared memory. */
+interface SweepStep extends Blocks {
   /** First row and width of block K. */
   k0: number;
   nb: number;
@@ -30,40 +40,86 @@ interface Range {
   to: number;
 }
 
+/** Start of column block b: block c before it holds (c + 1) * block rows of block columns. */
+function blockOffset(block: number, b: number): number {
+  return (block * block * b * (b + 1)) / 2;
+}
+
+/** Columns of block b. */
+function blockWidth(n: number, block: number, b: number): number {
+  return Math.min(block, n - b * block);
+}
+
 /**
  * Inverse of a symmetric positive-definite n x n matrix (row-major Float32, overwritten; pass it
  * on shared memory, `sharedFloat32`, to let other threads work on it, else one thread does all).
  */
 export function spdInverseInPlace(a: Float32Array, n: number, block = 256, onBlock?: (done: number, total: number) => void): void {
-  const blocks = Math.ceil(n / block);
-  const threads = a.buffer instanceof SharedArrayBuffer ? Math.min(threadCount(), blocks) : 1;
+  const count = Math.ceil(n / block);
+  const threads = a.buffer instanceof SharedArrayBuffer ? Math.min(threadCount(), count) : 1;
   const scratch = threads > 1 ? sharedFloat32 : (length: number) => new Float32Array(length);
+  const blocks: Blocks = { data: scratch(blockOffset(block, count - 1) + n * blockWidth(n, block, count - 1)), n, block };
+  // column block c costs about (c0 + width) * width: the upper triangle above and in it
+  const columns = splitRange(count, threads, (c) => Math.min(n, (c + 1) * block));
+  runParallel(toBlocks, Array.from({ length: threads }, (_, t) => ({ ...blocks, a, from: columns[t]!, to: columns[t + 1]! })));
   const panel = scratch(n * block);
   const m = scratch(n * block);
   const d = scratch(block * block);
-  for (let b = 0; b < blocks; b++) {
+  for (let b = 0; b < count; b++) {
     const k0 = b * block;
-    const nb = Math.min(block, n - k0);
-    const step: SweepStep = { a, n, block, k0, nb, panel: panel.subarray(0, n * nb), m: m.subarray(0, n * nb), d: d.subarray(0, nb * nb) };
-    step.d.set(smallSpdInverse(diagonalBlock(a, n, k0, nb), nb));
+    const nb = blockWidth(n, block, b);
+    const step: SweepStep = { ...blocks, k0, nb, panel: panel.subarray(0, n * nb), m: m.subarray(0, n * nb), d: d.subarray(0, nb * nb) };
+    step.d.set(invertDiagonal(diagonalBlock(blocks, b), nb));
     const rows = splitRange(n, threads);
     runParallel(panelRows, Array.from({ length: threads }, (_, t) => ({ ...step, from: rows[t]!, to: rows[t + 1]! })));
-    // column block c costs about (c0 + cols) * cols: the upper triangle above and in it
-    const columns = splitRange(blocks, threads, (c) => Math.min(n, (c + 1) * block));
     runParallel(updateColumns, Array.from({ length: threads }, (_, t) => ({ ...step, from: columns[t]!, to: columns[t + 1]! })));
-    onBlock?.(b + 1, blocks);
+    onBlock?.(b + 1, count);
   }
-  fillLowerTriangle(a, n, -1, threads);
   const evenRows = splitRange(n, threads, (r) => n - r);
-  runParallel(negateUpper, Array.from({ length: threads }, (_, t) => ({ a, n, from: evenRows[t]!, to: evenRows[t + 1]! })));
+  runParallel(fromBlocks, Array.from({ length: threads }, (_, t) => ({ ...blocks, a, from: evenRows[t]!, to: evenRows[t + 1]! })));
+  fillLowerTriangle(a, n, 1, threads);
 }
+
+/** Column blocks [from, to) of the upper triangle of `a` into their places. */
+export const toBlocks = defineKernel(import.meta.url, 'toBlocks', (s: Blocks & { a: Float32Array } & Range) => {
+  const { data, n, block, a } = s;
+  for (let b = s.from; b < s.to; b++) {
+    const c0 = b * block;
+    const width = blockWidth(n, block, b);
+    const offset = blockOffset(block, b);
+    for (let r = 0; r < c0 + width; r++) data.set(a.subarray(r * n + c0, r * n + c0 + width), offset + r * width);
+  }
+});
+
+/** Rows [from, to) of `a` from the column blocks, upper triangle and diagonal negated (-A^-1 -> A^-1). */
+export const fromBlocks = defineKernel(import.meta.url, 'fromBlocks', (s: Blocks & { a: Float32Array } & Range) => {
+  const { data, n, block, a } = s;
+  for (let r = s.from; r < s.to; r++) {
+    for (let b = Math.floor(r / block); b * block < n; b++) {
+      const c0 = b * block;
+      const width = blockWidth(n, block, b);
+      const source = blockOffset(block, b) + r * width - c0;
+      for (let c = Math.max(c0, r); c < c0 + width; c++) a[r * n + c] = -data[source + c]!;
+    }
+  }
+});
 
 /** Rows [from, to) of the panel A[:, K] and of M = panel A_KK^-1. */
 export const panelRows = defineKernel(import.meta.url, 'panelRows', (s: SweepStep & Range) => {
-  const { a, n, k0, nb, panel } = s;
+  const { data, n, block, k0, nb, panel } = s;
   if (s.to <= s.from) return;
+  const own = blockOffset(block, k0 / block);
   for (let r = s.from; r < s.to; r++) {
-    for (let c = 0; c < nb; c++) panel[r * nb + c] = r <= k0 + c ? a[r * n + k0 + c]! : a[(k0 + c) * n + r]!;
+    if (r < k0 + nb) {
+      // A[r, k0 + c] from block K where it is in the upper triangle, else A[k0 + c, r]
+      for (let c = 0; c < nb; c++) panel[r * nb + c] = r <= k0 + c ? data[own + r * nb + c]! : data[own + (k0 + c) * nb + r - k0]!;
+    } else {
+      // below block K: A[k0 + c, r], row k0 + c of r's column block
+      const b = Math.floor(r / block);
+      const width = blockWidth(n, block, b);
+      const at = blockOffset(block, b) + k0 * width + r - b * block;
+      for (let c = 0; c < nb; c++) panel[r * nb + c] = data[at + c * width]!;
+    }
   }
   s.m.set(matMul(panel.subarray(s.from * nb, s.to * nb), [s.to - s.from, nb], s.d, [nb, nb]), s.from * nb);
 });
@@ -73,44 +129,51 @@ export const panelRows = defineKernel(import.meta.url, 'panelRows', (s: SweepSte
  * its column above the diagonal block and its row right of it become M, A_KK becomes -A_KK^-1.
  */
 export const updateColumns = defineKernel(import.meta.url, 'updateColumns', (s: SweepStep & Range) => {
-  const { a, n, block, k0, nb, panel, m, d } = s;
-  for (let cb = s.from; cb < s.to; cb++) {
-    const c0 = cb * block;
-    const cols = Math.min(block, n - c0);
-    const rows = c0 + cols;
-    // upper-triangle column block [0, rows) x [c0, c0 + cols): C_rows (M_cols)^T
-    const t = matMul(panel.subarray(0, rows * nb), [rows, nb], transposed(m.subarray(c0 * nb, rows * nb), cols, nb), [nb, cols]);
-    for (let j = 0; j < rows; j++) {
-      const row = j * n + c0;
-      const first = Math.max(0, j - c0);
-      for (let c = first; c < cols; c++) a[row + c]! -= t[j * cols + c]!;
-    }
+  const { data, n, block, k0, nb, panel, m, d } = s;
+  for (let b = s.from; b < s.to; b++) {
+    const c0 = b * block;
+    const width = blockWidth(n, block, b);
+    const rows = c0 + width;
+    const offset = blockOffset(block, b);
+    // rows [0, rows) of the column block (the rows below its diagonal are updated but never read)
+    const mt = transposed(m.subarray(c0 * nb, rows * nb), width, nb);
+    data.set(minusProduct(data.subarray(offset, offset + rows * width), panel.subarray(0, rows * nb), [rows, nb], mt, [nb, width]), offset);
     if (c0 === k0) {
-      for (let r = 0; r < k0; r++) for (let c = 0; c < nb; c++) a[r * n + k0 + c] = m[r * nb + c]!;
-      for (let r = 0; r < nb; r++) for (let c = r; c < nb; c++) a[(k0 + r) * n + k0 + c] = -d[r * nb + c]!;
+      data.set(m.subarray(0, k0 * nb), offset);
+      for (let r = 0; r < nb; r++) for (let c = 0; c < nb; c++) data[offset + (k0 + r) * nb + c] = -d[r * nb + c]!;
     } else if (c0 > k0) {
-      for (let r = c0; r < c0 + cols; r++) for (let c = 0; c < nb; c++) a[(k0 + c) * n + r] = m[r * nb + c]!;
+      data.set(mt, offset + k0 * width);
     }
   }
 });
 
-/** Rows [from, to): the diagonal and the upper triangle change sign (-A^-1 -> A^-1). */
-export const negateUpper = defineKernel(import.meta.url, 'negateUpper', (s: { a: Float32Array; n: number } & Range) => {
-  const { a, n } = s;
-  for (let r = s.from; r < s.to; r++) for (let c = r; c < n; c++) a[r * n + c] = -a[r * n + c]!;
-});
-
-/** A_KK, both triangles, from the upper triangle of `a`. */
-function diagonalBlock(a: Float32Array, n: number, k0: number, nb: number): Float32Array {
+/** A_KK of column block b, both triangles, from its upper triangle. */
+function diagonalBlock({ data, n, block }: Blocks, b: number): Float32Array {
+  const nb = blockWidth(n, block, b);
+  const at = blockOffset(block, b) + b * block * nb;
   const out = new Float32Array(nb * nb);
   for (let r = 0; r < nb; r++) {
     for (let c = r; c < nb; c++) {
-      const v = a[(k0 + r) * n + k0 + c]!;
+      const v = data[at + r * nb + c]!;
       out[r * nb + c] = v;
       out[c * nb + r] = v;
     }
   }
   return out;
+}
+
+/**
+ * Diagonal blocks up to this order are inverted by plain loops (smallSpdInverse), bigger ones by a
+ * sweep of their own in blocks of this order: plain loops run at ~0.5 G multiply-adds/s here, so
+ * a 256 x 256 block took ~35 ms directly, with the other threads idle.
+ */
+const DIRECT = 64;
+
+/** A_KK^-1 (nb x nb, both triangles given; overwritten when nb > DIRECT). */
+function invertDiagonal(block: Float32Array, nb: number): Float32Array {
+  if (nb <= DIRECT) return smallSpdInverse(block, nb);
+  spdInverseInPlace(block, nb, DIRECT);
+  return block;
 }
 
 /** Inverse of a small SPD block via Cholesky in Float64 (A = L L^T, A^-1 = L^-T L^-1). */
