@@ -109,8 +109,8 @@ function correctionBody(byRow: boolean): Body {
 const moduleBytes = assembleModule({ byRow: correctionBody(true), byOther: correctionBody(false) });
 let compiled: WebAssembly.Module | undefined;
 
-/** Views of one batch's arrays in the instance's memory, valid until the next `batch` call. */
-export interface SimdBatch {
+/** One CG batch's vectors and its sparse pass (here: views of the instance's memory, valid until the next `batch` call). */
+export interface CgBatch {
   x: Float32Array;
   r: Float32Array;
   p: Float32Array;
@@ -140,11 +140,12 @@ class SimdWorkspace {
 
   /**
    * Copies rows [from, to) of m and the other side's factors in; undefined when k is not a multiple
-   * of 4 or the batch would not fit in a 32-bit memory (the caller's plain loops take it then).
+   * of 4 or the batch does not fit (past 2 GiB, or the memory cannot grow): the caller's plain
+   * loops take it then.
    * Given m's transpose `mt`, the passes go by the other side's rows: its entries of this batch's
    * rows are gathered, row by row of mt.
    */
-  batch(m: Csr, other: Float32Array, from: number, to: number, k: number, mt?: Csr): SimdBatch | undefined {
+  batch(m: Csr, other: Float32Array, from: number, to: number, k: number, mt?: Csr): CgBatch | undefined {
     if (k % 4 !== 0) return undefined;
     const rows = to - from;
     const outer = mt ? mt.rows : rows;
@@ -159,7 +160,13 @@ class SimdWorkspace {
     }
     if (total > MAX_BYTES) return undefined;
     const pages = Math.ceil(total / PAGE) - this.memory.buffer.byteLength / PAGE;
-    if (pages > 0) this.memory.grow(pages);
+    if (pages > 0) {
+      try {
+        this.memory.grow(pages);
+      } catch {
+        return undefined;
+      }
+    }
     const buffer = this.memory.buffer;
     const [rsAt, rowPtrAt, colIdxAt, valuesAt, otherAt, xAt, rAt, pAt, apAt] = starts as [number, number, number, number, number, number, number, number, number];
     const rowPtr = new Int32Array(buffer, rowPtrAt, outer + 1);

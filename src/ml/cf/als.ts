@@ -17,7 +17,7 @@ import { createRng } from '../numeric/rng.ts';
 import { choleskySolveInPlace, gramOfRows, matMul } from '../numeric/linalg.ts';
 import { defineKernel, runParallel, shared, sharedFloat32, splitRange, threadCount } from '../numeric/threads.ts';
 import { DAY_MS } from '../customers/purchase-log.ts';
-import { simdWorkspace, type SimdBatch } from './als-simd.ts';
+import { simdWorkspace, type CgBatch } from './als-simd.ts';
 import { transpose, withValues, type Csr, type PairStats } from './sparse.ts';
 
 /** How r_ui is derived from the purchase lines of a customer-item pair. */
@@ -256,7 +256,7 @@ function conjugateGradient({ target, other, m, mt, gram, from, to, o }: SideShar
 }
 
 /** The batch in plain typed arrays (x is the target's rows themselves), its sparse pass in plain loops. */
-function plainBatch(m: Csr, other: Float32Array, from: number, k: number, x: Float32Array): SimdBatch {
+function plainBatch(m: Csr, other: Float32Array, from: number, k: number, x: Float32Array): CgBatch {
   const rows = x.length / k;
   return {
     x,
