@@ -212,9 +212,13 @@ function gatherColumns(mt: Csr, from: number, to: number, rowPtr: Int32Array, co
   rowPtr[mt.rows] = n;
 }
 
-let workspace: SimdWorkspace | undefined;
+let workspace: SimdWorkspace | undefined | null;
 
-/** This thread's workspace (created on first use; every worker thread has its own). */
-export function simdWorkspace(): SimdWorkspace {
-  return (workspace ??= new SimdWorkspace());
+/**
+ * This thread's workspace (created on first use; every worker thread has its own), or undefined
+ * where the engine has no WebAssembly SIMD (then the plain loops do all the work).
+ */
+export function simdWorkspace(): SimdWorkspace | undefined {
+  if (workspace === undefined) workspace = WebAssembly.validate(moduleBytes) ? new SimdWorkspace() : null;
+  return workspace ?? undefined;
 }

@@ -223,7 +223,7 @@ function conjugateGradient({ target, other, m, mt, gram, from, to, o }: SideShar
   const k = o.factors;
   const rows = to - from;
   const solution = target.subarray(from * k, to * k);
-  const b = simdWorkspace().batch(m, other, from, to, k, mt) ?? plainBatch(m, other, from, k, solution);
+  const b = simdWorkspace()?.batch(m, other, from, to, k, mt) ?? plainBatch(m, other, from, k, solution);
   const { x, r, p, ap, rs } = b;
   if (x !== solution) x.set(solution);
   // r = b - A x, with b = sum c y_i and A x = gram x + sum (c - 1)(y_i . x) y_i

@@ -1,6 +1,7 @@
 // The part of the WebAssembly JavaScript API that als-simd.ts uses: Node 20 has the global, but
 // @types/node does not declare it (TypeScript's DOM library does, with everything else of a browser).
 declare namespace WebAssembly {
+  function validate(bytes: Uint8Array): boolean;
   class Module {
     constructor(bytes: Uint8Array);
   }

@@ -48,7 +48,7 @@ describe('iALS sparse pass in WebAssembly SIMD', () => {
   const rows = to - from;
 
   it.each([true, false])('matches the pass written out in float64 (first pass: %s), skipping converged rows', (first) => {
-    const batch = simdWorkspace().batch(m, other, from, to, k)!;
+    const batch = simdWorkspace()!.batch(m, other, from, to, k)!;
     expect(batch).toBeDefined();
     batch.p.set(randomArray(rows * k, 7));
     batch.ap.set(randomArray(rows * k, 8));
@@ -70,7 +70,7 @@ describe('iALS sparse pass in WebAssembly SIMD', () => {
 
   it.each([true, false])('gives the same sums by rows of the other side as by the batch rows (first pass: %s)', (first) => {
     const run = (mt?: Csr) => {
-      const batch = simdWorkspace().batch(m, other, from, to, k, mt)!;
+      const batch = simdWorkspace()!.batch(m, other, from, to, k, mt)!;
       batch.p.set(randomArray(rows * k, 7));
       batch.ap.set(randomArray(rows * k, 8));
       for (let u = 0; u < rows; u++) batch.rs[u] = u % 5 === 0 ? 0 : 1;
@@ -83,14 +83,14 @@ describe('iALS sparse pass in WebAssembly SIMD', () => {
   });
 
   it('reuses its memory for a smaller batch after a larger one', () => {
-    const big = simdWorkspace().batch(m, other, 0, 300, k)!;
+    const big = simdWorkspace()!.batch(m, other, 0, 300, k)!;
     big.x.fill(1);
-    const small = simdWorkspace().batch(m, other, 10, 20, k)!;
+    const small = simdWorkspace()!.batch(m, other, 10, 20, k)!;
     expect(small.x.length).toBe(10 * k);
     expect(small.x.buffer).toBe(big.x.buffer);
   });
 
   it('leaves factor counts that are not a multiple of 4 to the plain loops', () => {
-    expect(simdWorkspace().batch(m, randomArray(80 * 6, 9), from, to, 6)).toBeUndefined();
+    expect(simdWorkspace()!.batch(m, randomArray(80 * 6, 9), from, to, 6)).toBeUndefined();
   });
 });
