@@ -2,7 +2,7 @@
 // gathered into chunks so a bulk load sends few, large COPY statements.
 
 /** One value as COPY text: escapes the characters COPY gives meaning to. */
-export function copyValue(value: string | number | boolean | null | undefined): string {
+function copyValue(value: string | number | boolean | null | undefined): string {
   if (value === null || value === undefined) return '\\N';
   if (typeof value !== 'string') return String(value);
   return /[\\\t\n\r]/.test(value) ? value.replace(/[\\\t\n\r]/g, (c) => ESCAPES[c]!) : value;
@@ -39,7 +39,7 @@ export class CopyChunker {
   }
 
   /** One row already written as COPY text (values escaped, tab-separated, ending in a newline). */
-  addLine(line: string): void {
+  private addLine(line: string): void {
     const most = line.length * 3; // UTF-8 bytes per UTF-16 unit, at most
     if (this.used + most > this.buffer.length) {
       const grown = Buffer.allocUnsafe(Math.max(this.buffer.length * 2, this.used + most));

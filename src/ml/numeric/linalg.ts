@@ -141,16 +141,16 @@ export function choleskySolveInPlace(a: Float64Array, b: Float64Array | Float32A
 }
 
 /**
- * Copies the upper triangle of a (n x n, row-major) into the lower one, times `sign`, over
- * `threads` threads (a must be on shared memory when threads > 1).
+ * Copies the upper triangle of a (n x n, row-major) into the lower one, over `threads` threads
+ * (a must be on shared memory when threads > 1).
  */
-export function fillLowerTriangle(a: Float32Array, n: number, sign: 1 | -1, threads: number): void {
+export function fillLowerTriangle(a: Float32Array, n: number, threads: number): void {
   const rows = splitRange(n, threads, (r) => r);
-  runParallel(fillLowerRows, Array.from({ length: threads }, (_, t) => ({ a, n, sign, from: rows[t]!, to: rows[t + 1]! })));
+  runParallel(fillLowerRows, Array.from({ length: threads }, (_, t) => ({ a, n, from: rows[t]!, to: rows[t + 1]! })));
 }
 
 /** Rows [from, to) of fillLowerTriangle. */
-export const fillLowerRows = defineKernel(import.meta.url, 'fillLowerRows', (s: { a: Float32Array; n: number; sign: number; from: number; to: number }) => {
-  const { a, n, sign } = s;
-  for (let r = s.from; r < s.to; r++) for (let c = 0; c < r; c++) a[r * n + c] = sign * a[c * n + r]!;
+export const fillLowerRows = defineKernel(import.meta.url, 'fillLowerRows', (s: { a: Float32Array; n: number; from: number; to: number }) => {
+  const { a, n } = s;
+  for (let r = s.from; r < s.to; r++) for (let c = 0; c < r; c++) a[r * n + c] = a[c * n + r]!;
 });

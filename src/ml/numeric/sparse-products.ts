@@ -47,7 +47,7 @@ export function sparseGram(x: Csr): Float32Array {
   const m = threads > 1 ? sharedCsr(x) : x;
   const rows = splitRange(n, threads, (i) => work[i]!);
   runParallel(gramUpperRows, Array.from({ length: threads }, (_, t) => ({ x: m, g, from: rows[t]!, to: rows[t + 1]! })));
-  fillLowerTriangle(g, n, 1, threads);
+  fillLowerTriangle(g, n, threads);
   return g;
 }
 

@@ -77,7 +77,7 @@ export function spdInverseInPlace(a: Float32Array, n: number, block = 256, onBlo
   }
   const evenRows = splitRange(n, threads, (r) => n - r);
   runParallel(fromBlocks, Array.from({ length: threads }, (_, t) => ({ ...blocks, a, from: evenRows[t]!, to: evenRows[t + 1]! })));
-  fillLowerTriangle(a, n, 1, threads);
+  fillLowerTriangle(a, n, threads);
 }
 
 /** Column blocks [from, to) of the upper triangle of `a` into their places. */
