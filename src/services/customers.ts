@@ -2,10 +2,11 @@
 // (fresh purchases, the erased set that turns recommendations into the anonymous fallback);
 // other replicas learn it from the sync loop.
 import type { Db } from '../db/client.ts';
-import { customerJson } from '../db/queries/customer-json.ts';
+import { customersJson } from '../db/queries/customer-json.ts';
 import { customerWithScore, eraseCustomerRows, upsertConsent, type ErasureCounts } from '../db/queries/customers.ts';
 import type { CustomerScore } from '../db/schema/index.ts';
 import { NotFoundError } from '../errors.ts';
+import { LookupBatcher } from './lookup-batcher.ts';
 
 export interface CustomerProfile {
   customerId: string;
@@ -15,10 +16,15 @@ export interface CustomerProfile {
 }
 
 export class CustomerService {
+  /** `GET /v1/customers/{id}` is every page view's read: lookups of one turn share one query. */
+  private readonly json: LookupBatcher<string, string>;
+
   constructor(
     private readonly db: Db,
     private readonly onErased: (customerId: string) => void,
-  ) {}
+  ) {
+    this.json = new LookupBatcher((ids) => customersJson(db, ids));
+  }
 
   async profile(customerId: string): Promise<CustomerProfile> {
     const row = await customerWithScore(this.db, customerId);
@@ -33,7 +39,7 @@ export class CustomerService {
 
   /** The profile as the API's JSON (`{"customer_id", "unsubscribed", "scores"}`), built by the database. */
   async profileJson(customerId: string): Promise<string> {
-    const body = await customerJson(this.db, customerId);
+    const body = await this.json.get(customerId);
     if (body === undefined) throw new NotFoundError(`customer '${customerId}' not found`);
     return body;
   }

@@ -49,28 +49,30 @@ export const atRiskEntryJsonText: SQL = jsonObject([
 ]);
 
 /**
- * `GET /v1/customers/{id}`'s body for a customer that is not erased (scores null until scored),
- * or undefined: one prepared statement built once per database.
+ * `GET /v1/customers/{id}`'s bodies for the customers among `externalIds` that exist and are not
+ * erased (scores null until scored), by external id: one prepared statement built once per
+ * database, for as many customers as the service's lookup batcher (src/services/lookup-batcher.ts)
+ * gathered in one turn of the event loop.
  */
-export async function customerJson(db: Db, externalId: string): Promise<string | undefined> {
-  let query = customerJsonQueries.get(db);
-  if (!query) customerJsonQueries.set(db, (query = prepareCustomerJson(db)));
-  const [row] = await query.execute({ externalId });
-  return row?.body;
+export async function customersJson(db: Db, externalIds: readonly string[]): Promise<Map<string, string>> {
+  let query = customersJsonQueries.get(db);
+  if (!query) customersJsonQueries.set(db, (query = prepareCustomersJson(db)));
+  const rows = await query.execute({ externalIds: [...new Set(externalIds)] });
+  return new Map(rows.map((r) => [r.externalId, r.body]));
 }
 
-function prepareCustomerJson(db: Db) {
+function prepareCustomersJson(db: Db) {
   const body = jsonObject([
     ['customer_id', json(customers.externalId)],
     ['unsubscribed', json(customers.unsubscribed)],
     ['scores', sql`CASE WHEN ${s.customerId} IS NULL THEN 'null' ELSE ${scoresJsonText} END`],
   ]);
   return db
-    .select({ body: sql<string>`${body}` })
+    .select({ externalId: customers.externalId, body: sql<string>`${body}` })
     .from(customers)
     .leftJoin(s, eq(s.customerId, customers.id))
-    .where(and(eq(customers.externalId, sql.placeholder('externalId')), isNull(customers.erasedAt)))
-    .prepare('customer_json');
+    .where(and(sql`${customers.externalId} = ANY(${sql.placeholder('externalIds')}::text[])`, isNull(customers.erasedAt)))
+    .prepare('customers_json');
 }
 
-const customerJsonQueries = new WeakMap<Db, ReturnType<typeof prepareCustomerJson>>();
+const customersJsonQueries = new WeakMap<Db, ReturnType<typeof prepareCustomersJson>>();

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../../src/db/client.ts';
-import { customerJson } from '../../../src/db/queries/customer-json.ts';
+import { customersJson } from '../../../src/db/queries/customer-json.ts';
 import { atRiskJsonPage, atRiskPage, type AtRiskFilter } from '../../../src/db/queries/customer-scores.ts';
 import { customerWithScore } from '../../../src/db/queries/customers.ts';
 import { customers, customerScores, type CustomerScore } from '../../../src/db/schema/index.ts';
@@ -77,22 +77,24 @@ describe.each(testEngines())('customers and at-risk rows as JSON written by the 
     await database?.close();
   });
 
-  it('writes GET /v1/customers/{id} as JavaScript would from the typed row', async () => {
-    for (const externalId of [...ODD.map((o) => o.externalId), 'unscored']) {
+  it('writes GET /v1/customers/{id} as JavaScript would from the typed row, for many customers in one query', async () => {
+    const ids = [...ODD.map((o) => o.externalId), 'unscored'];
+    const bodies = await customersJson(database.db, [...ids, 'nobody', 'erased', 'plain']);
+    expect([...bodies.keys()].sort()).toEqual([...ids].sort());
+    for (const externalId of ids) {
       const row = (await customerWithScore(database.db, externalId))!;
-      const body = await customerJson(database.db, externalId);
-      expect(body, externalId).toBeDefined();
-      expect(JSON.parse(body!)).toEqual({ customer_id: externalId, unsubscribed: row.customer.unsubscribed, scores: row.score ? scoresFromRow(row.score) : null });
+      expect(JSON.parse(bodies.get(externalId)!), externalId).toEqual({ customer_id: externalId, unsubscribed: row.customer.unsubscribed, scores: row.score ? scoresFromRow(row.score) : null });
+      expect((await customersJson(database.db, [externalId])).get(externalId), externalId).toBe(bodies.get(externalId));
     }
-    const plain = JSON.parse((await customerJson(database.db, 'plain'))!);
+    const plain = JSON.parse(bodies.get('plain')!);
     expect(plain.scores.scored_at).toBe('2026-12-01T16:45:01.987Z');
     expect(plain.scores.expected_next_order_at).toBe('2011-12-24T10:15:30.123Z');
-    expect(JSON.parse((await customerJson(database.db, 'unscored'))!)).toEqual({ customer_id: 'unscored', unsubscribed: true, scores: null });
+    expect(JSON.parse(bodies.get('unscored')!)).toEqual({ customer_id: 'unscored', unsubscribed: true, scores: null });
   });
 
   it('has no body for an unknown or erased customer', async () => {
-    expect(await customerJson(database.db, 'nobody')).toBeUndefined();
-    expect(await customerJson(database.db, 'erased')).toBeUndefined();
+    expect((await customersJson(database.db, ['nobody', 'erased'])).size).toBe(0);
+    expect((await customersJson(database.db, [])).size).toBe(0);
   });
 
   it('writes each at-risk row as the typed page has it, in the same order, for every filter shape', async () => {
