@@ -2,7 +2,7 @@
 // (fresh purchases, the erased set that turns recommendations into the anonymous fallback);
 // other replicas learn it from the sync loop.
 import type { Db } from '../db/client.ts';
-import { customersJson } from '../db/queries/customer-json.ts';
+import { CUSTOMERS_JSON_MAX_IDS, customersJson } from '../db/queries/customer-json.ts';
 import { customerWithScore, eraseCustomerRows, upsertConsent, type ErasureCounts } from '../db/queries/customers.ts';
 import type { CustomerScore } from '../db/schema/index.ts';
 import { NotFoundError } from '../errors.ts';
@@ -23,7 +23,7 @@ export class CustomerService {
     private readonly db: Db,
     private readonly onErased: (customerId: string) => void,
   ) {
-    this.json = new LookupBatcher((ids) => customersJson(db, ids));
+    this.json = new LookupBatcher((ids) => customersJson(db, ids), CUSTOMERS_JSON_MAX_IDS);
   }
 
   async profile(customerId: string): Promise<CustomerProfile> {

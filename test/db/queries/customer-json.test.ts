@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../../src/db/client.ts';
-import { customersJson } from '../../../src/db/queries/customer-json.ts';
+import { CUSTOMERS_JSON_MAX_IDS, customersJson } from '../../../src/db/queries/customer-json.ts';
 import { atRiskJsonPage, atRiskPage, type AtRiskFilter } from '../../../src/db/queries/customer-scores.ts';
 import { customerWithScore } from '../../../src/db/queries/customers.ts';
 import { customers, customerScores, type CustomerScore } from '../../../src/db/schema/index.ts';
@@ -90,6 +90,11 @@ describe.each(testEngines())('customers and at-risk rows as JSON written by the 
     expect(plain.scores.scored_at).toBe('2026-12-01T16:45:01.987Z');
     expect(plain.scores.expected_next_order_at).toBe('2011-12-24T10:15:30.123Z');
     expect(JSON.parse(bodies.get('unscored')!)).toEqual({ customer_id: 'unscored', unsubscribed: true, scores: null });
+  });
+
+  it('answers more ids than one statement takes', async () => {
+    const many = [...Array.from({ length: CUSTOMERS_JSON_MAX_IDS + 3 }, (_, k) => `absent-${k}`), 'plain', 'big'];
+    expect([...(await customersJson(database.db, many)).keys()].sort()).toEqual(['big', 'plain']);
   });
 
   it('has no body for an unknown or erased customer', async () => {
