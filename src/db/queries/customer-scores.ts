@@ -35,18 +35,41 @@ export interface AtRiskJsonRow {
 }
 
 export function atRiskPage(db: Db, f: AtRiskFilter): Promise<AtRiskRow[]> {
-  const query = prepared(db, `at_risk_page_rows_${shapeOf(f)}`, (name) =>
-    db.select(rowColumns).from(customerScores).innerJoin(customers, eq(customers.id, customerScores.customerId)).where(pageWhere(db, f)).orderBy(...pageOrder).limit(sql.placeholder('limit')).prepare(name),
-  );
+  const bucket = bucketOf(f);
+  const query = prepared(db, `at_risk_page_rows_${shapeOf(f)}_${bucket}`, (name) => {
+    const page = db.select(rowColumns).from(customerScores).innerJoin(customers, eq(customers.id, customerScores.customerId)).where(pageWhere(db, f)).orderBy(...pageOrder).limit(literal(bucket)).as('page');
+    return db.select().from(page).orderBy(sql`${page.valueAtRisk} desc nulls last`, asc(page.customerId)).limit(sql.placeholder('limit')).prepare(name);
+  });
   return query.execute(pageValues(f));
 }
 
 /** The same page with each row as the API's JSON (src/db/queries/customer-json.ts). */
 export function atRiskJsonPage(db: Db, f: AtRiskFilter): Promise<AtRiskJsonRow[]> {
-  const query = prepared(db, `at_risk_page_json_${shapeOf(f)}`, (name) =>
-    db.select(jsonColumns).from(customerScores).innerJoin(customers, eq(customers.id, customerScores.customerId)).where(pageWhere(db, f)).orderBy(...pageOrder).limit(sql.placeholder('limit')).prepare(name),
-  );
+  const bucket = bucketOf(f);
+  const query = prepared(db, `at_risk_page_json_${shapeOf(f)}_${bucket}`, (name) => {
+    const page = db.select(jsonColumns).from(customerScores).innerJoin(customers, eq(customers.id, customerScores.customerId)).where(pageWhere(db, f)).orderBy(...pageOrder).limit(literal(bucket)).as('page');
+    return db.select().from(page).orderBy(sql`${page.valueAtRisk} desc nulls last`, asc(page.customerId)).limit(sql.placeholder('limit')).prepare(name);
+  });
   return query.execute(pageValues(f));
+}
+
+/**
+ * Each page statement (one per filter shape, parsed and planned once per connection) reads the
+ * first `bucket` rows in page order, the page size rounded up to a power of two, of which the outer
+ * query keeps `limit`. Why not `LIMIT $n` alone: PostgreSQL then estimates its generic plan for a
+ * tenth of the rows and a plan made for the actual limit as cheaper, so it planned every page
+ * afresh, which cost its backend as much CPU as running the statement (EXPLAIN ANALYZE: planning
+ * 0.24 ms, execution 0.25 ms); with the bucket a constant it keeps the generic plan (planning 0.007
+ * ms). The outer ORDER BY is the inner one: the plan reads the subquery's order without a sort.
+ */
+function bucketOf(f: AtRiskFilter): number {
+  return 2 ** Math.ceil(Math.log2(Math.max(1, f.limit)));
+}
+
+/** `n` written into the statement's text: drizzle sends a number given to `.limit()` as a parameter, and the planner must see this one. */
+function literal(n: number): number {
+  if (!Number.isSafeInteger(n)) throw new RangeError(`not an integer: ${n}`);
+  return sql.raw(String(n)) as unknown as number;
 }
 
 /** The filters a page uses: each shape is its own prepared statement, built once per database and parsed and planned once per connection. */
@@ -185,4 +208,4 @@ const scoreColumns = {
 
 const rowColumns = { ...scoreColumns, externalId: customers.externalId, email: customers.email };
 
-const jsonColumns = { customerId: customerScores.customerId, valueAtRisk: customerScores.valueAtRisk, externalId: customers.externalId, json: sql<string>`${atRiskEntryJsonText}` };
+const jsonColumns = { customerId: customerScores.customerId, valueAtRisk: customerScores.valueAtRisk, externalId: customers.externalId, json: sql<string>`${atRiskEntryJsonText}`.as('json') };
