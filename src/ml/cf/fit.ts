@@ -115,7 +115,8 @@ function stateWith(fitted: FittedModel, candidates: TopLists, similarItems: TopL
   return { scorer: fitted.scorer, customerIds: fitted.customerIds, itemIds: fitted.itemIds, itemCategories, history: fitted.history, popularity: fitted.popularity, candidates, similarItems };
 }
 
-function emptyLists(): TopLists {
+/** Lists with no rows' entries (perRow 0): nothing precomputed. */
+export function emptyLists(): TopLists {
   return { perRow: 0, items: new Int32Array(0), scores: new Float32Array(0) };
 }
 

@@ -92,3 +92,21 @@ export function csrFromPairs(rows: number, cols: number, rowOf: Int32Array, colO
   for (let r = 0; r < rows; r++) colIdx.set([...sets[r]!].sort((a, b) => a - b), rowPtr[r]!);
   return { rows, cols, rowPtr, colIdx, values: new Float32Array(colIdx.length).fill(1) };
 }
+
+/** Whether row `row` of `m` holds column `col` (binary search of the row's sorted columns). */
+export function rowContains(m: Pick<Csr, 'rowPtr' | 'colIdx'>, row: number): (col: number) => boolean {
+  const from = m.rowPtr[row]!;
+  const to = m.rowPtr[row + 1]!;
+  return (col) => {
+    let lo = from;
+    let hi = to - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const v = m.colIdx[mid]!;
+      if (v === col) return true;
+      if (v < col) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return false;
+  };
+}
