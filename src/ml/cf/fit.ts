@@ -90,18 +90,13 @@ export function servingState(fitted: FittedModel, options: Partial<ServingOption
 
 /**
  * Top-k for many customers at once (training-time purchases excluded): the family's batch path
- * when it has one (embedding models score 1,024 customers per tfjs product), else one by one.
+ * when it has one (embedding models score 1,024 customers per tfjs product, EASE on every
+ * thread), else one by one.
  */
 export function batchRecommend(fitted: FittedModel, users: Int32Array, k: number, onProgress?: (done: number) => void): ScoredItem[][] {
   const { history } = fitted;
   const family = familyOf(fitted.scorer.algorithm);
-  if (family.batchTopN) {
-    const bought = (u: number) => {
-      const own = new Set(history.colIdx.subarray(history.rowPtr[u]!, history.rowPtr[u + 1]!));
-      return (i: number) => own.has(i);
-    };
-    return family.batchTopN(fitted.scorer, users, k, bought, onProgress);
-  }
+  if (family.batchTopN) return family.batchTopN(fitted.scorer, users, k, history, onProgress);
   const plain = uncachedRecommender(fitted);
   const out = Array.from(users, (u, j) => {
     if (j % 1024 === 0) onProgress?.(j);

@@ -6,6 +6,9 @@
 import { EASE_DEFAULTS, easeMemoryBytes, fitEase, type EaseOptions } from '../ease.ts';
 import { recencyWeighted } from '../recency.ts';
 import type { RecommenderFamily } from '../family.ts';
+import { rowContains } from '../sparse.ts';
+import { topN, type ScoredItem } from '../top-n.ts';
+import { defineKernel, runParallel, shared, splitRange, threadCount } from '../../numeric/threads.ts';
 
 export interface EaseFamilyOptions extends EaseOptions {
   /** Half-life of the pair weights in days; 0 = none, every pair weighs 1 (Steck's EASE). */
@@ -36,11 +39,35 @@ export const easeFamily: RecommenderFamily<'ease', EaseFamilyOptions, EaseModel>
         }
         return;
       }
-      out.fill(0);
-      for (let j = 0; j < itemIdxs.length; j++) addRow(out, weights, itemIdxs[j]! * nItems, nItems);
+      sumRows(weights, nItems, itemIdxs, out);
     },
     similarTo: (i, out) => out.set(weights.subarray(i * nItems, (i + 1) * nItems)),
   }),
+
+  /** Every thread scores a share of the customers when B is on shared memory (as fitEase leaves it). */
+  batchTopN({ weights }, users, k, history, onProgress) {
+    const nItems = history.cols;
+    const threads = weights.buffer instanceof SharedArrayBuffer ? threadCount() : 1;
+    const share = <T extends Int32Array | Float32Array>(values: T): T => (threads > 1 ? shared(values) : values);
+    const rowPtr = share(history.rowPtr);
+    const colIdx = share(history.colIdx);
+    const out: ScoredItem[][] = [];
+    const chunk = 1024;
+    for (let start = 0; start < users.length; start += chunk) {
+      const part = share(users.subarray(start, Math.min(users.length, start + chunk)));
+      const items = share(new Int32Array(part.length * k));
+      const scores = share(new Float32Array(part.length * k));
+      const bounds = splitRange(part.length, threads);
+      runParallel(easeTopN, Array.from({ length: threads }, (_, t) => ({ weights, nItems, rowPtr, colIdx, users: part, k, from: bounds[t]!, to: bounds[t + 1]!, items, scores })));
+      for (let j = 0; j < part.length; j++) {
+        const list: ScoredItem[] = [];
+        for (let r = 0; r < k && items[j * k + r]! >= 0; r++) list.push({ item: items[j * k + r]!, score: scores[j * k + r]! });
+        out.push(list);
+      }
+      onProgress?.(start + part.length);
+    }
+    return out;
+  },
 
   encode: ({ weights }) => ({ arrays: { 'ease-weights': weights } }),
   decode(part) {
@@ -58,6 +85,35 @@ export const easeFamily: RecommenderFamily<'ease', EaseFamilyOptions, EaseModel>
     return { candidates: [...plain, ...recent] };
   },
 };
+
+/**
+ * Customers users[from, to): each one's scores (the sum of B's rows of their purchases) and top k
+ * without those purchases, written to items and scores at k per customer (-1 pads a short list).
+ */
+export const easeTopN = defineKernel(
+  import.meta.url,
+  'easeTopN',
+  (s: { weights: Float32Array; nItems: number; rowPtr: Int32Array; colIdx: Int32Array; users: Int32Array; k: number; from: number; to: number; items: Int32Array; scores: Float32Array }) => {
+    const { weights, nItems, rowPtr, colIdx, users, k, items, scores } = s;
+    const scratch = new Float32Array(nItems);
+    for (let j = s.from; j < s.to; j++) {
+      const u = users[j]!;
+      sumRows(weights, nItems, colIdx.subarray(rowPtr[u]!, rowPtr[u + 1]!), scratch);
+      const top = topN(scratch, k, undefined, rowContains({ rowPtr, colIdx }, u));
+      items.fill(-1, j * k, (j + 1) * k);
+      top.forEach(({ item, score }, r) => {
+        items[j * k + r] = item;
+        scores[j * k + r] = score;
+      });
+    }
+  },
+);
+
+/** out = the sum of the rows of B (n x n) listed in `rows` (repeats count again). */
+function sumRows(weights: Float32Array, n: number, rows: ArrayLike<number>, out: Float32Array): void {
+  out.fill(0);
+  for (let j = 0; j < rows.length; j++) addRow(out, weights, rows[j]! * n, n);
+}
 
 // unrolled by four: summing B rows is the whole cost of EASE scoring
 function addRow(out: Float32Array, matrix: Float32Array, offset: number, n: number): void {
