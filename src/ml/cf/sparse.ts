@@ -110,3 +110,33 @@ export function rowContains(m: Pick<Csr, 'rowPtr' | 'colIdx'>, row: number): (co
     return false;
   };
 }
+
+/**
+ * The distinct items reached from one item through its buyers (item-item fits), in the order first
+ * reached, so a fit visits those instead of the whole catalog.
+ */
+export class CoItems {
+  private readonly list: Int32Array;
+  private readonly seen: Uint8Array;
+  private count = 0;
+
+  constructor(items: number) {
+    this.list = new Int32Array(items);
+    this.seen = new Uint8Array(items);
+  }
+
+  add(item: number): void {
+    if (this.seen[item]) return;
+    this.seen[item] = 1;
+    this.list[this.count++] = item;
+  }
+
+  items(): Int32Array {
+    return this.list.subarray(0, this.count);
+  }
+
+  clear(): void {
+    for (let k = 0; k < this.count; k++) this.seen[this.list[k]!] = 0;
+    this.count = 0;
+  }
+}
