@@ -154,9 +154,10 @@ export function selectModel(train: PurchaseLog, options: Partial<SelectionOption
   }
   const isPartner = (index: number) => partners.get(firstFold[index]!.spec.algorithm)?.index === index;
   for (const c of firstFold.filter((c, index) => c.spec.algorithm !== o.defaultFamily && !isPartner(index))) delete c.fitted;
-  // the fitted models (one per fold) of the default family's best candidate by mean and of the
-  // other families' partners: the blends' parts
+  // the fitted models (one per fold) of the other families' partners and of the default family's
+  // best candidate by mean: the blends' parts
   const leaders = new Map<string, { mean: number; fitted: FittedModel[] }>();
+  let mainLeader: { mean: number; spec: ModelSpec; first: FittedModel | undefined; later: FittedModel[] } | undefined;
   firstFold.forEach((c, index) => {
     const best = familyBest.get(c.spec.algorithm)!;
     const partner = isPartner(index);
@@ -171,22 +172,21 @@ export function selectModel(train: PurchaseLog, options: Partial<SelectionOption
       if (partner) leaders.set(c.spec.algorithm, { mean: partners.get(c.spec.algorithm)!.score, fitted: [c.fitted!, ...later] });
       return;
     }
-    // the default family's best on the first fold kept its model there (needed no longer after this); another new leader is refitted on it
+    // the default family's best on the first fold kept its model there (needed no longer after
+    // this); the final leader, when another, is refitted on it once it has won (below)
     const kept = best === index ? c.fitted : undefined;
     if (kept) delete c.fitted;
-    const leader = leaders.get(c.spec.algorithm);
-    if (leader && trial.ndcg.mean <= leader.mean) return;
-    leaders.set(c.spec.algorithm, { mean: trial.ndcg.mean, fitted: [kept ?? fitModel(folds[0]!.train, c.spec), ...later] });
+    if (!blending || (mainLeader && trial.ndcg.mean <= mainLeader.mean)) return;
+    mainLeader = { mean: trial.ndcg.mean, spec: c.spec, first: kept, later };
   });
   for (const p of probes) if (!isPartner(p.index)) record(p.spec, [p.perUser], [p.seconds], true);
   if (scored.length === 0) throw new RangeError('no candidate model to select from');
-  const main = leaders.get(o.defaultFamily);
   // parts[p][f]: part p's model on fold f
   const blendTrial = (parts: FittedModel[][], weights: number[]): Scored => {
     const byFold = folds.map((_, f) => parts.map((p) => p[f]!));
     return record(blendSpec(byFold[0]!, weights), byFold.map((fitted, f) => blendOn(fitted, weights, f)), byFold.map(partSeconds));
   };
-  if (main && blending) blendTrials(main.fitted, leaders, o, blendTrial);
+  if (mainLeader) blendTrials([mainLeader.first ?? fitModel(folds[0]!.train, mainLeader.spec), ...mainLeader.later], leaders, o, blendTrial);
 
   // pruned trials have a first-fold score only: not comparable with the means
   const complete = scored.filter((s) => !s.trial.pruned);
@@ -218,7 +218,7 @@ export function selectModel(train: PurchaseLog, options: Partial<SelectionOption
  * 0.2 / 0.1 led every pair, bench/quality/README.md).
  */
 function blendTrials(main: FittedModel[], leaders: Map<string, { mean: number; fitted: FittedModel[] }>, o: SelectionOptions, blend: (parts: FittedModel[][], weights: number[]) => Scored): void {
-  const others = [...leaders.entries()].filter(([family]) => family !== o.defaultFamily).sort((a, b) => b[1].mean - a[1].mean);
+  const others = [...leaders.entries()].sort((a, b) => b[1].mean - a[1].mean);
   const partners = others.slice(0, 2).map(([, leader]) => leader.fitted);
   const pairs = partners.map((partner) => {
     const runs = o.blendWeights.map((w) => ({ w, mean: blend([main, partner], [w, round(1 - w)]).trial.ndcg.mean }));
