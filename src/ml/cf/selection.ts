@@ -100,7 +100,8 @@ export function selectModel(train: PurchaseLog, options: Partial<SelectionOption
   const partCache = new WeakMap<FittedModel, { popularity: Float32Array; scores: Float32Array }[]>();
   const scoresOf = (part: FittedModel, f: number, popularity: Float32Array): Float32Array => {
     const cached = partCache.get(part) ?? [];
-    const hit = cached.find((c) => c.popularity === popularity);
+    // parts of different families hold equal all-time popularity vectors: one scoring serves both
+    const hit = cached.find((c) => sameValues(c.popularity, popularity));
     if (hit) return hit.scores;
     const scores = partScores(part, targets[f]!.users, popularity);
     partCache.set(part, [...cached, { popularity, scores }]);
@@ -250,6 +251,13 @@ function blendPopularity(parts: FittedModel[]): Float32Array {
 /** A blend's fit time: its parts', fitted once each. */
 function partSeconds(parts: FittedModel[]): number {
   return parts.reduce((s, p) => s + p.seconds, 0);
+}
+
+function sameValues(a: Float32Array, b: Float32Array): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let j = 0; j < a.length; j++) if (a[j] !== b[j]) return false;
+  return true;
 }
 
 function top(scored: Scored[]): Scored | undefined {
