@@ -6,7 +6,7 @@ import { fitPopularity } from './popularity.ts';
 import { createRecommender, type Recommender, type RecommenderState, type TopLists } from './recommender.ts';
 import { familyOf, type Algorithm, type ModelScorer, type ModelSpec, type ResolvedSpec } from './registry.ts';
 import { pairStats, withValues, type Csr } from './sparse.ts';
-import { topN, type ScoredItem } from './top-n.ts';
+import { setTopRow, topN, type ScoredItem } from './top-n.ts';
 
 export type { Algorithm, ModelSpec };
 
@@ -116,15 +116,11 @@ export function emptyLists(): TopLists {
 }
 
 function fillLists(rows: number, perRow: number, list: (row: number) => { item: number; score: number }[], progress: (done: number) => void): TopLists {
-  const items = new Int32Array(rows * perRow).fill(-1);
-  const scores = new Float32Array(rows * perRow);
-  if (perRow === 0) return { perRow, items, scores };
+  const lists = { perRow, items: new Int32Array(rows * perRow).fill(-1), scores: new Float32Array(rows * perRow) };
+  if (perRow === 0) return lists;
   for (let r = 0; r < rows; r++) {
-    list(r).forEach(({ item, score }, k) => {
-      items[r * perRow + k] = item;
-      scores[r * perRow + k] = score;
-    });
+    setTopRow(lists, r, list(r));
     if (r % 1024 === 0) progress(r);
   }
-  return { perRow, items, scores };
+  return lists;
 }

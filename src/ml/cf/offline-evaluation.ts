@@ -7,7 +7,9 @@ import { normaliseScores, sumWeighted } from './blend.ts';
 import { batchRecommend, emptyLists, fitModel, type FitHooks, type FittedModel, type ModelSpec } from './fit.ts';
 import { familyOf } from './registry.ts';
 import { rowContains } from './sparse.ts';
-import { topN } from './top-n.ts';
+import { parallelTopLists, type TopShare } from './parallel-top.ts';
+import { setTopRow, topN } from './top-n.ts';
+import { defineKernel, shared, sharedFloat32, threadCount } from '../numeric/threads.ts';
 
 export interface Evaluation {
   report: RankingReport;
@@ -40,7 +42,8 @@ export function partScores(fitted: FittedModel, users: Int32Array, popularity: F
   const { history } = fitted;
   const nItems = fitted.itemIds.length;
   const scorer = familyOf(fitted.scorer.algorithm).scorer(fitted.scorer, { nItems, history, popularity, similarItems: emptyLists() });
-  const out = new Float32Array(users.length * nItems);
+  // on shared memory, so every thread can blend a share of the users (evaluateBlend)
+  const out = threadCount() > 1 ? sharedFloat32(users.length * nItems) : new Float32Array(users.length * nItems);
   users.forEach((u, j) => {
     const row = out.subarray(j * nItems, (j + 1) * nItems);
     if (scorer.scoreCustomer) scorer.scoreCustomer(u, row);
@@ -56,14 +59,26 @@ export function partScores(fitted: FittedModel, users: Int32Array, popularity: F
  * rankings as evaluateFitted of the blended model (`history`: the training purchases, left out).
  */
 export function evaluateBlend(parts: readonly Float32Array[], weights: readonly number[], history: FittedModel['history'], targets: HoldoutTargets, k: number): Float64Array {
-  const nItems = history.cols;
-  const blended = new Float32Array(nItems);
-  const cases = Array.from(targets.users, (u, j) => {
-    sumWeighted(parts.map((p) => p.subarray(j * nItems, (j + 1) * nItems)), weights, blended);
-    return { relevant: targets.relevant[j]!, ranked: topN(blended, k, undefined, rowContains(history, u)).map((s) => s.item) };
-  });
-  return perUserNdcg(cases, k);
+  const { users, relevant } = targets;
+  const threads = parts.every((p) => p.buffer instanceof SharedArrayBuffer) ? Math.max(1, Math.min(threadCount(), users.length)) : 1;
+  const args = { parts, weights, nItems: history.cols, rowPtr: threads > 1 ? shared(history.rowPtr) : history.rowPtr, colIdx: threads > 1 ? shared(history.colIdx) : history.colIdx };
+  const ranked = parallelTopLists(blendTopN, args, users, k, threads);
+  return perUserNdcg(Array.from(users, (_, j) => ({ relevant: relevant[j]!, ranked: ranked[j]!.map((s) => s.item) })), k);
 }
+
+/** Users users[from, to): the weighted sum of their rows of the parts, top k without their purchases. */
+export const blendTopN = defineKernel(
+  import.meta.url,
+  'blendTopN',
+  (s: { parts: readonly Float32Array[]; weights: readonly number[]; nItems: number; rowPtr: Int32Array; colIdx: Int32Array } & TopShare) => {
+    const { parts, weights, nItems, users, lists } = s;
+    const blended = new Float32Array(nItems);
+    for (let j = s.from; j < s.to; j++) {
+      sumWeighted(parts.map((p) => p.subarray(j * nItems, (j + 1) * nItems)), weights, blended);
+      setTopRow(lists, j, topN(blended, lists.perRow, undefined, rowContains(s, users[j]!)));
+    }
+  },
+);
 
 function perUserNdcg(cases: { relevant: Int32Array; ranked: number[] }[], k: number): Float64Array {
   return Float64Array.from(cases, (c) => ndcgAtK(mergeTruthAndRanking(c, k), k));

@@ -1,5 +1,6 @@
 // Top-N selection over a dense score vector with exact filters: a bounded min-heap, ties broken
 // by the lower item index so results are deterministic.
+import type { TopLists } from './family.ts';
 
 export interface ScoredItem {
   item: number;
@@ -53,6 +54,24 @@ export function topN(scores: Float32Array | Float64Array, n: number, allow: Item
   const out: ScoredItem[] = [];
   for (let k = 0; k < size; k++) out.push({ item: heapItem[k]!, score: heapScore[k]! });
   return out.sort((a, b) => b.score - a.score || a.item - b.item);
+}
+
+/** Writes `top` (at most perRow items) as row `row` of `lists`, padded with -1. */
+export function setTopRow(lists: TopLists, row: number, top: readonly ScoredItem[]): void {
+  const base = row * lists.perRow;
+  lists.items.fill(-1, base, base + lists.perRow);
+  top.forEach(({ item, score }, r) => {
+    lists.items[base + r] = item;
+    lists.scores[base + r] = score;
+  });
+}
+
+/** Row `row` of `lists`, up to its padding. */
+export function topRow(lists: TopLists, row: number): ScoredItem[] {
+  const out: ScoredItem[] = [];
+  const base = row * lists.perRow;
+  for (let r = 0; r < lists.perRow && lists.items[base + r]! >= 0; r++) out.push({ item: lists.items[base + r]!, score: lists.scores[base + r]! });
+  return out;
 }
 
 // Min-heap on score; among equal scores the higher index sits nearer the root so it leaves first.

@@ -6,9 +6,10 @@
 import { EASE_DEFAULTS, easeMemoryBytes, fitEase, type EaseOptions } from '../ease.ts';
 import { recencyWeighted } from '../recency.ts';
 import type { RecommenderFamily } from '../family.ts';
+import { parallelTopLists, type TopShare } from '../parallel-top.ts';
 import { rowContains } from '../sparse.ts';
-import { topN, type ScoredItem } from '../top-n.ts';
-import { defineKernel, runParallel, shared, splitRange, threadCount } from '../../numeric/threads.ts';
+import { setTopRow, topN, type ScoredItem } from '../top-n.ts';
+import { defineKernel, shared, threadCount } from '../../numeric/threads.ts';
 
 export interface EaseFamilyOptions extends EaseOptions {
   /** Half-life of the pair weights in days; 0 = none, every pair weighs 1 (Steck's EASE). */
@@ -48,22 +49,13 @@ export const easeFamily: RecommenderFamily<'ease', EaseFamilyOptions, EaseModel>
   batchTopN({ weights }, users, k, history, onProgress) {
     const nItems = history.cols;
     const threads = weights.buffer instanceof SharedArrayBuffer ? threadCount() : 1;
-    const share = <T extends Int32Array | Float32Array>(values: T): T => (threads > 1 ? shared(values) : values);
-    const rowPtr = share(history.rowPtr);
-    const colIdx = share(history.colIdx);
+    const rowPtr = threads > 1 ? shared(history.rowPtr) : history.rowPtr;
+    const colIdx = threads > 1 ? shared(history.colIdx) : history.colIdx;
     const out: ScoredItem[][] = [];
     const chunk = 1024;
     for (let start = 0; start < users.length; start += chunk) {
-      const part = share(users.subarray(start, Math.min(users.length, start + chunk)));
-      const items = share(new Int32Array(part.length * k));
-      const scores = share(new Float32Array(part.length * k));
-      const bounds = splitRange(part.length, threads);
-      runParallel(easeTopN, Array.from({ length: threads }, (_, t) => ({ weights, nItems, rowPtr, colIdx, users: part, k, from: bounds[t]!, to: bounds[t + 1]!, items, scores })));
-      for (let j = 0; j < part.length; j++) {
-        const list: ScoredItem[] = [];
-        for (let r = 0; r < k && items[j * k + r]! >= 0; r++) list.push({ item: items[j * k + r]!, score: scores[j * k + r]! });
-        out.push(list);
-      }
+      const part = users.subarray(start, Math.min(users.length, start + chunk));
+      out.push(...parallelTopLists(easeTopN, { weights, nItems, rowPtr, colIdx }, part, k, threads));
       onProgress?.(start + part.length);
     }
     return out;
@@ -87,24 +79,19 @@ export const easeFamily: RecommenderFamily<'ease', EaseFamilyOptions, EaseModel>
 };
 
 /**
- * Customers users[from, to): each one's scores (the sum of B's rows of their purchases) and top k
- * without those purchases, written to items and scores at k per customer (-1 pads a short list).
+ * Customers users[from, to): each one's scores (the sum of B's rows of their purchases) and top
+ * lists.perRow without those purchases, as row j of `lists`.
  */
 export const easeTopN = defineKernel(
   import.meta.url,
   'easeTopN',
-  (s: { weights: Float32Array; nItems: number; rowPtr: Int32Array; colIdx: Int32Array; users: Int32Array; k: number; from: number; to: number; items: Int32Array; scores: Float32Array }) => {
-    const { weights, nItems, rowPtr, colIdx, users, k, items, scores } = s;
+  (s: { weights: Float32Array; nItems: number; rowPtr: Int32Array; colIdx: Int32Array } & TopShare) => {
+    const { weights, nItems, rowPtr, colIdx, users, lists } = s;
     const scratch = new Float32Array(nItems);
     for (let j = s.from; j < s.to; j++) {
       const u = users[j]!;
       sumRows(weights, nItems, colIdx.subarray(rowPtr[u]!, rowPtr[u + 1]!), scratch);
-      const top = topN(scratch, k, undefined, rowContains({ rowPtr, colIdx }, u));
-      items.fill(-1, j * k, (j + 1) * k);
-      top.forEach(({ item, score }, r) => {
-        items[j * k + r] = item;
-        scores[j * k + r] = score;
-      });
+      setTopRow(lists, j, topN(scratch, lists.perRow, undefined, rowContains({ rowPtr, colIdx }, u)));
     }
   },
 );
