@@ -4,6 +4,7 @@
 import type { PurchaseLog } from '../customers/purchase-log.ts';
 import { fitPopularity } from './popularity.ts';
 import { createRecommender, type Recommender, type RecommenderState, type TopLists } from './recommender.ts';
+import type { ScoringContext } from './family.ts';
 import { familyOf, type Algorithm, type ModelScorer, type ModelSpec, type ResolvedSpec } from './registry.ts';
 import { pairStats, withValues, type Csr } from './sparse.ts';
 import { setTopRow, topN, type ScoredItem } from './top-n.ts';
@@ -72,7 +73,7 @@ export function servingState(fitted: FittedModel, options: Partial<ServingOption
   const best = batchRecommend(fitted, all, o.candidatesPerCustomer, (done) => o.onProgress?.(done, nCustomers + nItems));
   const candidates = fillLists(nCustomers, o.candidatesPerCustomer, (u) => best[u]!, () => undefined);
   const family = familyOf(fitted.scorer.algorithm);
-  const context = { nItems, history: fitted.history, popularity: fitted.popularity, similarItems: emptyLists() };
+  const context = scoringContext(fitted);
   const similarity = family.listSimilarity?.(fitted.history, o.similarPerItem, context) ?? family.scorer(fitted.scorer, context);
   const scratch = new Float32Array(nItems);
   const similarItems = fillLists(
@@ -94,9 +95,8 @@ export function servingState(fitted: FittedModel, options: Partial<ServingOption
  * thread), else one by one.
  */
 export function batchRecommend(fitted: FittedModel, users: Int32Array, k: number, onProgress?: (done: number) => void): ScoredItem[][] {
-  const { history } = fitted;
   const family = familyOf(fitted.scorer.algorithm);
-  if (family.batchTopN) return family.batchTopN(fitted.scorer, users, k, history, onProgress);
+  if (family.batchTopN) return family.batchTopN(fitted.scorer, users, k, scoringContext(fitted), onProgress);
   const plain = uncachedRecommender(fitted);
   const out = Array.from(users, (u, j) => {
     if (j % 1024 === 0) onProgress?.(j);
@@ -104,6 +104,11 @@ export function batchRecommend(fitted: FittedModel, users: Int32Array, k: number
   });
   plain.dispose();
   return out;
+}
+
+/** What a fitted model's scorer sees before any list is precomputed. */
+function scoringContext(fitted: FittedModel): ScoringContext {
+  return { nItems: fitted.itemIds.length, history: fitted.history, popularity: fitted.popularity, similarItems: emptyLists() };
 }
 
 function stateWith(fitted: FittedModel, candidates: TopLists, similarItems: TopLists, itemCategories: readonly string[]): RecommenderState {

@@ -1,4 +1,5 @@
 import { describe, it, expect, afterEach } from 'vitest';
+import { emptyLists } from '../../../src/ml/cf/fit.ts';
 import { easeFamily } from '../../../src/ml/cf/families/ease.ts';
 import { csrFromPairs } from '../../../src/ml/cf/sparse.ts';
 import { createRng } from '../../../src/ml/numeric/rng.ts';
@@ -37,7 +38,7 @@ describe('EASE batch top-N', () => {
     setThreadCount(threads);
     for (const k of [1, 5, nItems]) {
       const b = weights();
-      const got = easeFamily.batchTopN!({ weights: b }, users, k, history);
+      const got = easeFamily.batchTopN!({ weights: b }, users, k, { nItems, history, popularity: new Float32Array(nItems), similarItems: emptyLists() });
       expect(got).toHaveLength(users.length);
       got.forEach((list, j) => {
         const want = reference(users[j]!, k);

@@ -38,7 +38,7 @@ export const alsFamily: RecommenderFamily<'als', AlsOptions, AlsModel> = {
   },
 
   /** 1,024 customers per tfjs matrix product. */
-  batchTopN({ factors: f, userFactors, itemFactors }, users, k, history, onProgress) {
+  batchTopN({ factors: f, userFactors, itemFactors }, users, k, { history }, onProgress) {
     const nItems = itemFactors.length / f;
     const itemsByFactor = transposed(itemFactors, nItems, f);
     const out: ScoredItem[][] = [];

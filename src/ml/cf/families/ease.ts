@@ -46,8 +46,7 @@ export const easeFamily: RecommenderFamily<'ease', EaseFamilyOptions, EaseModel>
   }),
 
   /** Every thread scores a share of the customers when B is on shared memory (as fitEase leaves it). */
-  batchTopN({ weights }, users, k, history, onProgress) {
-    const nItems = history.cols;
+  batchTopN({ weights }, users, k, { nItems, history }, onProgress) {
     const threads = weights.buffer instanceof SharedArrayBuffer ? threadCount() : 1;
     const rowPtr = threads > 1 ? shared(history.rowPtr) : history.rowPtr;
     const colIdx = threads > 1 ? shared(history.colIdx) : history.colIdx;
