@@ -9,7 +9,7 @@ import { familyOf } from './registry.ts';
 import { rowContains } from './sparse.ts';
 import { parallelTopLists, type TopShare } from './parallel-top.ts';
 import { setTopRow, topN } from './top-n.ts';
-import { defineKernel, shared, sharedFloat32, threadCount } from '../numeric/threads.ts';
+import { defineKernel, sharedFloat32, threadCount } from '../numeric/threads.ts';
 
 export interface Evaluation {
   report: RankingReport;
@@ -61,8 +61,7 @@ export function partScores(fitted: FittedModel, users: Int32Array, popularity: F
 export function evaluateBlend(parts: readonly Float32Array[], weights: readonly number[], history: FittedModel['history'], targets: HoldoutTargets, k: number): Float64Array {
   const { users, relevant } = targets;
   const threads = parts.every((p) => p.buffer instanceof SharedArrayBuffer) ? Math.max(1, Math.min(threadCount(), users.length)) : 1;
-  const args = { parts, weights, nItems: history.cols, rowPtr: threads > 1 ? shared(history.rowPtr) : history.rowPtr, colIdx: threads > 1 ? shared(history.colIdx) : history.colIdx };
-  const ranked = parallelTopLists(blendTopN, args, users, k, threads);
+  const ranked = parallelTopLists(blendTopN, { parts, weights, nItems: history.cols }, history, users, k, threads);
   return perUserNdcg(Array.from(users, (_, j) => ({ relevant: relevant[j]!, ranked: ranked[j]!.map((s) => s.item) })), k);
 }
 
@@ -70,7 +69,7 @@ export function evaluateBlend(parts: readonly Float32Array[], weights: readonly 
 export const blendTopN = defineKernel(
   import.meta.url,
   'blendTopN',
-  (s: { parts: readonly Float32Array[]; weights: readonly number[]; nItems: number; rowPtr: Int32Array; colIdx: Int32Array } & TopShare) => {
+  (s: { parts: readonly Float32Array[]; weights: readonly number[]; nItems: number } & TopShare) => {
     const { parts, weights, nItems, users, lists } = s;
     const blended = new Float32Array(nItems);
     for (let j = s.from; j < s.to; j++) {

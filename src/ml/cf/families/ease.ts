@@ -9,7 +9,7 @@ import type { RecommenderFamily } from '../family.ts';
 import { parallelTopLists, type TopShare } from '../parallel-top.ts';
 import { rowContains } from '../sparse.ts';
 import { setTopRow, topN, type ScoredItem } from '../top-n.ts';
-import { defineKernel, shared, threadCount } from '../../numeric/threads.ts';
+import { defineKernel, threadCount } from '../../numeric/threads.ts';
 
 export interface EaseFamilyOptions extends EaseOptions {
   /** Half-life of the pair weights in days; 0 = none, every pair weighs 1 (Steck's EASE). */
@@ -48,13 +48,11 @@ export const easeFamily: RecommenderFamily<'ease', EaseFamilyOptions, EaseModel>
   /** Every thread scores a share of the customers when B is on shared memory (as fitEase leaves it). */
   batchTopN({ weights }, users, k, { nItems, history }, onProgress) {
     const threads = weights.buffer instanceof SharedArrayBuffer ? threadCount() : 1;
-    const rowPtr = threads > 1 ? shared(history.rowPtr) : history.rowPtr;
-    const colIdx = threads > 1 ? shared(history.colIdx) : history.colIdx;
     const out: ScoredItem[][] = [];
     const chunk = 1024;
     for (let start = 0; start < users.length; start += chunk) {
       const part = users.subarray(start, Math.min(users.length, start + chunk));
-      out.push(...parallelTopLists(easeTopN, { weights, nItems, rowPtr, colIdx }, part, k, threads));
+      out.push(...parallelTopLists(easeTopN, { weights, nItems }, history, part, k, threads));
       onProgress?.(start + part.length);
     }
     return out;
@@ -84,13 +82,13 @@ export const easeFamily: RecommenderFamily<'ease', EaseFamilyOptions, EaseModel>
 export const easeTopN = defineKernel(
   import.meta.url,
   'easeTopN',
-  (s: { weights: Float32Array; nItems: number; rowPtr: Int32Array; colIdx: Int32Array } & TopShare) => {
+  (s: { weights: Float32Array; nItems: number } & TopShare) => {
     const { weights, nItems, rowPtr, colIdx, users, lists } = s;
     const scratch = new Float32Array(nItems);
     for (let j = s.from; j < s.to; j++) {
       const u = users[j]!;
       sumRows(weights, nItems, colIdx.subarray(rowPtr[u]!, rowPtr[u + 1]!), scratch);
-      setTopRow(lists, j, topN(scratch, lists.perRow, undefined, rowContains({ rowPtr, colIdx }, u)));
+      setTopRow(lists, j, topN(scratch, lists.perRow, undefined, rowContains(s, u)));
     }
   },
 );

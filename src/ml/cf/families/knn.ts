@@ -8,7 +8,7 @@ import { recencyWeighted } from '../recency.ts';
 import { rowContains, type Csr } from '../sparse.ts';
 import { setTopRow, topN } from '../top-n.ts';
 import { parallelTopLists, type TopShare } from '../parallel-top.ts';
-import { defineKernel, shared, threadCount } from '../../numeric/threads.ts';
+import { defineKernel, threadCount } from '../../numeric/threads.ts';
 import type { PartReader, RecommenderFamily } from '../family.ts';
 
 export interface KnnFamilyOptions extends KnnOptions {
@@ -43,10 +43,7 @@ export const knnFamily: RecommenderFamily<'knn', KnnFamilyOptions, KnnModel> = {
 
   /** Every thread scores a share of the customers (each worker gets a copy of the neighbour lists, a few MB). */
   batchTopN({ neighbours, prior }, users, k, { popularity, history }, onProgress) {
-    const threads = threadCount();
-    const rowPtr = threads > 1 ? shared(history.rowPtr) : history.rowPtr;
-    const colIdx = threads > 1 ? shared(history.colIdx) : history.colIdx;
-    const top = parallelTopLists(knnTopN, { neighbours, scaled: prior > 0 ? popularityPrior(popularity) : undefined, prior, rowPtr, colIdx }, users, k, threads);
+    const top = parallelTopLists(knnTopN, { neighbours, scaled: prior > 0 ? popularityPrior(popularity) : undefined, prior }, history, users, k, threadCount());
     onProgress?.(users.length);
     return top;
   },
@@ -70,7 +67,7 @@ export const knnFamily: RecommenderFamily<'knn', KnnFamilyOptions, KnnModel> = {
 export const knnTopN = defineKernel(
   import.meta.url,
   'knnTopN',
-  (s: { neighbours: Csr; scaled: Float32Array | undefined; prior: number; rowPtr: Int32Array; colIdx: Int32Array } & TopShare) => {
+  (s: { neighbours: Csr; scaled: Float32Array | undefined; prior: number } & TopShare) => {
     const { rowPtr, colIdx, users, lists } = s;
     const scores = new Float32Array(s.neighbours.cols);
     for (let j = s.from; j < s.to; j++) {
