@@ -14,12 +14,13 @@ import { readPurchaseLog } from '../../src/import/read-purchase-log.ts';
 import { easeSide, fitEase } from '../../src/ml/cf/ease.ts';
 import { batchRecommend, fitModel, servingState, type ModelSpec } from '../../src/ml/cf/fit.ts';
 import { createRecommender } from '../../src/ml/cf/recommender.ts';
-import { csrFromPairs, pairStats, withValues, type Csr } from '../../src/ml/cf/sparse.ts';
+import { pairStats, withValues, type Csr } from '../../src/ml/cf/sparse.ts';
 import { dotRows, matMul } from '../../src/ml/numeric/linalg.ts';
 import { compactLog, splitByTime } from '../../src/ml/customers/split.ts';
-import { createRng } from '../../src/ml/numeric/rng.ts';
 import { initTf, tf } from '../../src/ml/numeric/tf.ts';
+import { createRng } from '../../src/ml/numeric/rng.ts';
 import { setThreadCount, threadCount } from '../../src/ml/numeric/threads.ts';
+import { wideCatalog } from './wide-catalog.ts';
 
 const { values: args } = parseArgs({ options: { threads: { type: 'string' } } });
 const backend = await initTf();
@@ -31,7 +32,7 @@ const als: ModelSpec = { algorithm: 'als', factors: 64, iterations: 15, regulari
 
 const out: string[] = [`tfjs backend ${backend}, ${threadCount()} threads; Online Retail train (before 2011-09-09): ${train.customerIds.length} customers x ${train.itemIds.length} items`];
 const trainMatrix = binary(pairStats(train).matrix);
-const wide = wideCatalog(2325, 17_537, 0.0013, 7);
+const wide = wideCatalog();
 const anchors = [
   { name: 'EASE lambda 500 fit, Online Retail train', x: trainMatrix },
   { name: `EASE lambda 500 fit, wide catalog (${wide.rows} x ${wide.cols}, density ${((100 * wide.colIdx.length) / (wide.rows * wide.cols)).toFixed(3)}%)`, x: wide },
@@ -141,23 +142,6 @@ function numpyEase(x: Csr, side: 'items' | 'customers'): { wall: number[]; cpu: 
 /** The matrix with every value 1 (EASE's input). */
 function binary(m: Csr): Csr {
   return withValues(m, new Float32Array(m.colIdx.length).fill(1));
-}
-
-/**
- * A seeded wide catalog: density * rows * cols draws, customers uniform, items skewed (item
- * floor(cols * u^2) for uniform u: a few popular items, a long tail), repeats collapsed (so the
- * density comes out a little lower).
- */
-function wideCatalog(rows: number, cols: number, density: number, seed: number): Csr {
-  const rng = createRng(seed);
-  const draws = Math.round(density * rows * cols);
-  const r = new Int32Array(draws);
-  const c = new Int32Array(draws);
-  for (let d = 0; d < draws; d++) {
-    r[d] = rng.int(rows);
-    c[d] = Math.floor(cols * rng.next() ** 2);
-  }
-  return csrFromPairs(rows, cols, r, c);
 }
 
 function cpuSince(start: NodeJS.CpuUsage): number {

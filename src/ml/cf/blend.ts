@@ -5,19 +5,38 @@
 
 /** Rescales `scores` in place so that their mean is 0 and their maximum 1 (all zeros if constant). */
 export function normaliseScores(scores: Float32Array, members?: Int32Array): void {
-  const length = members ? members.length : scores.length;
+  if (members) {
+    normaliseMembers(scores, members);
+    return;
+  }
+  const length = scores.length;
+  if (length === 0) return;
+  let sum = 0;
+  let max = -Infinity;
+  for (let j = 0; j < length; j++) {
+    const s = scores[j]!;
+    sum += s;
+    if (s > max) max = s;
+  }
+  const mean = sum / length;
+  const scale = max > mean ? 1 / (max - mean) : 0;
+  for (let j = 0; j < length; j++) scores[j] = (scores[j]! - mean) * scale;
+}
+
+function normaliseMembers(scores: Float32Array, members: Int32Array): void {
+  const length = members.length;
   if (length === 0) return;
   let sum = 0;
   let max = -Infinity;
   for (let m = 0; m < length; m++) {
-    const s = scores[members ? members[m]! : m]!;
+    const s = scores[members[m]!]!;
     sum += s;
     if (s > max) max = s;
   }
   const mean = sum / length;
   const scale = max > mean ? 1 / (max - mean) : 0;
   for (let m = 0; m < length; m++) {
-    const j = members ? members[m]! : m;
+    const j = members[m]!;
     scores[j] = (scores[j]! - mean) * scale;
   }
 }
@@ -27,16 +46,28 @@ export function normaliseScores(scores: Float32Array, members?: Int32Array): voi
  * not sum to 1 (only their ratios change the ranking).
  */
 export function blendScores(parts: readonly Float32Array[], weights: readonly number[], out: Float32Array, members?: Int32Array): void {
+  for (const part of parts) normaliseScores(part, members);
+  sumWeighted(parts, weights, out, members);
+}
+
+/**
+ * out = sum_m weights[m] * parts[m], for parts already normalised: the second half of
+ * blendScores, so scores normalised once can be blended at many weights.
+ */
+export function sumWeighted(parts: readonly Float32Array[], weights: readonly number[], out: Float32Array, members?: Int32Array): void {
   if (parts.length !== weights.length) throw new RangeError(`${parts.length} score vectors but ${weights.length} weights`);
-  const length = members ? members.length : out.length;
-  for (let m = 0; m < length; m++) out[members ? members[m]! : m] = 0;
+  if (members) {
+    for (let m = 0; m < members.length; m++) out[members[m]!] = 0;
+    parts.forEach((part, p) => {
+      const w = weights[p]!;
+      for (let m = 0; m < members.length; m++) out[members[m]!]! += w * part[members[m]!]!;
+    });
+    return;
+  }
+  out.fill(0);
   parts.forEach((part, p) => {
-    normaliseScores(part, members);
     const w = weights[p]!;
-    for (let m = 0; m < length; m++) {
-      const j = members ? members[m]! : m;
-      out[j]! += w * part[j]!;
-    }
+    for (let j = 0; j < out.length; j++) out[j]! += w * part[j]!;
   });
 }
 

@@ -116,8 +116,8 @@ export interface RecommenderFamily<Name extends string, Options extends object, 
   readonly defaults: Options;
   fit(input: FitInput, options: Options): FamilyFit<Model>;
   scorer(model: Model, context: ScoringContext): FamilyScorer;
-  /** Top-k for many customers at once, faster than one by one; `bought(u)` says what to leave out. */
-  batchTopN?(model: Model, users: Int32Array, k: number, bought: (u: number) => (item: number) => boolean, onProgress?: (done: number) => void): ScoredItem[][];
+  /** Top-k for many customers at once, faster than one by one; their purchases in `context.history` are left out. */
+  batchTopN?(model: Model, users: Int32Array, k: number, context: ScoringContext, onProgress?: (done: number) => void): ScoredItem[][];
   /** Where the precomputed similar-items lists come from when not from the model itself. */
   listSimilarity?(history: Csr, perItem: number, context: ScoringContext): FamilyScorer;
   encode(model: Model): ModelPart;

@@ -4,9 +4,10 @@
 import type { PurchaseLog } from '../customers/purchase-log.ts';
 import { fitPopularity } from './popularity.ts';
 import { createRecommender, type Recommender, type RecommenderState, type TopLists } from './recommender.ts';
+import type { ScoringContext } from './family.ts';
 import { familyOf, type Algorithm, type ModelScorer, type ModelSpec, type ResolvedSpec } from './registry.ts';
 import { pairStats, withValues, type Csr } from './sparse.ts';
-import { topN, type ScoredItem } from './top-n.ts';
+import { setTopRow, topN, type ScoredItem } from './top-n.ts';
 
 export type { Algorithm, ModelSpec };
 
@@ -72,7 +73,7 @@ export function servingState(fitted: FittedModel, options: Partial<ServingOption
   const best = batchRecommend(fitted, all, o.candidatesPerCustomer, (done) => o.onProgress?.(done, nCustomers + nItems));
   const candidates = fillLists(nCustomers, o.candidatesPerCustomer, (u) => best[u]!, () => undefined);
   const family = familyOf(fitted.scorer.algorithm);
-  const context = { nItems, history: fitted.history, popularity: fitted.popularity, similarItems: emptyLists() };
+  const context = scoringContext(fitted);
   const similarity = family.listSimilarity?.(fitted.history, o.similarPerItem, context) ?? family.scorer(fitted.scorer, context);
   const scratch = new Float32Array(nItems);
   const similarItems = fillLists(
@@ -90,18 +91,12 @@ export function servingState(fitted: FittedModel, options: Partial<ServingOption
 
 /**
  * Top-k for many customers at once (training-time purchases excluded): the family's batch path
- * when it has one (embedding models score 1,024 customers per tfjs product), else one by one.
+ * when it has one (embedding models score 1,024 customers per tfjs product, EASE on every
+ * thread), else one by one.
  */
 export function batchRecommend(fitted: FittedModel, users: Int32Array, k: number, onProgress?: (done: number) => void): ScoredItem[][] {
-  const { history } = fitted;
   const family = familyOf(fitted.scorer.algorithm);
-  if (family.batchTopN) {
-    const bought = (u: number) => {
-      const own = new Set(history.colIdx.subarray(history.rowPtr[u]!, history.rowPtr[u + 1]!));
-      return (i: number) => own.has(i);
-    };
-    return family.batchTopN(fitted.scorer, users, k, bought, onProgress);
-  }
+  if (family.batchTopN) return family.batchTopN(fitted.scorer, users, k, scoringContext(fitted), onProgress);
   const plain = uncachedRecommender(fitted);
   const out = Array.from(users, (u, j) => {
     if (j % 1024 === 0) onProgress?.(j);
@@ -111,24 +106,26 @@ export function batchRecommend(fitted: FittedModel, users: Int32Array, k: number
   return out;
 }
 
+/** What a fitted model's scorer sees before any list is precomputed. */
+function scoringContext(fitted: FittedModel): ScoringContext {
+  return { nItems: fitted.itemIds.length, history: fitted.history, popularity: fitted.popularity, similarItems: emptyLists() };
+}
+
 function stateWith(fitted: FittedModel, candidates: TopLists, similarItems: TopLists, itemCategories: readonly string[]): RecommenderState {
   return { scorer: fitted.scorer, customerIds: fitted.customerIds, itemIds: fitted.itemIds, itemCategories, history: fitted.history, popularity: fitted.popularity, candidates, similarItems };
 }
 
-function emptyLists(): TopLists {
+/** Lists with no rows' entries (perRow 0): nothing precomputed. */
+export function emptyLists(): TopLists {
   return { perRow: 0, items: new Int32Array(0), scores: new Float32Array(0) };
 }
 
 function fillLists(rows: number, perRow: number, list: (row: number) => { item: number; score: number }[], progress: (done: number) => void): TopLists {
-  const items = new Int32Array(rows * perRow).fill(-1);
-  const scores = new Float32Array(rows * perRow);
-  if (perRow === 0) return { perRow, items, scores };
+  const lists = { perRow, items: new Int32Array(rows * perRow).fill(-1), scores: new Float32Array(rows * perRow) };
+  if (perRow === 0) return lists;
   for (let r = 0; r < rows; r++) {
-    list(r).forEach(({ item, score }, k) => {
-      items[r * perRow + k] = item;
-      scores[r * perRow + k] = score;
-    });
+    setTopRow(lists, r, list(r));
     if (r % 1024 === 0) progress(r);
   }
-  return { perRow, items, scores };
+  return lists;
 }

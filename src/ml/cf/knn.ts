@@ -4,7 +4,7 @@
 // recency-weighted one (recency.ts) recent co-purchases count most. A customer's score for j is the sum of sim(i, j) over items i they bought
 // (j among i's neighbours). The same lists serve "similar items".
 import { topN } from './top-n.ts';
-import { transpose, type Csr } from './sparse.ts';
+import { CoItems, transpose, type Csr } from './sparse.ts';
 
 export interface KnnOptions {
   /** Neighbours kept per item. */
@@ -21,20 +21,29 @@ export function fitItemKnn(x: Csr, options: Partial<KnnOptions> = {}): Csr {
   const norm = new Float64Array(n);
   for (let i = 0; i < n; i++) for (let a = byItem.rowPtr[i]!; a < byItem.rowPtr[i + 1]!; a++) norm[i]! += byItem.values[a]! * byItem.values[a]!;
   const overlap = new Float64Array(n);
-  const sims = new Float32Array(n);
+  const sims = new Float32Array(n).fill(-Infinity);
+  const reached = new CoItems(n);
   const rowPtr = new Int32Array(n + 1);
   const colIdx: number[] = [];
   const values: number[] = [];
   for (let i = 0; i < n; i++) {
-    overlap.fill(0);
+    reached.clear();
     for (let a = byItem.rowPtr[i]!; a < byItem.rowPtr[i + 1]!; a++) {
       const u = byItem.colIdx[a]!;
       const weight = byItem.values[a]!;
-      for (let b = x.rowPtr[u]!; b < x.rowPtr[u + 1]!; b++) overlap[x.colIdx[b]!]! += weight * x.values[b]!;
+      for (let b = x.rowPtr[u]!; b < x.rowPtr[u + 1]!; b++) {
+        const j = x.colIdx[b]!;
+        reached.add(j);
+        overlap[j]! += weight * x.values[b]!;
+      }
     }
-    sims.fill(-Infinity);
-    for (let j = 0; j < n; j++) if (overlap[j]! > 0 && j !== i) sims[j] = overlap[j]! / Math.sqrt(norm[i]! * norm[j]!);
-    const best = topN(sims, neighbours, undefined).sort((p, q) => p.item - q.item);
+    const among = reached.items();
+    for (const j of among) if (overlap[j]! > 0 && j !== i) sims[j] = overlap[j]! / Math.sqrt(norm[i]! * norm[j]!);
+    const best = topN(sims, neighbours, undefined, undefined, among).sort((p, q) => p.item - q.item);
+    for (const j of among) {
+      overlap[j] = 0;
+      sims[j] = -Infinity;
+    }
     for (const { item, score } of best) {
       colIdx.push(item);
       values.push(score);

@@ -3,7 +3,7 @@
 // top-S similar items, popularity order); a query only walks those lists through the caller's
 // filters, and falls back to scoring the whole catalog when the filters exhaust a list, so a
 // filter always holds exactly and results are the true top-N among allowed items.
-import type { Csr } from './sparse.ts';
+import { rowContains, type Csr } from './sparse.ts';
 import { topN, type ItemFilter, type ScoredItem } from './top-n.ts';
 import type { TopLists } from './family.ts';
 import { familyOf, type Algorithm, type ModelScorer } from './registry.ts';
@@ -63,11 +63,6 @@ export function createRecommender(state: RecommenderState, version: string): Rec
   const scratch = new Float32Array(nItems);
   const popularOrder = Int32Array.from({ length: nItems }, (_, i) => i).sort((a, b) => popularity[b]! - popularity[a]! || a - b);
   const scorer = familyOf(state.scorer.algorithm).scorer(state.scorer, { nItems, history, popularity, similarItems });
-  const inHistory = (u: number) => {
-    const from = history.rowPtr[u]!;
-    const to = history.rowPtr[u + 1]!;
-    return (item: number) => binarySearch(history.colIdx, from, to, item);
-  };
 
   // A filter's member list shorter than this is scored item by item in plain JS; beyond it, one
   // pass over the whole catalog (tfjs for ALS) is cheaper. With members, only their scores are
@@ -104,7 +99,7 @@ export function createRecommender(state: RecommenderState, version: string): Rec
       if (cached) return cached;
       const members = few(allow);
       scoreCustomer(u, scratch, members);
-      const bought = inHistory(u);
+      const bought = rowContains(history, u);
       return topN(scratch, n, allow, exclude ? (i) => bought(i) || exclude.has(i) : bought, members);
     },
 
@@ -160,17 +155,4 @@ function fromList(lists: TopLists, row: number, n: number, allow: ItemFilter | u
 
 function checkIndex(i: number, n: number, what: string): void {
   if (!Number.isInteger(i) || i < 0 || i >= n) throw new RangeError(`${what} index ${i} out of range [0, ${n})`);
-}
-
-function binarySearch(sorted: Int32Array, from: number, to: number, value: number): boolean {
-  let lo = from;
-  let hi = to - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    const v = sorted[mid]!;
-    if (v === value) return true;
-    if (v < value) lo = mid + 1;
-    else hi = mid - 1;
-  }
-  return false;
 }

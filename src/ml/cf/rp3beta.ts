@@ -6,7 +6,7 @@
 //   W_ij = (1 / |U_i|)^alpha * sum_{u in U_i and U_j} (1 / |I_u|)^alpha / |U_j|^beta   (i != j),
 // each row keeping its top neighbours. A customer's score for j is sum_{i in I_u} W_ij, like item-kNN.
 import { topN } from './top-n.ts';
-import { transpose, type Csr } from './sparse.ts';
+import { CoItems, transpose, type Csr } from './sparse.ts';
 
 export interface Rp3betaOptions {
   /** Exponent on the walk's transition probabilities (1 = plain random walk). */
@@ -38,20 +38,29 @@ export function fitRp3beta(x: Csr, options: Partial<Rp3betaOptions> = {}): Csr {
     penalty[i] = buyers > 0 ? Math.pow(buyers, -beta) : 0;
   }
   const walk = new Float64Array(n);
-  const row = new Float32Array(n);
+  const row = new Float32Array(n).fill(-Infinity);
+  const reached = new CoItems(n);
   const rowPtr = new Int32Array(n + 1);
   const colIdx: number[] = [];
   const values: number[] = [];
   for (let i = 0; i < n; i++) {
-    walk.fill(0);
+    reached.clear();
     for (let a = byItem.rowPtr[i]!; a < byItem.rowPtr[i + 1]!; a++) {
       const u = byItem.colIdx[a]!;
       const step = customerStep[u]!;
-      for (let b = x.rowPtr[u]!; b < x.rowPtr[u + 1]!; b++) walk[x.colIdx[b]!]! += step;
+      for (let b = x.rowPtr[u]!; b < x.rowPtr[u + 1]!; b++) {
+        const j = x.colIdx[b]!;
+        reached.add(j);
+        walk[j]! += step;
+      }
     }
-    row.fill(-Infinity);
-    for (let j = 0; j < n; j++) if (walk[j]! > 0 && j !== i) row[j] = firstStep[i]! * walk[j]! * penalty[j]!;
-    const best = topN(row, neighbours, undefined).sort((p, q) => p.item - q.item);
+    const among = reached.items();
+    for (const j of among) if (walk[j]! > 0 && j !== i) row[j] = firstStep[i]! * walk[j]! * penalty[j]!;
+    const best = topN(row, neighbours, undefined, undefined, among).sort((p, q) => p.item - q.item);
+    for (const j of among) {
+      walk[j] = 0;
+      row[j] = -Infinity;
+    }
     for (const { item, score } of best) {
       colIdx.push(item);
       values.push(score);

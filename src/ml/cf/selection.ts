@@ -15,9 +15,10 @@
 import type { PurchaseLog } from '../customers/purchase-log.ts';
 import { DAY_MS } from '../customers/purchase-log.ts';
 import type { SearchSettings } from './family.ts';
-import { evaluateFitted } from './offline-evaluation.ts';
+import { holdoutTargets } from '../customers/split.ts';
+import { evaluateBlend, evaluateFitted, partScores } from './offline-evaluation.ts';
 import { fitModel, resolveSpec, type FittedModel } from './fit.ts';
-import { registeredFamilies, type ModelScorer, type ModelSpec } from './registry.ts';
+import { registeredFamilies, type ModelSpec } from './registry.ts';
 import { beatsBeyondNoise, summarise, validationFolds, type FoldScores, type ScoreSummary, type ValidationPlan } from './validation.ts';
 
 export interface SelectionOptions extends SearchSettings {
@@ -93,6 +94,23 @@ export function selectModel(train: PurchaseLog, options: Partial<SelectionOption
     o.onTrial?.(entry.trial);
     return entry;
   };
+  // a blend is scored from its parts' normalised scores, each part's computed once on its fold
+  // for every blend it takes part in (every weight, every partner) and kept as long as its model
+  const targets = folds.map((fold) => holdoutTargets(fold.train, fold.validation));
+  const partCache = new WeakMap<FittedModel, { popularity: Float32Array; scores: Float32Array }[]>();
+  const scoresOf = (part: FittedModel, f: number, popularity: Float32Array): Float32Array => {
+    const cached = partCache.get(part) ?? [];
+    // parts of different families hold equal all-time popularity vectors: one scoring serves both
+    const hit = cached.find((c) => sameValues(c.popularity, popularity));
+    if (hit) return hit.scores;
+    const scores = partScores(part, targets[f]!.users, popularity);
+    partCache.set(part, [...cached, { popularity, scores }]);
+    return scores;
+  };
+  const blendOn = (parts: FittedModel[], weights: number[], f: number): Float64Array => {
+    const popularity = blendPopularity(parts);
+    return evaluateBlend(parts.map((p) => scoresOf(p, f, popularity)), weights, parts[0]!.history, targets[f]!, o.k);
+  };
   // the first fold for every candidate, keeping the model of each family's best there and, when
   // blends are tried, of every candidate of the other families until their blend partner is known
   const blending = o.blendWeights.length > 0;
@@ -121,18 +139,26 @@ export function selectModel(train: PurchaseLog, options: Partial<SelectionOption
   if (mainFirst) {
     firstFold.forEach((c, index) => {
       if (!c.fitted || c.spec.algorithm === o.defaultFamily) return;
-      const probe = blendOf([mainFirst, c.fitted], [w0, round(1 - w0)]);
-      const perUser = scoreOn(probe, 0);
-      probes.push({ index, spec: probe.spec, perUser, seconds: probe.seconds });
+      const parts = [mainFirst, c.fitted];
+      const weights = [w0, round(1 - w0)];
+      const perUser = blendOn(parts, weights, 0);
+      probes.push({ index, spec: blendSpec(parts, weights), perUser, seconds: partSeconds(parts) });
+      // only the family's best partner so far may be blended again
       const best = partners.get(c.spec.algorithm);
-      if (!best || mean(perUser) > best.score) partners.set(c.spec.algorithm, { index, score: mean(perUser) });
+      const leads = !best || mean(perUser) > best.score;
+      if (!leads) partCache.delete(c.fitted);
+      else {
+        if (best) partCache.delete(firstFold[best.index]!.fitted!);
+        partners.set(c.spec.algorithm, { index, score: mean(perUser) });
+      }
     });
   }
   const isPartner = (index: number) => partners.get(firstFold[index]!.spec.algorithm)?.index === index;
   for (const c of firstFold.filter((c, index) => c.spec.algorithm !== o.defaultFamily && !isPartner(index))) delete c.fitted;
-  // the fitted models (one per fold) of the default family's best candidate by mean and of the
-  // other families' partners: the blends' parts
+  // the fitted models (one per fold) of the other families' partners and of the default family's
+  // best candidate by mean: the blends' parts
   const leaders = new Map<string, { mean: number; fitted: FittedModel[] }>();
+  let mainLeader: { mean: number; spec: ModelSpec; first: FittedModel | undefined; later: FittedModel[] } | undefined;
   firstFold.forEach((c, index) => {
     const best = familyBest.get(c.spec.algorithm)!;
     const partner = isPartner(index);
@@ -147,17 +173,21 @@ export function selectModel(train: PurchaseLog, options: Partial<SelectionOption
       if (partner) leaders.set(c.spec.algorithm, { mean: partners.get(c.spec.algorithm)!.score, fitted: [c.fitted!, ...later] });
       return;
     }
-    // the default family's best on the first fold kept its model there (needed no longer after this); another new leader is refitted on it
+    // the default family's best on the first fold kept its model there (needed no longer after
+    // this); the final leader, when another, is refitted on it once it has won (below)
     const kept = best === index ? c.fitted : undefined;
     if (kept) delete c.fitted;
-    const leader = leaders.get(c.spec.algorithm);
-    if (leader && trial.ndcg.mean <= leader.mean) return;
-    leaders.set(c.spec.algorithm, { mean: trial.ndcg.mean, fitted: [kept ?? fitModel(folds[0]!.train, c.spec), ...later] });
+    if (!blending || (mainLeader && trial.ndcg.mean <= mainLeader.mean)) return;
+    mainLeader = { mean: trial.ndcg.mean, spec: c.spec, first: kept, later };
   });
   for (const p of probes) if (!isPartner(p.index)) record(p.spec, [p.perUser], [p.seconds], true);
   if (scored.length === 0) throw new RangeError('no candidate model to select from');
-  const main = leaders.get(o.defaultFamily);
-  if (main && blending) blendTrials(main.fitted, leaders, o, (spec, fitted) => record(spec, fitted.map(scoreOn), fitted.map((f) => f.seconds)));
+  // parts[p][f]: part p's model on fold f
+  const blendTrial = (parts: FittedModel[][], weights: number[]): Scored => {
+    const byFold = folds.map((_, f) => parts.map((p) => p[f]!));
+    return record(blendSpec(byFold[0]!, weights), byFold.map((fitted, f) => blendOn(fitted, weights, f)), byFold.map(partSeconds));
+  };
+  if (mainLeader) blendTrials([mainLeader.first ?? fitModel(folds[0]!.train, mainLeader.spec), ...mainLeader.later], leaders, o, blendTrial);
 
   // pruned trials have a first-fold score only: not comparable with the means
   const complete = scored.filter((s) => !s.trial.pruned);
@@ -188,10 +218,9 @@ export function selectModel(train: PurchaseLog, options: Partial<SelectionOption
  * (on Online Retail's first time window, recency-weighted EASE + kNN + 30-day popularity at 0.7 /
  * 0.2 / 0.1 led every pair, bench/quality/README.md).
  */
-function blendTrials(main: FittedModel[], leaders: Map<string, { mean: number; fitted: FittedModel[] }>, o: SelectionOptions, record: (spec: ModelSpec, fitted: FittedModel[]) => Scored): void {
-  const others = [...leaders.entries()].filter(([family]) => family !== o.defaultFamily).sort((a, b) => b[1].mean - a[1].mean);
+function blendTrials(main: FittedModel[], leaders: Map<string, { mean: number; fitted: FittedModel[] }>, o: SelectionOptions, blend: (parts: FittedModel[][], weights: number[]) => Scored): void {
+  const others = [...leaders.entries()].sort((a, b) => b[1].mean - a[1].mean);
   const partners = others.slice(0, 2).map(([, leader]) => leader.fitted);
-  const blend = (parts: FittedModel[][], weights: number[]) => record(blendSpec(parts.map((p) => p[0]!), weights), parts[0]!.map((_, j) => blendOf(parts.map((p) => p[j]!), weights)));
   const pairs = partners.map((partner) => {
     const runs = o.blendWeights.map((w) => ({ w, mean: blend([main, partner], [w, round(1 - w)]).trial.ndcg.mean }));
     const bestRun = runs.reduce((a, b) => (b.mean > a.mean ? b : a));
@@ -214,13 +243,21 @@ function blendSpec(parts: FittedModel[], weights: number[]): ModelSpec {
   return { algorithm: 'blend', parts: parts.map((p) => resolveSpec(p.spec)), weights };
 }
 
-/** A blend of models already fitted on the same data (no refit): what serving would score. */
-function blendOf(parts: FittedModel[], weights: number[]): FittedModel {
-  const first = parts[0]!;
-  const scorer = { algorithm: 'blend', weights, parts: parts.map(({ scorer: { algorithm, ...model } }) => ({ algorithm, model })) } as ModelScorer;
-  // a trending-popularity part scores from its own popularity vector
-  const popularity = parts.find((p) => p.spec.algorithm === 'popularity')?.popularity ?? first.popularity;
-  return { ...first, spec: blendSpec(parts, weights), scorer, popularity, seconds: parts.reduce((s, p) => s + p.seconds, 0) };
+/** The popularity vector a blend of these parts scores with: a trending-popularity part's own, else the first part's. */
+function blendPopularity(parts: FittedModel[]): Float32Array {
+  return (parts.find((p) => p.spec.algorithm === 'popularity') ?? parts[0]!).popularity;
+}
+
+/** A blend's fit time: its parts', fitted once each. */
+function partSeconds(parts: FittedModel[]): number {
+  return parts.reduce((s, p) => s + p.seconds, 0);
+}
+
+function sameValues(a: Float32Array, b: Float32Array): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let j = 0; j < a.length; j++) if (a[j] !== b[j]) return false;
+  return true;
 }
 
 function top(scored: Scored[]): Scored | undefined {

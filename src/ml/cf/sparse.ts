@@ -92,3 +92,51 @@ export function csrFromPairs(rows: number, cols: number, rowOf: Int32Array, colO
   for (let r = 0; r < rows; r++) colIdx.set([...sets[r]!].sort((a, b) => a - b), rowPtr[r]!);
   return { rows, cols, rowPtr, colIdx, values: new Float32Array(colIdx.length).fill(1) };
 }
+
+/** Whether row `row` of `m` holds column `col` (binary search of the row's sorted columns). */
+export function rowContains(m: Pick<Csr, 'rowPtr' | 'colIdx'>, row: number): (col: number) => boolean {
+  const from = m.rowPtr[row]!;
+  const to = m.rowPtr[row + 1]!;
+  return (col) => {
+    let lo = from;
+    let hi = to - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const v = m.colIdx[mid]!;
+      if (v === col) return true;
+      if (v < col) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return false;
+  };
+}
+
+/**
+ * The distinct items reached from one item through its buyers (item-item fits), in the order first
+ * reached, so a fit visits those instead of the whole catalog.
+ */
+export class CoItems {
+  private readonly list: Int32Array;
+  private readonly seen: Uint8Array;
+  private count = 0;
+
+  constructor(items: number) {
+    this.list = new Int32Array(items);
+    this.seen = new Uint8Array(items);
+  }
+
+  add(item: number): void {
+    if (this.seen[item]) return;
+    this.seen[item] = 1;
+    this.list[this.count++] = item;
+  }
+
+  items(): Int32Array {
+    return this.list.subarray(0, this.count);
+  }
+
+  clear(): void {
+    for (let k = 0; k < this.count; k++) this.seen[this.list[k]!] = 0;
+    this.count = 0;
+  }
+}

@@ -1,5 +1,6 @@
 // Top-N selection over a dense score vector with exact filters: a bounded min-heap, ties broken
 // by the lower item index so results are deterministic.
+import type { TopLists } from './family.ts';
 
 export interface ScoredItem {
   item: number;
@@ -26,23 +27,51 @@ export function topN(scores: Float32Array | Float64Array, n: number, allow: Item
   const heapItem = new Int32Array(n);
   const heapScore = new Float64Array(n);
   let size = 0;
-  const length = among ? among.length : scores.length;
-  for (let k = 0; k < length; k++) {
-    const i = among ? among[k]! : k;
-    const s = scores[i]!;
-    if (!(s > -Infinity) || s === Infinity) continue;
+  // the full heap's worst score: an item scoring below it cannot enter, so most of a catalog
+  // costs one comparison per item
+  let floor = -Infinity;
+  const offer = (i: number, s: number): void => {
+    if (s === Infinity) return;
     // a full heap admits only items better than its worst, ties by the lower index, whatever the visiting order
-    if (size === n && !worse(heapScore[0]!, heapItem[0]!, s, i)) continue;
-    if ((allow && !allow(i)) || (skip && skip(i))) continue;
-    if (size < n) {
-      siftUp(heapItem, heapScore, size++, i, s);
-    } else {
-      siftDown(heapItem, heapScore, size, i, s);
+    if (size === n && !worse(heapScore[0]!, heapItem[0]!, s, i)) return;
+    if ((allow && !allow(i)) || (skip && skip(i))) return;
+    if (size < n) siftUp(heapItem, heapScore, size++, i, s);
+    else siftDown(heapItem, heapScore, size, i, s);
+    if (size === n) floor = heapScore[0]!;
+  };
+  // non-finite scores are never returned (NaN fails both comparisons)
+  if (among) {
+    for (let k = 0; k < among.length; k++) {
+      const s = scores[among[k]!]!;
+      if (s >= floor && s > -Infinity) offer(among[k]!, s);
+    }
+  } else {
+    for (let i = 0; i < scores.length; i++) {
+      const s = scores[i]!;
+      if (s >= floor && s > -Infinity) offer(i, s);
     }
   }
   const out: ScoredItem[] = [];
   for (let k = 0; k < size; k++) out.push({ item: heapItem[k]!, score: heapScore[k]! });
   return out.sort((a, b) => b.score - a.score || a.item - b.item);
+}
+
+/** Writes `top` (at most perRow items) as row `row` of `lists`, padded with -1. */
+export function setTopRow(lists: TopLists, row: number, top: readonly ScoredItem[]): void {
+  const base = row * lists.perRow;
+  lists.items.fill(-1, base, base + lists.perRow);
+  top.forEach(({ item, score }, r) => {
+    lists.items[base + r] = item;
+    lists.scores[base + r] = score;
+  });
+}
+
+/** Row `row` of `lists`, up to its padding. */
+export function topRow(lists: TopLists, row: number): ScoredItem[] {
+  const out: ScoredItem[] = [];
+  const base = row * lists.perRow;
+  for (let r = 0; r < lists.perRow && lists.items[base + r]! >= 0; r++) out.push({ item: lists.items[base + r]!, score: lists.scores[base + r]! });
+  return out;
 }
 
 // Min-heap on score; among equal scores the higher index sits nearer the root so it leaves first.

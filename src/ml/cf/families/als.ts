@@ -3,7 +3,7 @@
 // the catalog-wide products run in tfjs. Selection draws iALS settings at random (the expensive
 // family) from the ranges of Rendle et al. 2021.
 import { ALS_DEFAULTS, fitAls, foldInCustomer, preferenceStrength, type AlsModel, type AlsOptions, type Weighting } from '../als.ts';
-import { withValues } from '../sparse.ts';
+import { rowContains, withValues } from '../sparse.ts';
 import { topN, type ScoredItem } from '../top-n.ts';
 import type { PartReader, RecommenderFamily } from '../family.ts';
 import { createRowScorer, matMul, transposed } from '../../numeric/linalg.ts';
@@ -38,7 +38,7 @@ export const alsFamily: RecommenderFamily<'als', AlsOptions, AlsModel> = {
   },
 
   /** 1,024 customers per tfjs matrix product. */
-  batchTopN({ factors: f, userFactors, itemFactors }, users, k, bought, onProgress) {
+  batchTopN({ factors: f, userFactors, itemFactors }, users, k, { history }, onProgress) {
     const nItems = itemFactors.length / f;
     const itemsByFactor = transposed(itemFactors, nItems, f);
     const out: ScoredItem[][] = [];
@@ -48,7 +48,7 @@ export const alsFamily: RecommenderFamily<'als', AlsOptions, AlsModel> = {
       const vectors = new Float32Array(rows * f);
       for (let j = 0; j < rows; j++) vectors.set(userFactors.subarray(users[start + j]! * f, (users[start + j]! + 1) * f), j * f);
       const scores = matMul(vectors, [rows, f], itemsByFactor, [f, nItems]);
-      for (let j = 0; j < rows; j++) out.push(topN(scores.subarray(j * nItems, (j + 1) * nItems), k, undefined, bought(users[start + j]!)));
+      for (let j = 0; j < rows; j++) out.push(topN(scores.subarray(j * nItems, (j + 1) * nItems), k, undefined, rowContains(history, users[start + j]!)));
       onProgress?.(start + rows);
     }
     return out;

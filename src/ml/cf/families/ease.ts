@@ -6,6 +6,10 @@
 import { EASE_DEFAULTS, easeMemoryBytes, fitEase, type EaseOptions } from '../ease.ts';
 import { recencyWeighted } from '../recency.ts';
 import type { RecommenderFamily } from '../family.ts';
+import { parallelTopLists, type TopShare } from '../parallel-top.ts';
+import { rowContains } from '../sparse.ts';
+import { setTopRow, topN, type ScoredItem } from '../top-n.ts';
+import { defineKernel, threadCount } from '../../numeric/threads.ts';
 
 export interface EaseFamilyOptions extends EaseOptions {
   /** Half-life of the pair weights in days; 0 = none, every pair weighs 1 (Steck's EASE). */
@@ -36,11 +40,23 @@ export const easeFamily: RecommenderFamily<'ease', EaseFamilyOptions, EaseModel>
         }
         return;
       }
-      out.fill(0);
-      for (let j = 0; j < itemIdxs.length; j++) addRow(out, weights, itemIdxs[j]! * nItems, nItems);
+      sumRows(weights, nItems, itemIdxs, out);
     },
     similarTo: (i, out) => out.set(weights.subarray(i * nItems, (i + 1) * nItems)),
   }),
+
+  /** Every thread scores a share of the customers when B is on shared memory (as fitEase leaves it). */
+  batchTopN({ weights }, users, k, { nItems, history }, onProgress) {
+    const threads = weights.buffer instanceof SharedArrayBuffer ? threadCount() : 1;
+    const out: ScoredItem[][] = [];
+    const chunk = 1024;
+    for (let start = 0; start < users.length; start += chunk) {
+      const part = users.subarray(start, Math.min(users.length, start + chunk));
+      out.push(...parallelTopLists(easeTopN, { weights, nItems }, history, part, k, threads));
+      onProgress?.(start + part.length);
+    }
+    return out;
+  },
 
   encode: ({ weights }) => ({ arrays: { 'ease-weights': weights } }),
   decode(part) {
@@ -58,6 +74,30 @@ export const easeFamily: RecommenderFamily<'ease', EaseFamilyOptions, EaseModel>
     return { candidates: [...plain, ...recent] };
   },
 };
+
+/**
+ * Customers users[from, to): each one's scores (the sum of B's rows of their purchases) and top
+ * lists.perRow without those purchases, as row j of `lists`.
+ */
+export const easeTopN = defineKernel(
+  import.meta.url,
+  'easeTopN',
+  (s: { weights: Float32Array; nItems: number } & TopShare) => {
+    const { weights, nItems, rowPtr, colIdx, users, lists } = s;
+    const scratch = new Float32Array(nItems);
+    for (let j = s.from; j < s.to; j++) {
+      const u = users[j]!;
+      sumRows(weights, nItems, colIdx.subarray(rowPtr[u]!, rowPtr[u + 1]!), scratch);
+      setTopRow(lists, j, topN(scratch, lists.perRow, undefined, rowContains(s, u)));
+    }
+  },
+);
+
+/** out = the sum of the rows of B (n x n) listed in `rows` (repeats count again). */
+function sumRows(weights: Float32Array, n: number, rows: ArrayLike<number>, out: Float32Array): void {
+  out.fill(0);
+  for (let j = 0; j < rows.length; j++) addRow(out, weights, rows[j]! * n, n);
+}
 
 // unrolled by four: summing B rows is the whole cost of EASE scoring
 function addRow(out: Float32Array, matrix: Float32Array, offset: number, n: number): void {

@@ -5,7 +5,10 @@
 import { fitItemKnn, KNN_DEFAULTS, type KnnOptions } from '../knn.ts';
 import { addPopularityPrior, popularityPrior, TIE_BREAK_WEIGHT } from '../popularity-prior.ts';
 import { recencyWeighted } from '../recency.ts';
-import type { Csr } from '../sparse.ts';
+import { rowContains, type Csr } from '../sparse.ts';
+import { setTopRow, topN } from '../top-n.ts';
+import { parallelTopLists, type TopShare } from '../parallel-top.ts';
+import { defineKernel, threadCount } from '../../numeric/threads.ts';
 import type { PartReader, RecommenderFamily } from '../family.ts';
 
 export interface KnnFamilyOptions extends KnnOptions {
@@ -30,19 +33,19 @@ export const knnFamily: RecommenderFamily<'knn', KnnFamilyOptions, KnnModel> = {
   scorer: ({ neighbours: m, prior }, { popularity }) => {
     const scaled = prior > 0 ? popularityPrior(popularity) : undefined;
     return {
-      scoreItems(itemIdxs, out) {
-        out.fill(0);
-        for (let j = 0; j < itemIdxs.length; j++) {
-          const row = itemIdxs[j]!;
-          for (let e = m.rowPtr[row]!; e < m.rowPtr[row + 1]!; e++) out[m.colIdx[e]!]! += m.values[e]!;
-        }
-        if (scaled) addPopularityPrior(out, scaled, prior);
-      },
+      scoreItems: (itemIdxs, out) => neighbourScores(m, scaled, prior, itemIdxs, out),
       similarTo(i, out) {
         out.fill(-Infinity);
         for (let e = m.rowPtr[i]!; e < m.rowPtr[i + 1]!; e++) out[m.colIdx[e]!] = m.values[e]!;
       },
     };
+  },
+
+  /** Every thread scores a share of the customers (each worker gets a copy of the neighbour lists, a few MB). */
+  batchTopN({ neighbours, prior }, users, k, { popularity, history }, onProgress) {
+    const top = parallelTopLists(knnTopN, { neighbours, scaled: prior > 0 ? popularityPrior(popularity) : undefined, prior }, history, users, k, threadCount());
+    onProgress?.(users.length);
+    return top;
   },
 
   encode: ({ neighbours, prior }) => ({ ...neighbourSettings(prior), arrays: { neighbours } }),
@@ -59,6 +62,31 @@ export const knnFamily: RecommenderFamily<'knn', KnnFamilyOptions, KnnModel> = {
     ],
   }),
 };
+
+/** Customers users[from, to): their neighbour scores (with the prior) and top lists.perRow without their purchases. */
+export const knnTopN = defineKernel(
+  import.meta.url,
+  'knnTopN',
+  (s: { neighbours: Csr; scaled: Float32Array | undefined; prior: number } & TopShare) => {
+    const { rowPtr, colIdx, users, lists } = s;
+    const scores = new Float32Array(s.neighbours.cols);
+    for (let j = s.from; j < s.to; j++) {
+      const u = users[j]!;
+      neighbourScores(s.neighbours, s.scaled, s.prior, colIdx.subarray(rowPtr[u]!, rowPtr[u + 1]!), scores);
+      setTopRow(lists, j, topN(scores, lists.perRow, undefined, rowContains(s, u)));
+    }
+  },
+);
+
+/** out_j = the sum of item i -> j similarities over the listed items i, then the popularity prior (`scaled`: popularityPrior's vector). */
+function neighbourScores(m: Csr, scaled: Float32Array | undefined, prior: number, itemIdxs: ArrayLike<number>, out: Float32Array): void {
+  out.fill(0);
+  for (let j = 0; j < itemIdxs.length; j++) {
+    const row = itemIdxs[j]!;
+    for (let e = m.rowPtr[row]!; e < m.rowPtr[row + 1]!; e++) out[m.colIdx[e]!]! += m.values[e]!;
+  }
+  if (scaled) addPopularityPrior(out, scaled, prior);
+}
 
 /** Settings holding the prior weight; none without a prior, exactly as artifacts were before it existed. */
 export function neighbourSettings(prior: number): { settings?: { prior: number } } {

@@ -19,6 +19,7 @@ export const rp3betaFamily: RecommenderFamily<'rp3beta', Rp3betaFamilyOptions, K
   fit: ({ history }, options) => ({ model: { neighbours: fitRp3beta(history, options), prior: options.prior } }),
 
   scorer: (model, context) => knnFamily.scorer(model, context),
+  batchTopN: (model, users, k, context, onProgress) => knnFamily.batchTopN!(model, users, k, context, onProgress),
 
   encode: ({ neighbours, prior }) => ({ ...neighbourSettings(prior), arrays: { 'rp3beta-neighbours': neighbours } }),
   decode: (part) => ({ neighbours: part.csr('rp3beta-neighbours', part.items, part.items), prior: neighbourPrior(part) }),
