@@ -2,24 +2,14 @@
 // into a buffer: byte for byte what JSON.stringify gives of the same answer built as objects with
 // itemJson, as test/api/json-bodies.test.ts checks on a trained model's answers and on float32
 // scores of every magnitude. Why: building the answer objects and stringifying them cost more CPU
-// than finding the answer; a body assembled as a string from per-item pieces saves little, as the
-// string is flattened piece by piece before it reaches the socket (bench/serve/README.md,
-// 2026-12-07 evening). Each item's title, category and price are encoded once and kept; a request
-// encodes only ids and scores. Routes declared with app.openapi keep c.json and itemJson
+// than finding the answer (bench/serve/README.md, 2026-12-07 evening). Plain ASCII strings (ids,
+// titles like the bench's) are copied as they are and whole prices written digit by digit; a
+// 7-digit score is computed without toPrecision. Two ways that measured worse are not taken: a body
+// assembled as a string from pieces (flattening ~40 pieces for the socket costs what stringify
+// does) and each item's encoded tail kept between requests (its lookup among 20,000 items misses
+// the cache; request-fresh strings do not). Routes declared with app.openapi keep c.json and itemJson
 // (their handlers must return typed JSON).
 import type { RecommendedItem, Recommendations } from '../services/recommendations.ts';
-
-/** The end of an item's JSON after its score, with the values it was written from (a changed item is rewritten). */
-interface ItemTail {
-  title: string | null;
-  category: string | null;
-  price: number | null;
-  /** `,"title":…,"category":…,"price":…}` */
-  bytes: Uint8Array;
-}
-
-/** Items whose tails are kept (~250 bytes each); cleared when full (a larger catalog gains less but stays correct). */
-const ITEMS_MAX = 200_000;
 
 const ascii = (s: string) => Buffer.from(s, 'latin1');
 const CUSTOMER_ID = ascii('{"customer_id":');
@@ -29,6 +19,9 @@ const RECOMMENDATION_ID = ascii(',"recommendation_id":');
 const LIST_MODEL_VERSION = ascii('{"model_version":');
 const ITEM_ID = ascii('{"item_id":');
 const SCORE = ascii(',"score":');
+const TITLE = ascii(',"title":');
+const CATEGORY = ascii(',"category":');
+const PRICE = ascii(',"price":');
 const ITEMS = ascii(',"items":');
 const NULL = ascii('null');
 const QUOTE = 0x22;
@@ -42,7 +35,6 @@ const MINUS = 0x2d;
 const ZERO = 0x30;
 
 export class JsonBodyWriter {
-  private readonly tails = new Map<string, ItemTail>();
   private buffer = Buffer.allocUnsafe(16 * 1024);
   private at = 0;
 
@@ -84,7 +76,13 @@ export class JsonBodyWriter {
       this.string(item.itemId);
       this.bytes(SCORE);
       this.score(item.score);
-      this.bytes(this.tailOf(item));
+      this.bytes(TITLE);
+      this.nullableString(item.title);
+      this.bytes(CATEGORY);
+      this.nullableString(item.category);
+      this.bytes(PRICE);
+      this.price(item.price);
+      this.byte(CLOSE_OBJECT);
     }
     this.byte(CLOSE_ARRAY);
   }
@@ -133,13 +131,28 @@ export class JsonBodyWriter {
     this.at = at;
   }
 
-  private tailOf(item: RecommendedItem): Uint8Array {
-    const kept = this.tails.get(item.itemId);
-    if (kept && kept.title === item.title && kept.category === item.category && kept.price === item.price) return kept.bytes;
-    if (this.tails.size >= ITEMS_MAX) this.tails.clear();
-    const bytes = Buffer.from(`,"title":${JSON.stringify(item.title)},"category":${JSON.stringify(item.category)},"price":${JSON.stringify(item.price)}}`);
-    this.tails.set(item.itemId, { title: item.title, category: item.category, price: item.price, bytes });
-    return bytes;
+  private nullableString(s: string | null): void {
+    if (s === null) this.bytes(NULL);
+    else this.string(s);
+  }
+
+  /** Whole prices as their digits, others as JSON.stringify writes them. */
+  private price(price: number | null): void {
+    if (price === null) return this.bytes(NULL);
+    this.room(32);
+    if (!(Number.isInteger(price) && price >= 0 && price < 2 ** 31)) {
+      this.at += this.buffer.write(JSON.stringify(price), this.at, 'latin1');
+      return;
+    }
+    let width = 1;
+    for (let p = price; p >= 10; p = (p - (p % 10)) / 10) width++;
+    const b = this.buffer;
+    let pos = (this.at += width);
+    let p = price;
+    do {
+      b[--pos] = ZERO + (p % 10);
+      p = (p - (p % 10)) / 10;
+    } while (p > 0);
   }
 
   /**
@@ -208,5 +221,5 @@ const FAST_MAX = 1e7;
 /** How near a rounding tie the scaled score may come before toPrecision decides (the scaling errs by < 1.2e-9). */
 const TIE_MARGIN = 1e-8;
 
-/** The one writer of the process (its item bytes are shared by the routes; requests use it one at a time). */
+/** The routes' writer: requests use its buffer one at a time (a body is written synchronously and copied out). */
 export const jsonBodies = new JsonBodyWriter();
