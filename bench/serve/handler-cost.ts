@@ -11,10 +11,12 @@ import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { getRequestListener } from '@hono/node-server';
 import { createApp } from '../../src/api/app.ts';
+import { jsonBodies } from '../../src/api/json-bodies.ts';
 import { itemJson } from '../../src/api/schemas.ts';
 import { openMigratedDatabase } from '../../src/db/client.ts';
 import { createLogger } from '../../src/logger.ts';
 import { initTf } from '../../src/ml/numeric/tf.ts';
+import type { Recommendations } from '../../src/services/recommendations.ts';
 import { ServiceRuntime } from '../../src/services/runtime.ts';
 import { prepareBenchModel } from './generate.ts';
 
@@ -36,16 +38,20 @@ const known = data.customerIds.filter((id) => !fresh.has(id));
 let k = 0;
 const pick = (ids: string[]) => ids[(k = (k * 1_103_515_245 + 12_345) >>> 0) % ids.length]!;
 const options = { limit: 10 };
-const sample = rt.recommendations.forCustomer(known[0]!, options);
-const body = (r: typeof sample) => JSON.stringify({ customer_id: r.customerId, source: r.source, model_version: r.modelVersion, recommendation_id: r.recommendationId, items: r.items.map(itemJson) });
+// answers of different customers, so the bodies read the catalog as requests do (one answer over and over stays in cache)
+const answers = known.slice(0, 1000).map((id) => rt.recommendations.forCustomer(id, options));
+let a = 0;
+const answer = () => answers[(a = (a + 1) % answers.length)]!;
+const objectsBody = (r: Recommendations) => JSON.stringify({ customer_id: r.customerId, source: r.source, model_version: r.modelVersion, recommendation_id: r.recommendationId, items: r.items.map(itemJson) });
 const request = (path: string) => app.fetch(new Request(`http://127.0.0.1${path}`)) as Response;
 
 const cases: [string, () => unknown][] = [
   ['service: known customer (forCustomer)', () => rt.recommendations.forCustomer(pick(known), options)],
   ['service: fold-in customer (forCustomer)', () => rt.recommendations.forCustomer(pick(data.freshCustomerIds), options)],
   ['service: similar items', () => rt.recommendations.similar(pick(data.itemIds), options)],
-  ['JSON body of a 10-item answer (itemJson + stringify)', () => body(sample)],
-  ['recording a served list (attribution.served)', () => rt.attribution.served(sample)],
+  ['JSON body, objects (itemJson + JSON.stringify)', () => Buffer.byteLength(objectsBody(answer()))],
+  ['JSON body, bytes (jsonBodies.recommendations)', () => jsonBodies.recommendations(answer()).byteLength],
+  ['recording a served list (attribution.served)', () => rt.attribution.served(answer())],
   ['app.fetch GET /healthz', () => request('/healthz')],
   ['app.fetch recommendations, known customer', () => request(`/v1/customers/${pick(known)}/recommendations?limit=10`)],
   ['app.fetch recommendations, fold-in customer', () => request(`/v1/customers/${pick(data.freshCustomerIds)}/recommendations?limit=10`)],

@@ -5,7 +5,8 @@ import type { ServiceRuntime } from '../../services/runtime.ts';
 import type { AppEnv } from '../app-env.ts';
 import { requireScope } from '../auth.ts';
 import { hotGet } from '../hot-route.ts';
-import { bool, errorResponses, idParam, ItemSchema, itemJson, limitParam, stringList } from '../schemas.ts';
+import { jsonBodies } from '../json-bodies.ts';
+import { bool, errorResponses, idParam, ItemSchema, itemJson, JSON_TYPE, limitParam, stringList } from '../schemas.ts';
 
 const ItemList = z.object({ model_version: z.string().nullable(), items: z.array(ItemSchema) }).openapi('ItemList');
 
@@ -73,7 +74,7 @@ export function itemRoutes(app: OpenAPIHono<AppEnv>, rt: ServiceRuntime): void {
     }),
     (c, { item_id }, q) => {
       const r = rt.recommendations.similar(item_id, { limit: q.limit, categories: q.category, exclude: q.exclude, inStock: q.in_stock });
-      return c.json({ model_version: r.modelVersion, items: r.items.map(itemJson) }, 200);
+      return c.body(jsonBodies.itemList(r), 200, JSON_TYPE);
     },
   );
 

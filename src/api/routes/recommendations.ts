@@ -5,7 +5,8 @@ import type { ServiceRuntime } from '../../services/runtime.ts';
 import type { AppEnv } from '../app-env.ts';
 import { requireScope } from '../auth.ts';
 import { hotGet } from '../hot-route.ts';
-import { bool, errorResponses, idParam, ItemSchema, itemJson, limitParam, stringList } from '../schemas.ts';
+import { jsonBodies } from '../json-bodies.ts';
+import { bool, errorResponses, idParam, ItemSchema, itemJson, JSON_TYPE, limitParam, stringList } from '../schemas.ts';
 
 const RecommendationsSchema = z
   .object({
@@ -48,7 +49,7 @@ export function recommendationRoutes(app: OpenAPIHono<AppEnv>, rt: ServiceRuntim
     (c, { customer_id }, q) => {
       const r = rt.recommendations.forCustomer(customer_id, { limit: q.limit, categories: q.category, exclude: q.exclude, inStock: q.in_stock, includePurchased: q.include_purchased });
       rt.attribution.served(r);
-      return c.json(recommendationsJson(r), 200);
+      return c.body(jsonBodies.recommendations(r), 200, JSON_TYPE);
     },
   );
 
