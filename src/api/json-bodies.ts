@@ -1,4 +1,4 @@
-// The JSON bodies of the hot routes (recommendations, similar items) written as UTF-8 bytes straight
+// The JSON bodies of the hot routes (recommendations, similar items, the at-risk page) written as UTF-8 bytes straight
 // into a buffer: byte for byte what JSON.stringify gives of the same answer built as objects with
 // itemJson, as test/api/json-bodies.test.ts checks on a trained model's answers and on float32
 // scores of every magnitude. Why: building the answer objects and stringifying them cost more CPU
@@ -23,6 +23,9 @@ const TITLE = ascii(',"title":');
 const CATEGORY = ascii(',"category":');
 const PRICE = ascii(',"price":');
 const ITEMS = ascii(',"items":');
+const CUSTOMERS = ascii('{"customers":[');
+const RECOMMENDATIONS = ascii(',"recommendations":');
+const NEXT_CURSOR = ascii(',"next_cursor":');
 const NULL = ascii('null');
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -63,6 +66,32 @@ export class JsonBodyWriter {
     else this.string(r.modelVersion);
     this.bytes(ITEMS);
     this.items(r.items);
+    this.byte(CLOSE_OBJECT);
+    return this.take();
+  }
+
+  /**
+   * `{"customers":[…],"next_cursor":…}` (AtRiskPage): each entry's `{"customer_id", "email",
+   * "scores"}` as the database wrote it (src/db/queries/customer-json.ts), with its recommendations
+   * put in before the entry's closing brace.
+   */
+  atRiskPage(entries: readonly { json: string; recommendations?: readonly RecommendedItem[] }[], nextCursor: string | null): Uint8Array<ArrayBuffer> {
+    this.at = 0;
+    this.bytes(CUSTOMERS);
+    for (let k = 0; k < entries.length; k++) {
+      const { json, recommendations } = entries[k]!;
+      if (k > 0) this.byte(COMMA);
+      this.room(3 * json.length);
+      this.at += this.buffer.write(json, this.at, 'utf8');
+      if (!recommendations) continue;
+      this.at--; // the entry's closing brace, one byte
+      this.bytes(RECOMMENDATIONS);
+      this.items(recommendations);
+      this.byte(CLOSE_OBJECT);
+    }
+    this.byte(CLOSE_ARRAY);
+    this.bytes(NEXT_CURSOR);
+    this.nullableString(nextCursor);
     this.byte(CLOSE_OBJECT);
     return this.take();
   }

@@ -64,6 +64,25 @@ describe('JsonBodyWriter', () => {
     expect(text(writer.itemList({ modelVersion: 'v1', items }))).toBe(list('v1', items));
   });
 
+  it("writes an at-risk page as its entries' JSON with their items put in, and the cursor", () => {
+    const writer = new JsonBodyWriter();
+    // entries as the database writes them: any UTF-8, the reasons' jsonb text with its spaces
+    const entries = [
+      { json: '{"customer_id":"c1","email":"ü@example.com","scores":{"reasons":[{"detail": "€ 12 – \\"q\\"", "effect": 0.5}]}}', recommendations: [item(0.5), item(1 / 3, { itemId: 'i2', price: null })] },
+      { json: '{"customer_id":"c2","email":null,"scores":null}' },
+      { json: '{"customer_id":"c3","email":null,"scores":{}}', recommendations: [] },
+    ];
+    const expected = (cursor: string | null) =>
+      JSON.stringify({
+        customers: entries.map((e) => ({ ...(JSON.parse(e.json) as object), ...(e.recommendations && { recommendations: e.recommendations.map(itemJson) }) })),
+        next_cursor: cursor,
+      });
+    const page = (cursor: string | null) => text(writer.atRiskPage(entries, cursor));
+    expect(JSON.parse(page('WzEsMl0'))).toEqual(JSON.parse(expected('WzEsMl0')));
+    expect(page(null)).toBe(`{"customers":[${entries[0]!.json.slice(0, -1)},"recommendations":${JSON.stringify(entries[0]!.recommendations!.map(itemJson))}},${entries[1]!.json},${entries[2]!.json.slice(0, -1)},"recommendations":[]}],"next_cursor":null}`);
+    expect(text(writer.atRiskPage([], null))).toBe('{"customers":[],"next_cursor":null}');
+  });
+
   describe('on a trained model', () => {
     let shop: Shop;
     beforeAll(async () => {

@@ -1,22 +1,17 @@
 // The win-back list: at-risk customers ordered by value at risk, JSON pages or a streamed CSV.
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
-import type { AtRiskEntry, AtRiskJsonEntry, AtRiskPage } from '../../services/churn-lists.ts';
+import type { AtRiskEntry } from '../../services/churn-lists.ts';
 import type { ServiceRuntime } from '../../services/runtime.ts';
 import type { AppEnv } from '../app-env.ts';
 import { hotGet } from '../hot-route.ts';
-import { csvCell, errorResponses, ItemSchema, itemJson, JSON_TYPE, ScoresSchema } from '../schemas.ts';
+import { jsonBodies } from '../json-bodies.ts';
+import { csvCell, errorResponses, ItemSchema, JSON_TYPE, ScoresSchema } from '../schemas.ts';
 
 const AtRiskRow = z
   .object({ customer_id: z.string(), email: z.string().nullable(), scores: ScoresSchema, recommendations: z.array(ItemSchema).optional() })
   .openapi('AtRiskCustomer');
 
 export const CSV_COLUMNS = ['customer_id', 'email', 'churn_probability', 'risk_tier', 'predicted_clv', 'value_at_risk', 'p_alive', 'expected_next_order_at', 'segment', 'recommended_items'];
-
-/** A page as AtRiskPage's JSON: the database wrote each entry's customer and scores, the recommendations are added here. */
-function pageJson(page: AtRiskPage<AtRiskJsonEntry>): string {
-  const entries = page.entries.map((e) => (e.recommendations ? `${e.json.slice(0, -1)},"recommendations":${JSON.stringify(e.recommendations.map(itemJson))}}` : e.json));
-  return `{"customers":[${entries.join(',')}],"next_cursor":${JSON.stringify(page.nextCursor)}}`;
-}
 
 export function csvLine(e: AtRiskEntry): string {
   const r = e.row;
@@ -87,7 +82,8 @@ export function churnRoutes(app: OpenAPIHono<AppEnv>, rt: ServiceRuntime): void 
         excludeContactedWithinDays: q.exclude_contacted_within_days, withRecommendations: q.with_recommendations,
       };
       if (q.format === 'json') {
-        return c.body(pageJson(await rt.churn.jsonPage({ ...filter, limit: q.limit ?? 100, cursor: q.cursor })), 200, JSON_TYPE);
+        const page = await rt.churn.jsonPage({ ...filter, limit: q.limit ?? 100, cursor: q.cursor });
+        return c.body(jsonBodies.atRiskPage(page.entries, page.nextCursor), 200, JSON_TYPE);
       }
       // The first rows are read before the 200 goes out, so a database that is away is a 503. Should
       // it go away later, the stream errors and the transfer is cut off: never a short file that
