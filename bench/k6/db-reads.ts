@@ -9,6 +9,7 @@
 import { check } from 'k6';
 import http from 'k6/http';
 import type { Options } from 'k6/options';
+import { scenario } from './scenario.ts';
 
 const BASE_URL = __ENV.BASE_URL ?? 'http://127.0.0.1:8080';
 const VUS = Number(__ENV.VUS ?? 10);
@@ -18,19 +19,12 @@ const ids = open(__ENV.IDS_FILE).split('\n').filter((line) => line.length > 0);
 if (ids.length === 0) throw new Error(`${__ENV.IDS_FILE} holds no customer id`);
 const params = __ENV.API_KEY ? { headers: { authorization: `Bearer ${__ENV.API_KEY}` } } : {};
 
-const scenario = (exec: string, index: number) => ({
-  executor: 'constant-vus' as const,
-  exec,
-  vus: VUS,
-  duration: `${SECONDS}s`,
-  startTime: `${index * (SECONDS + 2)}s`,
-  tags: { scenario: exec },
-});
+const run = (exec: string, index: number) => scenario(exec, index, VUS, SECONDS);
 
 export const options: Options = {
   scenarios: {
-    lookup: scenario('lookup', 0),
-    atRisk: scenario('atRisk', 1),
+    lookup: run('lookup', 0),
+    atRisk: run('atRisk', 1),
   },
   // the targets of issue 14, per scenario (the throughput targets are ratios to pgbench -S: bench/db-reads/run.ts)
   thresholds: {

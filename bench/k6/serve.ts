@@ -8,6 +8,7 @@
 import { check } from 'k6';
 import http from 'k6/http';
 import type { Options } from 'k6/options';
+import { scenario } from './scenario.ts';
 
 const BASE_URL = __ENV.BASE_URL ?? 'http://127.0.0.1:8080';
 const VUS = Number(__ENV.VUS ?? 50);
@@ -18,21 +19,14 @@ const FRESH = Number(__ENV.FRESH ?? 5_000);
 const ITEMS = Number(__ENV.ITEMS ?? 20_000);
 const params = __ENV.API_KEY ? { headers: { authorization: `Bearer ${__ENV.API_KEY}` } } : {};
 
-const scenario = (exec: string, index: number) => ({
-  executor: 'constant-vus' as const,
-  exec,
-  vus: VUS,
-  duration: `${SECONDS}s`,
-  startTime: `${index * (SECONDS + 2)}s`,
-  tags: { scenario: exec },
-});
+const run = (exec: string, index: number) => scenario(exec, index, VUS, SECONDS);
 
 export const options: Options = {
   scenarios: {
-    healthz: scenario('healthz', 0),
-    known: scenario('known', 1),
-    foldIn: scenario('foldIn', 2),
-    similar: scenario('similar', 3),
+    healthz: run('healthz', 0),
+    known: run('known', 1),
+    foldIn: run('foldIn', 2),
+    similar: run('similar', 3),
   },
   // the targets of issue 5, per scenario
   thresholds: {

@@ -4,6 +4,7 @@ import { easeFamily } from '../../../src/ml/cf/families/ease.ts';
 import { csrFromPairs } from '../../../src/ml/cf/sparse.ts';
 import { createRng } from '../../../src/ml/numeric/rng.ts';
 import { setThreadCount, shared } from '../../../src/ml/numeric/threads.ts';
+import { topByScore } from '../../helpers/top-k.ts';
 
 // 9 customers x 37 items (not a multiple of 4: the row sum's unrolled loop has a tail)
 const nItems = 37;
@@ -17,11 +18,7 @@ const values = Array.from({ length: nItems * nItems }, (_, c) => (c % (nItems + 
 function reference(u: number, k: number): { item: number; score: number }[] {
   const own = Array.from(history.colIdx.subarray(history.rowPtr[u]!, history.rowPtr[u + 1]!));
   const scores = Array.from({ length: nItems }, (_, i) => own.reduce((s, r) => s + values[r * nItems + i]!, 0));
-  return scores
-    .map((score, item) => ({ item, score }))
-    .filter(({ item }) => !own.includes(item))
-    .sort((a, b) => b.score - a.score || a.item - b.item)
-    .slice(0, k);
+  return topByScore(scores, own, k);
 }
 
 afterEach(() => setThreadCount(undefined));

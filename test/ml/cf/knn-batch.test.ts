@@ -4,6 +4,7 @@ import { knnFamily } from '../../../src/ml/cf/families/knn.ts';
 import { csrFromPairs, withValues } from '../../../src/ml/cf/sparse.ts';
 import { createRng, shuffled } from '../../../src/ml/numeric/rng.ts';
 import { setThreadCount } from '../../../src/ml/numeric/threads.ts';
+import { topByScore } from '../../helpers/top-k.ts';
 
 // 8 customers x 23 items, each item with a few neighbours; similarities on a grid of 1/8 so Float32
 // sums are exact and ties between items occur (broken by the prior when there is one: every item's
@@ -26,11 +27,7 @@ function reference(u: number, k: number, prior: number): { item: number; score: 
   const best = Math.max(0, ...sums);
   const top = Math.max(...popularity);
   const scores = sums.map((s, j) => (prior > 0 ? (best > 0 ? s / best : 0) + (prior * popularity[j]!) / top : s));
-  return scores
-    .map((score, item) => ({ item, score }))
-    .filter(({ item }) => !own.includes(item))
-    .sort((a, b) => b.score - a.score || a.item - b.item)
-    .slice(0, k);
+  return topByScore(scores, own, k);
 }
 
 afterEach(() => setThreadCount(undefined));
