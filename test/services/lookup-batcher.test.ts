@@ -22,7 +22,7 @@ describe('LookupBatcher', () => {
 
   it('starts a new batch for lookups made after the flush, and caps a batch at maxBatch keys', async () => {
     const { calls, load } = evens();
-    const b = new LookupBatcher(load, 2);
+    const b = new LookupBatcher(load, { maxBatch: 2 });
     expect(await Promise.all([1, 2, 3, 4, 6].map((k) => b.get(k)))).toEqual([undefined, 20, undefined, 40, 60]);
     expect(await b.get(10)).toBe(100);
     expect(calls).toEqual([[1, 2], [3, 4], [6], [10]]);
@@ -40,7 +40,33 @@ describe('LookupBatcher', () => {
     expect(await b.get(5)).toBe(5);
   });
 
-  it('refuses a batch size below one', () => {
-    expect(() => new LookupBatcher(async () => new Map(), 0)).toThrow(RangeError);
+  it('holds lookups while maxInFlight loads are out and sends them together when one comes back', async () => {
+    const calls: number[][] = [];
+    const pending: (() => void)[] = [];
+    const b = new LookupBatcher<number, number>(
+      (keys) =>
+        new Promise((resolve) => {
+          calls.push([...keys]);
+          pending.push(() => resolve(new Map(keys.map((k) => [k, -k]))));
+        }),
+      { maxInFlight: 1 },
+    );
+    const first = b.get(1);
+    await new Promise((r) => setImmediate(r));
+    const later = [2, 3, 2].map((k) => b.get(k));
+    await new Promise((r) => setImmediate(r));
+    expect(calls).toEqual([[1]]);
+    pending.shift()!();
+    expect(await first).toBe(-1);
+    // the load's end is seen after its answers are handed out; its flush follows in a later turn
+    for (let turn = 0; turn < 2; turn++) await new Promise((r) => setImmediate(r));
+    expect(calls).toEqual([[1], [2, 3]]);
+    pending.shift()!();
+    expect(await Promise.all(later)).toEqual([-2, -3, -2]);
+  });
+
+  it('refuses a batch size or a number in flight below one', () => {
+    expect(() => new LookupBatcher(async () => new Map(), { maxBatch: 0 })).toThrow(RangeError);
+    expect(() => new LookupBatcher(async () => new Map(), { maxInFlight: 0 })).toThrow(RangeError);
   });
 });
