@@ -27,7 +27,9 @@ export const EASE_DEFAULTS: EaseOptions = { lambda: 500 };
 
 /**
  * A multiply-add in the sparse plain loops costs about as much time as this many flops of the
- * tfjs dense inverse (measured here: ~0.5-1 G sparse multiply-adds/s against 10-28 GFLOP/s).
+ * dense inverse (measured here: ~0.5-1 G sparse multiply-adds/s against 10-28 GFLOP/s when the
+ * inverse's products ran in tfjs; gemm.ts now runs them at 25-35 GFLOP/s per thread, so 20 sends
+ * catalogs near the crossover to the customers side a little early).
  */
 const SPARSE_COST = 20;
 

@@ -65,14 +65,6 @@ export function matMul(a: Float32Array, aShape: [number, number], b: Float32Arra
   return out;
 }
 
-/** C - A B, the shapes as for matMul (C is aShape[0] x bShape[1]), the subtraction in tfjs too. */
-export function minusProduct(c: Float32Array, a: Float32Array, aShape: [number, number], b: Float32Array, bShape: [number, number]): Float32Array {
-  const result = tf.tidy(() => tf.sub(tf.tensor2d(c, [aShape[0], bShape[1]]), tf.matMul(tf.tensor2d(a, aShape), tf.tensor2d(b, bShape))));
-  const out = result.dataSync() as Float32Array;
-  result.dispose();
-  return out;
-}
-
 /** The transpose of a rows x cols row-major matrix. */
 export function transposed(a: Float32Array, rows: number, cols: number): Float32Array {
   const out = new Float32Array(a.length);

@@ -2,20 +2,22 @@
 // operator (Goodnight 1979), spread over the threads of threads.ts. Sweeping block K maps
 // A_KK -> -A_KK^-1, A_iK -> A_iK A_KK^-1 and A_ij -> A_ij - A_iK A_KK^-1 A_Kj; after all blocks
 // A holds -A^-1. Sweeping keeps the matrix symmetric, so only the upper triangle is updated
-// (n^3 flops in all, as tfjs matrix products of column blocks) and the lower one is filled at the
-// end. Each block step is two parallel phases: rows of the panel M = A_:K A_KK^-1 (split by rows),
-// then the update of the upper triangle (split by column blocks, which no two threads share).
+// (n^3 flops in all) and the lower one is filled at the end. Each block step is two parallel
+// phases: rows of the panel M = A_:K A_KK^-1 (split by rows), then the update of the upper
+// triangle (split by column blocks, which no two threads share).
 //
 // During the sweep the upper triangle is kept by column blocks: block b holds rows [0, c0 + w) of
-// columns [c0, c0 + w) as one row-major array, so the part a step updates is one contiguous run
-// that goes into tfjs and comes back by plain copies, and the subtraction runs in tfjs too (a
-// plain-loop subtraction over the row-major triangle cost ~12% of the inverse; README of
-// bench/recommender).
-import { fillLowerTriangle, matMul, minusProduct, transposed } from './linalg.ts';
-import { defineKernel, runParallel, sharedFloat32, splitRange, threadCount } from './threads.ts';
+// columns [c0, c0 + w) as one row-major array, so the part a step updates is one contiguous run.
+// The triangle, the panel, M and M's transpose live in one shared WebAssembly memory (gemm.ts),
+// where every thread's products run in place: C -= panel M^T, read and written once per step.
+import { createArena, gemm } from './gemm.ts';
+import { fillLowerTriangle } from './linalg.ts';
+import { defineKernel, runParallel, splitRange, threadCount } from './threads.ts';
 
 /** Where the column blocks of the upper triangle sit in one array (block b at blockOffset(b)). */
 interface Blocks {
+  /** The WebAssembly memory holding `data` and the step's arrays. */
+  memory: WebAssembly.Memory;
   /** Column block b: rows [0, b * block + width) x its columns, row-major. */
   data: Float32Array;
   n: number;
@@ -31,6 +33,8 @@ interface SweepStep extends Blocks {
   panel: Float32Array;
   /** M = A[:, K] A_KK^-1 (n x nb). */
   m: Float32Array;
+  /** M^T (nb x n). */
+  mt: Float32Array;
   /** A_KK^-1 (nb x nb). */
   d: Float32Array;
 }
@@ -57,20 +61,19 @@ function blockWidth(n: number, block: number, b: number): number {
 export function spdInverseInPlace(a: Float32Array, n: number, block = 256, onBlock?: (done: number, total: number) => void): void {
   const count = Math.ceil(n / block);
   const threads = a.buffer instanceof SharedArrayBuffer ? Math.min(threadCount(), count) : 1;
-  const scratch = threads > 1 ? sharedFloat32 : (length: number) => new Float32Array(length);
-  const blocks: Blocks = { data: scratch(blockOffset(block, count - 1) + n * blockWidth(n, block, count - 1)), n, block };
+  const width = Math.min(block, n);
+  const { memory, arrays } = createArena([blockOffset(block, count - 1) + n * blockWidth(n, block, count - 1), n * width, n * width, width * n, width * width]);
+  const [data, panel, m, mt, d] = arrays as [Float32Array, Float32Array, Float32Array, Float32Array, Float32Array];
+  const blocks: Blocks = { memory, data, n, block };
   // column block c costs about (c0 + width) * width: the upper triangle above and in it
   const columns = splitRange(count, threads, (c) => Math.min(n, (c + 1) * block));
   runParallel(toBlocks, Array.from({ length: threads }, (_, t) => ({ ...blocks, a, from: columns[t]!, to: columns[t + 1]! })));
-  const panel = scratch(n * block);
-  const m = scratch(n * block);
-  const d = scratch(block * block);
+  const rows = splitRange(n, threads);
   for (let b = 0; b < count; b++) {
     const k0 = b * block;
     const nb = blockWidth(n, block, b);
-    const step: SweepStep = { ...blocks, k0, nb, panel: panel.subarray(0, n * nb), m: m.subarray(0, n * nb), d: d.subarray(0, nb * nb) };
+    const step: SweepStep = { ...blocks, k0, nb, panel: panel.subarray(0, n * nb), m: m.subarray(0, n * nb), mt: mt.subarray(0, nb * n), d: d.subarray(0, nb * nb) };
     step.d.set(invertDiagonal(diagonalBlock(blocks, b), nb));
-    const rows = splitRange(n, threads);
     runParallel(panelRows, Array.from({ length: threads }, (_, t) => ({ ...step, from: rows[t]!, to: rows[t + 1]! })));
     runParallel(updateColumns, Array.from({ length: threads }, (_, t) => ({ ...step, from: columns[t]!, to: columns[t + 1]! })));
     onBlock?.(b + 1, count);
@@ -104,9 +107,9 @@ export const fromBlocks = defineKernel(import.meta.url, 'fromBlocks', (s: Blocks
   }
 });
 
-/** Rows [from, to) of the panel A[:, K] and of M = panel A_KK^-1. */
+/** Rows [from, to) of the panel A[:, K], of M = panel A_KK^-1 and of M^T's columns. */
 export const panelRows = defineKernel(import.meta.url, 'panelRows', (s: SweepStep & Range) => {
-  const { data, n, block, k0, nb, panel } = s;
+  const { memory, data, n, block, k0, nb, panel, m, mt, d } = s;
   if (s.to <= s.from) return;
   const own = blockOffset(block, k0 / block);
   for (let r = s.from; r < s.to; r++) {
@@ -121,7 +124,10 @@ export const panelRows = defineKernel(import.meta.url, 'panelRows', (s: SweepSte
       for (let c = 0; c < nb; c++) panel[r * nb + c] = data[at + c * width]!;
     }
   }
-  s.m.set(matMul(panel.subarray(s.from * nb, s.to * nb), [s.to - s.from, nb], s.d, [nb, nb]), s.from * nb);
+  const rows = m.subarray(s.from * nb, s.to * nb);
+  rows.fill(0);
+  gemm(memory, rows, nb, panel.subarray(s.from * nb, s.to * nb), nb, d, nb, s.to - s.from, nb, nb);
+  for (let r = s.from; r < s.to; r++) for (let c = 0; c < nb; c++) mt[c * n + r] = m[r * nb + c]!;
 });
 
 /**
@@ -129,20 +135,19 @@ export const panelRows = defineKernel(import.meta.url, 'panelRows', (s: SweepSte
  * its column above the diagonal block and its row right of it become M, A_KK becomes -A_KK^-1.
  */
 export const updateColumns = defineKernel(import.meta.url, 'updateColumns', (s: SweepStep & Range) => {
-  const { data, n, block, k0, nb, panel, m, d } = s;
+  const { memory, data, n, block, k0, nb, panel, m, mt, d } = s;
   for (let b = s.from; b < s.to; b++) {
     const c0 = b * block;
     const width = blockWidth(n, block, b);
     const rows = c0 + width;
     const offset = blockOffset(block, b);
     // rows [0, rows) of the column block (the rows below its diagonal are updated but never read)
-    const mt = transposed(m.subarray(c0 * nb, rows * nb), width, nb);
-    data.set(minusProduct(data.subarray(offset, offset + rows * width), panel.subarray(0, rows * nb), [rows, nb], mt, [nb, width]), offset);
+    gemm(memory, data.subarray(offset, offset + rows * width), width, panel, nb, mt.subarray(c0), n, rows, width, nb, -1);
     if (c0 === k0) {
       data.set(m.subarray(0, k0 * nb), offset);
       for (let r = 0; r < nb; r++) for (let c = 0; c < nb; c++) data[offset + (k0 + r) * nb + c] = -d[r * nb + c]!;
     } else if (c0 > k0) {
-      data.set(mt, offset + k0 * width);
+      for (let r = 0; r < nb; r++) data.set(mt.subarray(r * n + c0, r * n + c0 + width), offset + (k0 + r) * width);
     }
   }
 });

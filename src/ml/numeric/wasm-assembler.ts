@@ -146,12 +146,20 @@ export class Body {
   }
 }
 
-/** A module that imports its memory as env.memory and exports each body under its name (no results). */
-export function assembleModule(functions: Record<string, Body>): Uint8Array {
+/** Largest 32-bit memory, in 64 KiB pages (4 GiB). */
+export const MAX_PAGES = 65_536;
+
+/**
+ * A module that imports its memory as env.memory and exports each body under its name (no
+ * results). With `sharedMemory`, the import is a shared memory of any size up to 4 GiB (one that
+ * worker threads can use at the same time); else an ordinary memory of at least one page.
+ */
+export function assembleModule(functions: Record<string, Body>, { sharedMemory = false } = {}): Uint8Array {
   const bodies = Object.values(functions);
   const section = (id: number, content: number[]) => [id, ...uleb(content.length), ...content];
   const types = vector(bodies.map((b) => [0x60, ...vector(b.params.map(([, t]) => [t])), 0x00]));
-  const imports = vector([[...name('env'), ...name('memory'), 0x02, 0x00, 0x01]]);
+  const limits = sharedMemory ? [0x03, 0x00, ...uleb(MAX_PAGES)] : [0x00, 0x01];
+  const imports = vector([[...name('env'), ...name('memory'), 0x02, ...limits]]);
   const declarations = vector(bodies.map((_, i) => uleb(i)));
   const exports = vector(Object.keys(functions).map((n, i) => [...name(n), 0x00, ...uleb(i)]));
   const code = vector(bodies.map((b) => b.encode()));

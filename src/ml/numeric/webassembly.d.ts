@@ -1,4 +1,4 @@
-// The part of the WebAssembly JavaScript API that als-simd.ts uses: Node 20 has the global, but
+// The part of the WebAssembly JavaScript API that als-simd.ts and gemm.ts use: Node 20 has the global, but
 // @types/node does not declare it (TypeScript's DOM library does, with everything else of a browser).
 declare namespace WebAssembly {
   function validate(bytes: Uint8Array): boolean;
@@ -6,8 +6,9 @@ declare namespace WebAssembly {
     constructor(bytes: Uint8Array);
   }
   class Memory {
-    constructor(descriptor: { initial: number; maximum?: number });
-    readonly buffer: ArrayBuffer;
+    /** A shared memory needs a maximum; its buffer is then a SharedArrayBuffer. */
+    constructor(descriptor: { initial: number; maximum?: number; shared?: boolean });
+    readonly buffer: ArrayBuffer | SharedArrayBuffer;
     grow(pages: number): number;
   }
   class Instance {
