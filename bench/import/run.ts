@@ -8,7 +8,7 @@
 // memory stays flat whatever the file size. PostgreSQL: BENCH_DATABASE_URL, default
 // postgres://postgres@127.0.0.1:5432/postgres (a scratch database is created and dropped).
 import { execFileSync } from 'node:child_process';
-import { createReadStream, existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createReadStream, existsSync, rmSync } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { randomBytes } from 'node:crypto';
@@ -18,6 +18,7 @@ import { migrate, openDatabase, type Engine } from '../../src/db/client.ts';
 import { importPurchases, type ImportPhases } from '../../src/import/purchase-import.ts';
 import type { PurchaseFormat } from '../../src/import/purchase-row.ts';
 import { generatePurchaseFile } from './generate.ts';
+import { backendCpuSeconds } from '../postgres-cpu.ts';
 
 const SERVER = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const RETAIL = 'data/online-retail/online_retail_lines.csv.gz';
@@ -115,24 +116,6 @@ async function child(engine: Engine, file: string, format: PurchaseFormat): Prom
       await admin.end();
     } else rmSync(dataDir, { recursive: true, force: true });
   }
-}
-
-/**
- * CPU seconds used so far by the server processes connected to `database` (Linux /proc; clock
- * ticks of 1/100 s). Read before the pool closes, while the import's backend still exists.
- */
-function backendCpuSeconds(database: string): number {
-  let ticks = 0;
-  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
-    try {
-      if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(database)) continue;
-      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-      ticks += Number(fields[11]) + Number(fields[12]);
-    } catch {
-      // The process ended between listing and reading.
-    }
-  }
-  return ticks / 100;
 }
 
 function runChild(...args: string[]): Result {

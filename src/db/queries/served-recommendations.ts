@@ -16,20 +16,30 @@ export interface ServedRow {
 }
 
 /**
- * One insert of the whole batch, handed over as a single JSON parameter of one array per row (a
- * statement with a parameter per value cost ~40 µs of the server's CPU per list to build and
- * encode; this ~5 µs). Rows of customers erased meanwhile are left out: an erasure deletes what is
- * stored, so a list still in a replica's buffer must not arrive after it.
+ * One insert of the whole batch, handed over as a single JSON parameter of one object per row,
+ * read by json_to_recordset with each list's items as a PostgreSQL array literal (a statement with
+ * a parameter per value cost ~40 µs of the service's CPU per list to build and encode; this ~5 µs.
+ * On the database's side, 14-22 µs of CPU per list against 22-32 µs when each row was a JSON array
+ * taken apart field by field, items included: bench/serve/README.md). Rows of customers erased
+ * meanwhile are left out: an erasure deletes what is stored, so a list still in a replica's buffer
+ * must not arrive after it.
  */
 export async function insertServed(db: Db, rows: readonly ServedRow[]): Promise<void> {
   if (rows.length === 0) return;
-  const batch = JSON.stringify(rows.map((r) => [r.id, r.customerExternalId, r.modelVersion, r.source, r.strategy, r.items, r.servedAt]));
+  const batch = JSON.stringify(
+    rows.map((r) => ({ id: r.id, customer: r.customerExternalId, model: r.modelVersion, source: r.source, strategy: r.strategy, items: arrayLiteral(r.items), at: r.servedAt })),
+  );
   await db.execute(sql`
     insert into ${servedRecommendations} (id, customer_external_id, model_version, source, strategy, items, served_at)
-    select (v->>0)::uuid, v->>1, v->>2, v->>3, v->>4, array(select json_array_elements_text(v->5)), to_timestamp((v->>6)::double precision / 1000)
-    from json_array_elements(${batch}::json) as v
-    where not exists (select 1 from customers c where c.external_id = v->>1 and c.erased_at is not null)
+    select v.id, v.customer, v.model, v.source, v.strategy, v.items, to_timestamp(v.at / 1000)
+    from json_to_recordset(${batch}::json) as v(id uuid, customer text, model text, source text, strategy text, items text[], at double precision)
+    where not exists (select 1 from customers c where c.external_id = v.customer and c.erased_at is not null)
     on conflict (id) do nothing`);
+}
+
+/** A text[] literal: every element quoted, its quotes and backslashes escaped (any text round-trips). */
+function arrayLiteral(values: readonly string[]): string {
+  return `{${values.map((v) => `"${v.replace(/["\\]/g, '\\$&')}"`).join(',')}}`;
 }
 
 /** Deletes lists served more than `days` ago; returns how many. */
