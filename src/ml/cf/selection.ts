@@ -5,9 +5,11 @@
 // and spread). Then blends of the default family's best model (EASE) with the partners of the
 // two strongest other families are scored from the models already fitted: a family's partner is
 // its candidate that blends best with the default family on the first fold (not necessarily its
-// best alone), and families rank by that blend. The default family is
-// kept unless the leader beats its best by more than one standard error of the per-customer
-// difference (the one-standard-error rule), so noise never trades EASE for a lucky challenger.
+// best alone), and families rank by that blend. The choice follows the one-standard-error rule
+// (Breiman et al. 1984; Hastie, Tibshirani & Friedman, ESL §7.10): the candidates the leader does
+// not beat by more than one standard error of the per-customer difference are as good as it within
+// noise, and of those the simplest is kept: the default family's best (so noise never trades EASE
+// for a lucky challenger), else the fewest parts (a blend of two before one of three).
 // To keep selection affordable every candidate is first scored on the first fold only; the later
 // folds fit only the candidates within `pruneMargin` of their family's best there, and the blend
 // partners: one far behind on a fold (several times the spread between folds) does not win the
@@ -68,7 +70,8 @@ export interface Selection {
   seconds: number;
 }
 
-interface Scored {
+/** A candidate with its per-customer scores on every fold. */
+export interface Scored {
   trial: Trial;
   scores: FoldScores;
 }
@@ -201,13 +204,42 @@ export function selectModel(train: PurchaseLog, options: Partial<SelectionOption
     ...(probed > 0 ? [`${probed} blends of a partner that blended less well than its family's best partner there`] : []),
   ];
   const basis = `best mean nDCG@${o.k} over ${folds.length} fold${folds.length === 1 ? '' : 's'}${pruned > 0 ? ` (${pruned} of ${scored.length} candidates stopped after the first fold: ${stops.join('; ')})` : ''}`;
+  const choice = chooseWithinNoise(complete, o.defaultFamily);
+  const leader = `the leader (${label(best.trial)}) was ahead of it by less than one standard error`;
+  if (choice.rule === 'default') return result(choice.chosen, `${o.defaultFamily}, the default family: ${leader}`);
+  if (choice.rule === 'fewer parts') return result(choice.chosen, `${basis}; the fewest parts within noise: ${leader}`);
   if (!bestDefault || best === bestDefault) return result(best, basis);
-  if (beatsBeyondNoise(best.scores, bestDefault.scores)) return result(best, `${basis}, ahead of the best ${o.defaultFamily} by more than one standard error`);
-  return result(bestDefault, `${o.defaultFamily}, the default family: the leader (${best.trial.spec.algorithm}, ${best.trial.ndcg.mean.toFixed(5)}) was ahead by less than one standard error`);
+  return result(best, `${basis}, ahead of the best ${o.defaultFamily} by more than one standard error`);
 
   function result(chosen: Scored, reason: string): Selection {
     return { best: chosen.trial.spec, trials: scored.map((s) => s.trial), folds: folds.map((f) => f.label), skipped, reason, seconds: (performance.now() - started) / 1000 };
   }
+}
+
+/**
+ * The final choice among fully scored candidates by the one-standard-error rule: of the candidates
+ * the leader (best mean) does not beat by more than one standard error of the per-customer
+ * difference, the default family's best; when the leader beats every default-family candidate, the
+ * one with the fewest parts (a single model counts one), best mean among those; else the leader.
+ */
+export function chooseWithinNoise(candidates: readonly Scored[], defaultFamily: string): { chosen: Scored; rule: 'leader' | 'default' | 'fewer parts' } {
+  const leader = top(candidates);
+  if (!leader) throw new RangeError('no candidate model to select from');
+  const withinNoise = candidates.filter((c) => c === leader || !beatsBeyondNoise(leader.scores, c.scores));
+  const bestDefault = top(candidates.filter((c) => c.trial.spec.algorithm === defaultFamily));
+  if (bestDefault === leader) return { chosen: leader, rule: 'leader' };
+  if (bestDefault && withinNoise.includes(bestDefault)) return { chosen: bestDefault, rule: 'default' };
+  const fewest = Math.min(...withinNoise.map((c) => partCount(c.trial.spec)));
+  const simplest = top(withinNoise.filter((c) => partCount(c.trial.spec) === fewest))!;
+  return simplest === leader ? { chosen: leader, rule: 'leader' } : { chosen: simplest, rule: 'fewer parts' };
+}
+
+function partCount(spec: ModelSpec): number {
+  return spec.algorithm === 'blend' ? (spec.parts?.length ?? 1) : 1;
+}
+
+function label(trial: Trial): string {
+  return `${trial.spec.algorithm === 'blend' ? `blend of ${partCount(trial.spec)}` : trial.spec.algorithm}, ${trial.ndcg.mean.toFixed(5)}`;
 }
 
 /**
@@ -260,7 +292,7 @@ function sameValues(a: Float32Array, b: Float32Array): boolean {
   return true;
 }
 
-function top(scored: Scored[]): Scored | undefined {
+function top(scored: readonly Scored[]): Scored | undefined {
   return scored.length === 0 ? undefined : scored.reduce((a, b) => (b.trial.ndcg.mean > a.trial.ndcg.mean ? b : a));
 }
 

@@ -4,7 +4,8 @@ import { createRng } from '../../../src/ml/numeric/rng.ts';
 import { initTf } from '../../../src/ml/numeric/tf.ts';
 import { resolveSpec } from '../../../src/ml/cf/fit.ts';
 import type { ModelSpec } from '../../../src/ml/cf/registry.ts';
-import { selectModel } from '../../../src/ml/cf/selection.ts';
+import { chooseWithinNoise, selectModel, type Scored } from '../../../src/ml/cf/selection.ts';
+import { beatsBeyondNoise, summarise } from '../../../src/ml/cf/validation.ts';
 
 const DAY = 86_400_000;
 const START = Date.UTC(2020, 0, 1);
@@ -100,5 +101,42 @@ describe('selection mirrors the validation it is given', () => {
       const candidate = s.trials.find((t) => t.spec.algorithm === family && JSON.stringify(resolveSpec(t.spec)) === part)!;
       expect(candidate.pruned).toBe(false);
     }
+  });
+});
+
+describe('the final choice by the one-standard-error rule', () => {
+  // per-customer nDCG on two folds of 400 customers: a common base, plus a candidate's lift and
+  // a swing of +-`swing` on alternate customers (the per-customer noise of its difference to others)
+  const base = [0, 1].map((f) => Float64Array.from({ length: 400 }, (_, j) => 0.2 + 0.1 * Math.sin(j * 7 + f)));
+  const candidate = (spec: ModelSpec, lift: number, swing: number): Scored => {
+    const scores = { perUser: base.map((fold) => fold.map((v, j) => v + lift + (j % 2 === 0 ? swing : -swing))) };
+    return { trial: { spec, ndcg: summarise(scores), fitSeconds: 0, pruned: false }, scores };
+  };
+  const ease: ModelSpec = { algorithm: 'ease', lambda: 500 };
+  const knn: ModelSpec = { algorithm: 'knn', neighbours: 20 };
+  const pop: ModelSpec = { algorithm: 'popularity', windowDays: 30 };
+  const pair: ModelSpec = { algorithm: 'blend', parts: [ease, knn], weights: [0.8, 0.2] };
+  const triple: ModelSpec = { algorithm: 'blend', parts: [ease, knn, pop], weights: [0.7, 0.2, 0.1] };
+
+  it('keeps the default family when the leader is ahead of it by less than one standard error', () => {
+    const chosen = chooseWithinNoise([candidate(ease, 0, 0), candidate(pair, 0.001, 0.05)], 'ease');
+    expect(chosen.rule).toBe('default');
+    expect(chosen.chosen.trial.spec).toBe(ease);
+  });
+
+  it('takes the blend with fewer parts when the three-part leader is ahead of it within noise, and the leader when beyond', () => {
+    // the pair 0.03 ahead of EASE on every customer; the triple 0.001 ahead of the pair with a
+    // swing of 0.05 (standard error ~0.0018), or 0.03 ahead with a swing of 0.01 (~0.0004)
+    const plain = candidate(ease, 0, 0);
+    const two = candidate(pair, 0.03, 0);
+    const close = candidate(triple, 0.031, 0.05);
+    const far = candidate(triple, 0.06, 0.01);
+    expect(beatsBeyondNoise(close.scores, two.scores)).toBe(false);
+    expect(chooseWithinNoise([plain, two, close], 'ease')).toEqual({ chosen: two, rule: 'fewer parts' });
+    expect(beatsBeyondNoise(far.scores, two.scores)).toBe(true);
+    expect(chooseWithinNoise([plain, two, far], 'ease')).toEqual({ chosen: far, rule: 'leader' });
+    // a lone leader, or a default-family leader, is the choice
+    expect(chooseWithinNoise([two], 'ease').rule).toBe('leader');
+    expect(chooseWithinNoise([candidate(ease, 0.05, 0), two], 'ease').rule).toBe('leader');
   });
 });
