@@ -3,7 +3,8 @@
 // evaluated on a random holdout is validated on random holdouts of the same shape ("random").
 // Several folds (windows, or repeated holdouts) give each candidate a mean and a spread, and the
 // per-customer scores give the noise of a difference between two candidates (one-standard-error
-// rule: the default family is kept unless a challenger beats it by more than that).
+// rule: of the candidates the leader does not beat by more than that, selection keeps the default
+// family's, else the one with the fewest parts).
 import { DAY_MS, type PurchaseLog } from '../customers/purchase-log.ts';
 import { splitByTime } from '../customers/split.ts';
 import { holdoutShape, splitRandomHoldout, type Stratum } from '../customers/random-split.ts';
