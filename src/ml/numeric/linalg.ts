@@ -1,7 +1,7 @@
-// Heavy arithmetic for the models. Dense O(n^3) work and big matrix products go through
-// TensorFlow.js (wasm: ~28 GFLOP/s here, against ~1 GFLOP/s for plain loops); small k x k
-// solves and sparse sums stay in plain loops, where the cost of crossing into tfjs would
-// dominate. Callers must have awaited initTf() (src/ml/tf.ts) first.
+// Heavy arithmetic for the models. Big matrix products go through TensorFlow.js (wasm: ~28
+// GFLOP/s here, against ~1 GFLOP/s for plain loops), except the SPD inverse's (EASE's n^3 step),
+// which run in place in gemm.ts; small k x k solves and sparse sums stay in plain loops, where the
+// cost of crossing into tfjs would dominate. Callers must have awaited initTf() (src/ml/tf.ts) first.
 import { tf } from './tf.ts';
 import { defineKernel, runParallel, sharedFloat32, splitRange, threadCount } from './threads.ts';
 
