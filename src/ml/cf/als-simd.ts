@@ -8,28 +8,8 @@
 // next to the passes over them (several per batch). The memory grows to the largest batch and
 // stays for the thread's life.
 import { assembleModule, Body, F32, I32, V128 } from '../numeric/wasm-assembler.ts';
+import { i32Load, f32Load, f64Load, v128Load, v128Store, f32x4Splat, f32x4ExtractLane, f32x4Add, f32x4Mul, i32Eqz, i32LtU, i32GeU, f64Gt, i32Add, i32Mul, i32Shl, f32Add, f32Sub, f32Mul } from '../numeric/wasm-opcodes.ts';
 import type { Csr } from './sparse.ts';
-
-const SIMD = 0xfd;
-const i32Load = [0x28];
-const f32Load = [0x2a];
-const f64Load = [0x2b];
-const v128Load = [SIMD, 0x00];
-const v128Store = [SIMD, 0x0b];
-const f32x4Splat = [SIMD, 0x13];
-const f32x4ExtractLane = [SIMD, 0x1f];
-const f32x4Add = [SIMD, 0xe4, 0x01];
-const f32x4Mul = [SIMD, 0xe6, 0x01];
-const i32Eqz = 0x45;
-const i32LtU = 0x49;
-const i32GeU = 0x4f;
-const f64Gt = 0x64;
-const i32Add = 0x6a;
-const i32Mul = 0x6c;
-const i32Shl = 0x74;
-const f32Add = 0x92;
-const f32Sub = 0x93;
-const f32Mul = 0x94;
 
 /**
  * The pass over the entries of a batch's rows, by rows of the batch (`byRow`: row u's entries

@@ -14,24 +14,7 @@
 // threads (threads.ts) receive with the job and use in place. Each thread instantiates the module
 // on the memory it is handed (instances are cached per memory object).
 import { assembleModule, Body, F32, I32, MAX_PAGES, V128 } from './wasm-assembler.ts';
-
-const SIMD = 0xfd;
-const f32Load = [0x2a];
-const f32Store = [0x38];
-const v128Load = [SIMD, 0x00];
-const v128Store = [SIMD, 0x0b];
-const v128Load32Splat = [SIMD, 0x09];
-const f32x4Splat = [SIMD, 0x13];
-const f32x4Add = [SIMD, 0xe4, 0x01];
-const f32x4Mul = [SIMD, 0xe6, 0x01];
-const i32GtU = 0x4b;
-const i32GeU = 0x4f;
-const i32Add = 0x6a;
-const i32Mul = 0x6c;
-const i32And = 0x71;
-const i32Shl = 0x74;
-const f32Add = 0x92;
-const f32Mul = 0x94;
+import { f32Load, f32Store, v128Load, v128Store, v128Load32Splat, f32x4Splat, f32x4Add, f32x4Mul, i32GtU, i32GeU, i32Add, i32Mul, i32And, i32Shl, f32Add, f32Mul } from './wasm-opcodes.ts';
 
 /** Rows and 4-lane columns of the register tile. */
 const TILE_ROWS = 4;
