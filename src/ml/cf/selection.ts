@@ -219,8 +219,8 @@ export function selectModel(train: PurchaseLog, options: Partial<SelectionOption
 /**
  * The final choice among fully scored candidates by the one-standard-error rule: of the candidates
  * the leader (best mean) does not beat by more than one standard error of the per-customer
- * difference, the default family's best; when the leader beats every default-family candidate, the
- * one with the fewest parts (a single model counts one), best mean among those; else the leader.
+ * difference, the default family's best when it is one of them; else the one with the fewest parts
+ * (a single model counts one), best mean among those, which may be the leader itself.
  */
 export function chooseWithinNoise(candidates: readonly Scored[], defaultFamily: string): { chosen: Scored; rule: 'leader' | 'default' | 'fewer parts' } {
   const leader = top(candidates);
