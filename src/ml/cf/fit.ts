@@ -8,6 +8,7 @@ import type { ScoringContext } from './family.ts';
 import { familyOf, type Algorithm, type ModelScorer, type ModelSpec, type ResolvedSpec } from './registry.ts';
 import { pairStats, withValues, type Csr } from './sparse.ts';
 import { setTopRow, topN, type ScoredItem } from './top-n.ts';
+import { recycleShared } from '../numeric/threads.ts';
 
 export type { Algorithm, ModelSpec };
 
@@ -45,6 +46,17 @@ export function fitModel(log: PurchaseLog, spec: ModelSpec, hooks: FitHooks = {}
   const popularity = fit.popularity ?? fitPopularity(log, { endTime });
   const scorer = { algorithm, ...fit.model } as ModelScorer;
   return { spec, scorer, history, popularity, customerIds: log.customerIds, itemIds: log.itemIds, seconds: (performance.now() - started) / 1000 };
+}
+
+/**
+ * Hands a model's arrays on shared memory (EASE's B, iALS's factors on two threads) back for the
+ * next fit of the same shape (threads.ts): for a caller that fits many models and is done with
+ * this one, whose arrays must not be read again.
+ */
+export function releaseModel(fitted: FittedModel): void {
+  const { algorithm, ...model } = fitted.scorer;
+  const { arrays } = familyOf(algorithm).encode(model as never);
+  recycleShared(Object.values(arrays).filter((a): a is Float32Array => a instanceof Float32Array));
 }
 
 export interface ServingOptions {

@@ -19,8 +19,9 @@ import { DAY_MS } from '../customers/purchase-log.ts';
 import type { SearchSettings } from './family.ts';
 import { holdoutTargets } from '../customers/split.ts';
 import { evaluateBlend, evaluateFitted, partScores } from './offline-evaluation.ts';
-import { fitModel, resolveSpec, type FittedModel } from './fit.ts';
+import { fitModel, releaseModel, resolveSpec, type FittedModel } from './fit.ts';
 import { registeredFamilies, type ModelSpec } from './registry.ts';
+import { dropSpares, recycleShared } from '../numeric/threads.ts';
 import { beatsBeyondNoise, summarise, validationFolds, type FoldScores, type ScoreSummary, type ValidationPlan } from './validation.ts';
 
 export interface SelectionOptions extends SearchSettings {
@@ -77,6 +78,14 @@ export interface Scored {
 }
 
 export function selectModel(train: PurchaseLog, options: Partial<SelectionOptions> & { plan: ValidationPlan }): Selection {
+  try {
+    return select(train, options);
+  } finally {
+    dropSpares(); // what the trials handed back, unused now
+  }
+}
+
+function select(train: PurchaseLog, options: Partial<SelectionOptions> & { plan: ValidationPlan }): Selection {
   const o = { ...SELECTION_DEFAULTS, ...options } satisfies SelectionOptions;
   const folds = validationFolds(train, o.plan);
   const skipped: string[] = [];
@@ -110,6 +119,20 @@ export function selectModel(train: PurchaseLog, options: Partial<SelectionOption
     partCache.set(part, [...cached, { popularity, scores }]);
     return scores;
   };
+  // models and part scores are handed back (threads.ts) as soon as selection is done with them:
+  // the next fit of the same shape reuses their memory
+  const dropScores = (part: FittedModel | undefined): void => {
+    if (!part) return;
+    recycleShared((partCache.get(part) ?? []).map((c) => c.scores));
+    partCache.delete(part);
+  };
+  const release = (...models: (FittedModel | undefined)[]): void => {
+    for (const m of models) {
+      if (!m) continue;
+      dropScores(m);
+      releaseModel(m);
+    }
+  };
   const blendOn = (parts: FittedModel[], weights: number[], f: number): Float64Array => {
     const popularity = blendPopularity(parts);
     return evaluateBlend(parts.map((p) => scoresOf(p, f, popularity)), weights, parts[0]!.history, targets[f]!, o.k);
@@ -128,7 +151,10 @@ export function selectModel(train: PurchaseLog, options: Partial<SelectionOption
     const leads = best === undefined || firstFold[index]!.score > firstFold[best]!.score;
     const dropped = leads ? best : index;
     if (leads) familyBest.set(spec.algorithm, index);
-    if (dropped !== undefined && !keepsModel(firstFold[dropped]!.spec)) delete firstFold[dropped]!.fitted;
+    if (dropped !== undefined && !keepsModel(firstFold[dropped]!.spec)) {
+      release(firstFold[dropped]!.fitted);
+      delete firstFold[dropped]!.fitted;
+    }
   }
   // each other family's blend partner: its candidate whose blend with the default family's
   // first-fold best scores best there at the first blend weight (the best alone need not blend
@@ -149,15 +175,18 @@ export function selectModel(train: PurchaseLog, options: Partial<SelectionOption
       // only the family's best partner so far may be blended again
       const best = partners.get(c.spec.algorithm);
       const leads = !best || mean(perUser) > best.score;
-      if (!leads) partCache.delete(c.fitted);
+      if (!leads) dropScores(c.fitted);
       else {
-        if (best) partCache.delete(firstFold[best.index]!.fitted!);
+        if (best) dropScores(firstFold[best.index]!.fitted);
         partners.set(c.spec.algorithm, { index, score: mean(perUser) });
       }
     });
   }
   const isPartner = (index: number) => partners.get(firstFold[index]!.spec.algorithm)?.index === index;
-  for (const c of firstFold.filter((c, index) => c.spec.algorithm !== o.defaultFamily && !isPartner(index))) delete c.fitted;
+  for (const c of firstFold.filter((c, index) => c.spec.algorithm !== o.defaultFamily && !isPartner(index))) {
+    release(c.fitted);
+    delete c.fitted;
+  }
   // the fitted models (one per fold) of the other families' partners and of the default family's
   // best candidate by mean: the blends' parts
   const leaders = new Map<string, { mean: number; fitted: FittedModel[] }>();
@@ -174,13 +203,18 @@ export function selectModel(train: PurchaseLog, options: Partial<SelectionOption
     if (c.spec.algorithm !== o.defaultFamily) {
       // other families are ranked for the blends by how well their partner blended on the first fold
       if (partner) leaders.set(c.spec.algorithm, { mean: partners.get(c.spec.algorithm)!.score, fitted: [c.fitted!, ...later] });
+      else release(...later);
       return;
     }
     // the default family's best on the first fold kept its model there (needed no longer after
     // this); the final leader, when another, is refitted on it once it has won (below)
     const kept = best === index ? c.fitted : undefined;
     if (kept) delete c.fitted;
-    if (!blending || (mainLeader && trial.ndcg.mean <= mainLeader.mean)) return;
+    if (!blending || (mainLeader && trial.ndcg.mean <= mainLeader.mean)) {
+      release(kept, ...later);
+      return;
+    }
+    if (mainLeader) release(mainLeader.first, ...mainLeader.later);
     mainLeader = { mean: trial.ndcg.mean, spec: c.spec, first: kept, later };
   });
   for (const p of probes) if (!isPartner(p.index)) record(p.spec, [p.perUser], [p.seconds], true);
@@ -190,7 +224,12 @@ export function selectModel(train: PurchaseLog, options: Partial<SelectionOption
     const byFold = folds.map((_, f) => parts.map((p) => p[f]!));
     return record(blendSpec(byFold[0]!, weights), byFold.map((fitted, f) => blendOn(fitted, weights, f)), byFold.map(partSeconds));
   };
-  if (mainLeader) blendTrials([mainLeader.first ?? fitModel(folds[0]!.train, mainLeader.spec), ...mainLeader.later], leaders, o, blendTrial);
+  if (mainLeader) {
+    const main = [mainLeader.first ?? fitModel(folds[0]!.train, mainLeader.spec), ...mainLeader.later];
+    blendTrials(main, leaders, o, blendTrial);
+    release(...main);
+  }
+  for (const { fitted } of leaders.values()) release(...fitted);
 
   // pruned trials have a first-fold score only: not comparable with the means
   const complete = scored.filter((s) => !s.trial.pruned);

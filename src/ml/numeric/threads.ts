@@ -41,9 +41,42 @@ export function setThreadCount(threads: number | undefined): void {
   configured = threads;
 }
 
-/** A typed array of `length` elements on shared memory, zero-filled. */
+/** A typed array of `length` elements on shared memory, zero-filled: a spare buffer of its size when there is one. */
 export function sharedFloat32(length: number): Float32Array {
-  return new Float32Array(new SharedArrayBuffer(length * 4));
+  const spare = spares.get(length * 4)?.pop();
+  if (!spare) return new Float32Array(new SharedArrayBuffer(length * 4));
+  spareSet.delete(spare);
+  return new Float32Array(spare).fill(0);
+}
+
+// Spare shared buffers by byte length. Model selection fits and drops models of the same shapes
+// over and over (an EASE B of 0.8 GB per candidate on a 14,000-item catalog); a dropped shared
+// buffer is freed only once every thread that saw it has collected its handle, and each new one
+// is paid in page faults as the kernel zeroes its pages (2.5 million, 30 s of system time, in one
+// `evaluate` of the wide catalog: bench/recommender/README.md). Handed back, the next buffer of
+// that size is the same memory.
+const spares = new Map<number, SharedArrayBuffer[]>();
+const spareSet = new WeakSet<SharedArrayBuffer>();
+
+/**
+ * Hands the shared memory of `arrays` back for the next sharedFloat32 of the same size. The caller
+ * promises that nothing reads or writes them again; arrays not on shared memory, views of part of
+ * a buffer and buffers already handed back are passed over.
+ */
+export function recycleShared(arrays: Iterable<Float32Array>): void {
+  for (const a of arrays) {
+    const buffer = a.buffer;
+    if (!(buffer instanceof SharedArrayBuffer) || a.byteOffset !== 0 || a.byteLength !== buffer.byteLength || spareSet.has(buffer)) continue;
+    spareSet.add(buffer);
+    const list = spares.get(buffer.byteLength);
+    if (list) list.push(buffer);
+    else spares.set(buffer.byteLength, [buffer]);
+  }
+}
+
+/** Lets every spare buffer go (to the garbage collector): the end of a run that recycled. */
+export function dropSpares(): void {
+  spares.clear();
 }
 
 /** The same values on shared memory (returned as is when already shared). */
