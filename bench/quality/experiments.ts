@@ -197,6 +197,64 @@ if (groups.has('recency')) {
     }
   }
 }
+if (groups.has('profile')) {
+  // recency at scoring: each of the customer's items weighs 2^(-age / half-life) in the sum of B's
+  // rows (age from the pair's last purchase to the end of train), for EASE and the blend partner
+  const end = train.time.reduce((a, b) => Math.max(a, b), -Infinity);
+  const decay = (halfLife: number) => withValues(x, Float32Array.from(stats.lastTime, (last) => Math.pow(2, -(end - last) / (halfLife * 86_400_000))));
+  const weightedRows = (halfLife: number) => {
+    const w = decay(halfLife);
+    const out = new Float32Array(users.length * nItems);
+    users.forEach((u, j) => {
+      for (let e = w.rowPtr[u]!; e < w.rowPtr[u + 1]!; e++) out[j * nItems + w.colIdx[e]!] = w.values[e]!;
+    });
+    return out;
+  };
+  const knnScores = (m: Csr, rows: Float32Array) => {
+    const out = new Float32Array(users.length * nItems);
+    users.forEach((u, j) => {
+      for (let e = x.rowPtr[u]!; e < x.rowPtr[u + 1]!; e++) {
+        const i = x.colIdx[e]!;
+        const r = rows[j * nItems + i]!;
+        for (let a = m.rowPtr[i]!; a < m.rowPtr[i + 1]!; a++) out[j * nItems + m.colIdx[a]!]! += r * m.values[a]!;
+      }
+    });
+    return out;
+  };
+  const models: [string, Float32Array][] = [['ease lambda 500', fitEase(x, { lambda: 500 })], ['ease lambda 200 half-life 60 d', fitEase(decay(60), { lambda: 200 })]];
+  const knn = fitItemKnn(decay(30), { neighbours: 20 });
+  for (const profile of [0, 15, 30, 60, 120, 240, 480]) {
+    const rows = profile > 0 ? weightedRows(profile) : userRows;
+    for (const [name, b] of models) {
+      t = performance.now();
+      const s = matMul(rows, [users.length, nItems], b, [nItems, nItems]);
+      report(`${name}, profile half-life ${profile} d`, s, t);
+      if (name.includes('200')) report(`blend 0.8 × (${name}) + 0.2 × knn 20 30 d, profile half-life ${profile} d`, blend([s, knnScores(knn, rows)], [0.8, 0.2]), t);
+    }
+  }
+}
+if (groups.has('counts')) {
+  // repeat purchases as strength: each pair weighs (1 + log(lines)) (or √lines) times its recency
+  // weight, for EASE's Gram and the customer's row at scoring, against the binary recency EASE
+  const end = train.time.reduce((a, b) => Math.max(a, b), -Infinity);
+  const recency = Float32Array.from(stats.lastTime, (last) => Math.pow(2, -(end - last) / (60 * 86_400_000)));
+  const strengths: [string, (lines: number) => number][] = [['binary', () => 1], ['1 + log lines', (l) => 1 + Math.log(l)], ['sqrt lines', (l) => Math.sqrt(l)]];
+  for (const [name, f] of strengths) {
+    const values = Float32Array.from(stats.lines, (l, e) => f(l) * recency[e]!);
+    for (const rowsWeighted of [false, true]) {
+      const rows = new Float32Array(users.length * nItems);
+      users.forEach((u, j) => {
+        for (let e = x.rowPtr[u]!; e < x.rowPtr[u + 1]!; e++) rows[j * nItems + x.colIdx[e]!] = rowsWeighted ? f(stats.lines[e]!) : 1;
+      });
+      for (const lambda of [200, 500]) {
+        t = performance.now();
+        const b = fitEase(withValues(x, values), { lambda });
+        report(`ease lambda ${lambda} half-life 60 d, pairs weighted ${name}, rows ${rowsWeighted ? 'weighted' : 'binary'}`, matMul(rows, [users.length, nItems], b, [nItems, nItems]), t);
+      }
+      if (name === 'binary') break;
+    }
+  }
+}
 if (groups.has('edlae')) {
   for (const [lambda, dropout] of [[100, 0.1], [200, 0.1], [300, 0.1], [100, 0.25], [200, 0.25], [50, 0.33], [100, 0.33], [300, 0.25]] as const) {
     t = performance.now();
