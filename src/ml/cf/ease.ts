@@ -11,7 +11,7 @@
 // sides give the same B up to rounding.
 import { spdInverseInPlace } from '../numeric/spd-inverse.ts';
 import { sparseGram, sparseSandwich } from '../numeric/sparse-products.ts';
-import { defineKernel, prepareThreads, runParallel, shared, splitRange, threadCount } from '../numeric/threads.ts';
+import { defineKernel, prepareThreads, recycleShared, runParallel, shared, splitRange, threadCount } from '../numeric/threads.ts';
 import { transpose, type Csr } from './sparse.ts';
 
 export type EaseSide = 'items' | 'customers';
@@ -89,6 +89,7 @@ function customersSide(x: Csr, lambda: number, onBlock?: (done: number, total: n
     scale[j] = 1 / (1 - s);
   }
   const b = sparseSandwich(k, byItem, scale);
+  recycleShared([k]);
   for (let i = 0; i < n; i++) b[i * n + i] = 0;
   return b;
 }

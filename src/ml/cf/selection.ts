@@ -21,7 +21,7 @@ import { holdoutTargets } from '../customers/split.ts';
 import { evaluateBlend, evaluateFitted, partScores } from './offline-evaluation.ts';
 import { fitModel, releaseModel, resolveSpec, type FittedModel } from './fit.ts';
 import { registeredFamilies, type ModelSpec } from './registry.ts';
-import { dropSpares, recycleShared } from '../numeric/threads.ts';
+import { recycleShared, withSpares } from '../numeric/threads.ts';
 import { beatsBeyondNoise, summarise, validationFolds, type FoldScores, type ScoreSummary, type ValidationPlan } from './validation.ts';
 
 export interface SelectionOptions extends SearchSettings {
@@ -78,11 +78,8 @@ export interface Scored {
 }
 
 export function selectModel(train: PurchaseLog, options: Partial<SelectionOptions> & { plan: ValidationPlan }): Selection {
-  try {
-    return select(train, options);
-  } finally {
-    dropSpares(); // what the trials handed back, unused now
-  }
+  // the models and part scores of the trials are handed back as soon as selection is done with them
+  return withSpares(() => select(train, options));
 }
 
 function select(train: PurchaseLog, options: Partial<SelectionOptions> & { plan: ValidationPlan }): Selection {

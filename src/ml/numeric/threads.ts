@@ -49,21 +49,33 @@ export function sharedFloat32(length: number): Float32Array {
   return new Float32Array(spare).fill(0);
 }
 
-// Spare shared buffers by byte length. Model selection fits and drops models of the same shapes
-// over and over (an EASE B of 0.8 GB per candidate on a 14,000-item catalog); a dropped shared
-// buffer is freed only once every thread that saw it has collected its handle, and each new one
-// is paid in page faults as the kernel zeroes its pages (2.5 million, 30 s of system time, in one
-// `evaluate` of the wide catalog: bench/recommender/README.md). Handed back, the next buffer of
-// that size is the same memory.
+// Spare shared buffers by byte length, kept only inside withSpares. Model selection fits and drops
+// models of the same shapes over and over (an EASE B of 0.4-0.6 GB per candidate on a 14,000-item
+// catalog); a dropped shared buffer is freed only once every thread that saw it has collected its
+// handle, and each new one is paid in page faults as the kernel zeroes its pages (2.5 million, 30 s
+// of system time, in one `evaluate` of the wide catalog: bench/recommender/README.md). Handed back,
+// the next buffer of that size is the same memory.
 const spares = new Map<number, SharedArrayBuffer[]>();
 const spareSet = new WeakSet<SharedArrayBuffer>();
+let scopes = 0;
+
+/** Runs `work` with recycling on: what it hands back (recycleShared) serves its later allocations, and is let go when it ends. */
+export function withSpares<T>(work: () => T): T {
+  scopes++;
+  try {
+    return work();
+  } finally {
+    if (--scopes === 0) spares.clear();
+  }
+}
 
 /**
- * Hands the shared memory of `arrays` back for the next sharedFloat32 of the same size. The caller
- * promises that nothing reads or writes them again; arrays not on shared memory, views of part of
- * a buffer and buffers already handed back are passed over.
+ * Inside withSpares, hands the shared memory of `arrays` back for the next sharedFloat32 of the
+ * same size (outside, does nothing). The caller promises that nothing reads or writes them again;
+ * arrays not on shared memory, views of part of a buffer and buffers already handed back are passed over.
  */
 export function recycleShared(arrays: Iterable<Float32Array>): void {
+  if (scopes === 0) return;
   for (const a of arrays) {
     const buffer = a.buffer;
     if (!(buffer instanceof SharedArrayBuffer) || a.byteOffset !== 0 || a.byteLength !== buffer.byteLength || spareSet.has(buffer)) continue;
@@ -72,11 +84,6 @@ export function recycleShared(arrays: Iterable<Float32Array>): void {
     if (list) list.push(buffer);
     else spares.set(buffer.byteLength, [buffer]);
   }
-}
-
-/** Lets every spare buffer go (to the garbage collector): the end of a run that recycled. */
-export function dropSpares(): void {
-  spares.clear();
 }
 
 /** The same values on shared memory (returned as is when already shared). */

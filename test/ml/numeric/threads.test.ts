@@ -1,6 +1,6 @@
 import { describe, it, expect, afterAll } from 'vitest';
 import { fillLowerRows } from '../../../src/ml/numeric/linalg.ts';
-import { dropSpares, recycleShared, runParallel, setThreadCount, sharedFloat32, splitRange, threadCount } from '../../../src/ml/numeric/threads.ts';
+import { recycleShared, runParallel, setThreadCount, sharedFloat32, splitRange, threadCount, withSpares } from '../../../src/ml/numeric/threads.ts';
 import { initTf } from '../../../src/ml/numeric/tf.ts';
 
 afterAll(() => setThreadCount(undefined));
@@ -49,22 +49,27 @@ describe('thread pool', () => {
 });
 
 describe('spare shared buffers', () => {
-  it('gives a handed-back buffer to the next array of its size, zeroed, once', () => {
-    const a = sharedFloat32(1000).fill(3);
-    recycleShared([a, a]); // twice: still one spare
-    const b = sharedFloat32(1000);
-    expect(b.buffer).toBe(a.buffer);
-    expect(b.every((v) => v === 0)).toBe(true);
-    expect(sharedFloat32(1000).buffer).not.toBe(a.buffer);
-    dropSpares();
+  it('inside withSpares, gives a handed-back buffer to the next array of its size, zeroed, once', () => {
+    withSpares(() => {
+      const a = sharedFloat32(1000).fill(3);
+      recycleShared([a, a]); // twice: still one spare
+      const b = sharedFloat32(1000);
+      expect(b.buffer).toBe(a.buffer);
+      expect(b.every((v) => v === 0)).toBe(true);
+      expect(sharedFloat32(1000).buffer).not.toBe(a.buffer);
+    });
   });
 
-  it('passes over arrays it cannot hand out whole, and keeps nothing after dropSpares', () => {
+  it('passes over arrays it cannot hand out whole, keeps nothing outside withSpares or after it', () => {
     const whole = sharedFloat32(64);
-    recycleShared([new Float32Array(64), whole.subarray(0, 32), new Float32Array(whole.buffer, 128, 32)]);
+    withSpares(() => {
+      recycleShared([new Float32Array(64), whole.subarray(0, 32), new Float32Array(whole.buffer, 128, 32)]);
+      expect(sharedFloat32(64).buffer).not.toBe(whole.buffer);
+      recycleShared([whole]);
+    });
     expect(sharedFloat32(64).buffer).not.toBe(whole.buffer);
-    recycleShared([whole]);
-    dropSpares();
-    expect(sharedFloat32(64).buffer).not.toBe(whole.buffer);
+    const outside = sharedFloat32(64);
+    recycleShared([outside]);
+    withSpares(() => expect(sharedFloat32(64).buffer).not.toBe(outside.buffer));
   });
 });
