@@ -59,6 +59,9 @@ export interface ErasureCounts {
  * customers they store for (FOR SHARE) for the same reason: the upsert below waits for them.
  * purchases is locked before the customer row, as an import's first load (which locks purchases
  * whole) does: the erasure cannot hold a row that load waits for while it waits for the load.
+ * The served lists are locked SHARE: a list insert under way (its check against erased customers
+ * already made) is waited for and then deleted, and one that starts meanwhile waits and then sees
+ * the customer erased (insertServed); before this lock, such a list outlived the erasure.
  * test/db/queries/customers.test.ts reproduces each race on PostgreSQL. Campaign creation and
  * exports lock their customers' rows FOR SHARE too (src/db/queries/campaigns*.ts).
  */
@@ -66,6 +69,7 @@ export async function eraseCustomerRows(db: Db, externalId: string): Promise<Era
   return db.transaction(async (tx) => {
     await tx.execute(sql`LOCK TABLE ${customerScores} IN SHARE ROW EXCLUSIVE MODE`);
     await tx.execute(sql`LOCK TABLE ${purchases} IN ROW EXCLUSIVE MODE`);
+    await tx.execute(sql`LOCK TABLE ${servedRecommendations} IN SHARE MODE`);
     const [row] = await tx
       .insert(customers)
       .values({ externalId, erasedAt: sql`now()`, unsubscribed: true })

@@ -7,7 +7,8 @@ import type { BulkSession, Database } from '../../../src/db/client.ts';
 import { replaceCustomerScores, type ScoreRow } from '../../../src/db/queries/customer-scores-replace.ts';
 import { eraseCustomerRows } from '../../../src/db/queries/customers.ts';
 import { insertEvents } from '../../../src/db/queries/events.ts';
-import { customers, customerScores, events, purchases } from '../../../src/db/schema/index.ts';
+import { insertServed } from '../../../src/db/queries/served-recommendations.ts';
+import { customers, customerScores, events, purchases, servedRecommendations } from '../../../src/db/schema/index.ts';
 import { importPurchases } from '../../../src/import/purchase-import.ts';
 import { openTestDatabase, testEngines } from '../../helpers/db.ts';
 
@@ -135,6 +136,33 @@ describe.runIf(testEngines().includes('postgres'))('erasure against concurrent w
   it('an erasure during an import waits for it and then deletes what it stored', async () => {
     await erasureDuringWriter('c6', 'race-o3', () => importPurchases(database, linesFile(['c6,race-o3,i1,1,2,2011-12-01'])));
     expect((await rowsOf('c6')).purchases).toBe(0);
+  });
+
+  const servedOf = async (externalId: string) => (await database.db.select().from(servedRecommendations).where(eq(servedRecommendations.customerExternalId, externalId))).length;
+  const served = (externalId: string) => ({ id: crypto.randomUUID(), customerExternalId: externalId, modelVersion: 'v1', source: 'model', strategy: 'for_you', items: ['i1', 'i2'], servedAt: Date.UTC(2011, 11, 9) });
+
+  it('an erasure during a served-list insert waits for it and then deletes the list', async () => {
+    // the insert has read its snapshot (c1 not erased) and not yet committed when the erasure starts
+    const { finishedBeforeCommit } = await whileOpen(
+      database,
+      `INSERT INTO served_recommendations (id, customer_external_id, model_version, source, strategy, items, served_at)
+       VALUES (gen_random_uuid(), 'c2', 'v1', 'model', 'for_you', '{i1}', now())`,
+      () => eraseCustomerRows(database.db, 'c2'),
+    );
+    expect(finishedBeforeCommit).toBe(false);
+    expect(await servedOf('c2')).toBe(0);
+  });
+
+  it('a served-list insert during an erasure waits for it and leaves the list out', async () => {
+    // the erasure's first steps (as eraseCustomerRows): its lock on the served lists, the customer row marked
+    const { finishedBeforeCommit } = await whileOpen(
+      database,
+      `LOCK TABLE served_recommendations IN SHARE MODE; UPDATE customers SET erased_at = now(), unsubscribed = true WHERE external_id = 'c1'`,
+      () => insertServed(database.db, [served('c1'), served('walk-in')]),
+    );
+    expect(finishedBeforeCommit).toBe(false);
+    expect(await servedOf('c1')).toBe(0);
+    expect(await servedOf('walk-in')).toBe(1); // a customer never stored is served and recorded
   });
 
   it('an erasure during a first load (purchases locked whole) waits for it, without a deadlock', async () => {
