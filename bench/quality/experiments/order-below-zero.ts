@@ -2,7 +2,8 @@
 // the same 0, and their order is lost to any ranking (Spearman, a list sorted by value). Here, on
 // inner windows only (scored at 2011-06-09 and 2011-05-10, holdouts end by 2011-09-09), the hard
 // floor against one that keeps the order below zero and moves no prediction by more than c:
-//   s + c for s ≥ 0, c² / (c − s) below (continuous, increasing, positive), c = `share` × mean spend per customer-horizon.
+//   s + c for s ≥ 0, c² / (c − s) below (continuous, increasing, positive), c = `share` × mean spend per customer-horizon;
+// and the zeros ordered by another predictor (BG/NBD × Gamma-Gamma, or P(any purchase) × run rate) scaled into (0, c).
 //   npx tsx bench/quality/experiments/order-below-zero.ts
 import { readPurchaseLog } from '../../../src/import/read-purchase-log.ts';
 import { churnInputsAt } from '../../../src/ml/churn/inputs.ts';
@@ -42,6 +43,13 @@ for (const day of ['2011-06-09', '2011-05-10']) {
   for (const share of [1e-6, 1e-3, 1e-2]) {
     const c = share * mean;
     report(`order kept below zero, c ${c.toPrecision(3)}`, linear.map((s) => (s >= 0 ? s + c : (c * c) / (c - s))));
+  }
+  // the customers at zero ordered by another predictor instead (scaled into (0, c)): BG/NBD × Gamma-Gamma, or P(any purchase) × run rate
+  const c = 1e-3 * mean;
+  for (const [name, column] of [['BG/NBD × Gamma-Gamma', 0], ['P(any purchase) × run rate', 3]] as const) {
+    const v = Float64Array.from({ length: n }, (_, e) => x[e * d + column]!);
+    const top = v.reduce((m, a) => Math.max(m, a), 0) || 1;
+    report(`zeros ordered by ${name}`, linear.map((s, e) => (s > 0 ? s + c : (c * v[e]!) / top)));
   }
   process.stdout.write(`${lines.join('\n')}\n`);
 }
