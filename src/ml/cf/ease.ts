@@ -26,12 +26,13 @@ export interface EaseOptions {
 export const EASE_DEFAULTS: EaseOptions = { lambda: 500 };
 
 /**
- * A multiply-add in the sparse plain loops costs about as much time as this many flops of the
- * dense inverse (measured here: ~0.5-1 G sparse multiply-adds/s against 10-28 GFLOP/s when the
- * inverse's products ran in tfjs; gemm.ts now runs them at 25-35 GFLOP/s per thread, so 20 sends
- * catalogs near the crossover to the customers side a little early).
+ * A multiply-add in the customers side's sparse loops costs about as much time as this many flops of
+ * the dense inverse (gemm.ts, 25-35 GFLOP/s per thread): on seeded matrices of 15, 40 and 120 lines
+ * per customer near the crossover, the faster side was the one this rule picks for any constant
+ * between 34 and 48 (`npx tsx bench/recommender/ease-sides.ts`, bench/recommender/README.md). 20,
+ * set when the inverse's products ran in tfjs, picked the slower side for four of them (10-55% slower).
  */
-const SPARSE_COST = 20;
+const SPARSE_COST = 40;
 
 /** The cheaper side for m customers, n items and nnz purchases (see the header). */
 export function easeSide(customers: number, items: number, entries: number): EaseSide {
