@@ -5,7 +5,8 @@ import { initTf } from '../../../src/ml/numeric/tf.ts';
 import { resolveSpec } from '../../../src/ml/cf/fit.ts';
 import type { ModelSpec } from '../../../src/ml/cf/registry.ts';
 import { chooseWithinNoise, selectModel, type Scored } from '../../../src/ml/cf/selection.ts';
-import { beatsBeyondNoise, summarise } from '../../../src/ml/cf/validation.ts';
+import { beatsBeyondNoise, summarise, validationFolds } from '../../../src/ml/cf/validation.ts';
+import { evaluateSpec } from '../../../src/ml/cf/offline-evaluation.ts';
 
 const DAY = 86_400_000;
 const START = Date.UTC(2020, 0, 1);
@@ -100,6 +101,25 @@ describe('selection mirrors the validation it is given', () => {
       const part = JSON.stringify((chosen[0]!.spec as Blend).parts[1]);
       const candidate = s.trials.find((t) => t.spec.algorithm === family && JSON.stringify(resolveSpec(t.spec)) === part)!;
       expect(candidate.pruned).toBe(false);
+    }
+  });
+});
+
+describe('memory handed back between trials', () => {
+  it('changes no score: every trial, blends included, scores as its spec fitted and evaluated on its own', () => {
+    // selection reuses the shared memory of the models and blend parts it has dropped (threads.ts):
+    // a model handed back while still in use would be overwritten by the next fit of its shape
+    const log = drifting();
+    const plan = { mode: 'random', fraction: 0.25, stratum: 'customer', folds: 2, seed: 3 } as const;
+    const s = selectModel(log, { alsBudget: 0, blendWeights: [0.8, 0.5], plan });
+    const folds = validationFolds(log, plan);
+    expect(s.trials.filter((t) => t.spec.algorithm === 'ease').length).toBeGreaterThan(2);
+    expect(s.trials.some((t) => t.spec.algorithm === 'blend' && !t.pruned)).toBe(true);
+    for (const t of s.trials) {
+      t.ndcg.perFold.forEach((score, f) => {
+        const alone = evaluateSpec(folds[f]!.train, folds[f]!.validation, t.spec, 10).perUser;
+        expect(alone.reduce((a, b) => a + b, 0) / alone.length).toBeCloseTo(score, 12);
+      });
     }
   });
 });
